@@ -1,0 +1,93 @@
+package dev.tailsampling.sampling;
+
+import java.util.Objects;
+
+/** The outcome of a policy or of a whole policy set for one trace, with its reason. */
+public final class Decision {
+
+    /** What happens to the trace. */
+    public enum Outcome {
+        /** Keep the trace. */
+        SAMPLED,
+        /** This policy does not keep it; later policies may. */
+        NOT_SAMPLED,
+        /** Drop the trace whatever other policies say (a veto). */
+        DROPPED
+    }
+
+    private static final Decision NOT_SAMPLED =
+            new Decision(Outcome.NOT_SAMPLED, "", "no policy kept the trace", 0.0);
+
+    private final Outcome outcome;
+    private final String policy;
+    private final String reason;
+    private final double probability;
+
+    private Decision(Outcome outcome, String policy, String reason, double probability) {
+        this.outcome = outcome;
+        this.policy = policy;
+        this.reason = reason;
+        this.probability = probability;
+    }
+
+    /** Keeps the trace; {@code probability} is the chance this policy had of keeping it. */
+    public static Decision sampled(String policy, String reason, double probability) {
+        if (!(probability > 0.0 && probability <= 1.0)) {
+            throw new IllegalArgumentException(
+                    "probability must be in (0, 1], was " + probability + " for " + policy);
+        }
+        return new Decision(Outcome.SAMPLED, policy, reason, probability);
+    }
+
+    public static Decision notSampled() {
+        return NOT_SAMPLED;
+    }
+
+    public static Decision dropped(String policy, String reason) {
+        return new Decision(Outcome.DROPPED, policy, reason, 0.0);
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    public boolean isSampled() {
+        return outcome == Outcome.SAMPLED;
+    }
+
+    /** Name of the deciding policy, empty when none decided. */
+    public String policy() {
+        return policy;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    /** Probability of keeping: 1 for deterministic policies, 0 unless sampled. */
+    public double probability() {
+        return probability;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Decision)) {
+            return false;
+        }
+        Decision other = (Decision) o;
+        return outcome == other.outcome
+                && policy.equals(other.policy)
+                && reason.equals(other.reason)
+                && Double.compare(probability, other.probability) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(outcome, policy, reason, probability);
+    }
+
+    @Override
+    public String toString() {
+        return outcome + "(" + policy + ", p=" + probability + ": " + reason + ")";
+    }
+}

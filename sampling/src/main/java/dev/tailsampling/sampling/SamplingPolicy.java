@@ -1,0 +1,31 @@
+package dev.tailsampling.sampling;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * One tail-sampling rule. Pure and deterministic: the same trace always gets the same decision,
+ * on every parallel subtask and on every replay, so it never reads a clock or a random source.
+ */
+public interface SamplingPolicy extends Serializable {
+
+    /** The name recorded in {@code sampling_policy} when this policy keeps a trace. */
+    String name();
+
+    Decision evaluate(TraceView trace);
+
+    /** Keeps a trace in which any span is an error. */
+    static SamplingPolicy errors(String name) {
+        return new ErrorPolicy(name);
+    }
+
+    /** Keeps a trace whose end-to-end duration is at least {@code threshold}. */
+    static SamplingPolicy latencyAtLeast(String name, Duration threshold) {
+        return new LatencyPolicy(name, threshold);
+    }
+
+    /** Keeps the fraction {@code rate} of traces, chosen by the trace id's random bits. */
+    static SamplingPolicy probabilistic(String name, double rate) {
+        return new ProbabilisticPolicy(name, rate);
+    }
+}

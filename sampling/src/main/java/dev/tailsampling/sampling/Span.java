@@ -1,0 +1,83 @@
+package dev.tailsampling.sampling;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One span, flat: the row written to the {@code spans} table. Field names are the table's column
+ * names in camelCase. Public fields and a no-argument constructor make it a Flink POJO, so its
+ * serializer can evolve by adding fields without breaking savepoints.
+ */
+public class Span {
+    /** 32 lowercase hex characters. */
+    public String traceId;
+    /** 16 lowercase hex characters. */
+    public String spanId;
+    /** Empty for a root span. */
+    public String parentSpanId = "";
+    public String traceState = "";
+
+    public long startTimeUnixNano;
+    public long endTimeUnixNano;
+    public long durationNs;
+
+    public String serviceName;
+    public String operationName;
+    /** CLIENT, SERVER, INTERNAL, PRODUCER, CONSUMER or UNSPECIFIED. */
+    public String spanKind;
+    /** UNSET, OK or ERROR. */
+    public String statusCode;
+    public String statusMessage = "";
+
+    public String httpMethod;
+    public Integer httpStatusCode;
+    public String httpRoute;
+    public String urlPath;
+    public String dbSystem;
+    public String dbStatement;
+    public String rpcService;
+    public String rpcMethod;
+    public String messagingSystem;
+    public String peerService;
+    public String serviceVersion;
+    public String deploymentEnvironment;
+    public String hostName;
+
+    /** Status ERROR, an {@code error=true} attribute, or an HTTP status of 500 or more. */
+    public boolean error;
+
+    public Map<String, String> resourceAttributes = new HashMap<>();
+    public Map<String, String> attributes = new HashMap<>();
+    public String scopeName = "";
+    public String scopeVersion = "";
+    public List<SpanEvent> events = new ArrayList<>();
+    public List<SpanLink> links = new ArrayList<>();
+
+    /** Name of the policy that kept the trace. */
+    public String samplingPolicy;
+    /** Probability with which the trace was kept (head times tail). */
+    public double sampleProbability = 1.0;
+    /** 1 / sampleProbability: SUM(adjusted_count) estimates the unsampled count. */
+    public double adjustedCount = 1.0;
+
+    public Span() {}
+
+    /** True when the span has no parent. */
+    public boolean isRoot() {
+        return parentSpanId == null || parentSpanId.isEmpty();
+    }
+
+    /** Records the decision that kept this span's trace. */
+    public void markKept(String policy, double probability) {
+        this.samplingPolicy = policy;
+        this.sampleProbability = probability;
+        this.adjustedCount = 1.0 / probability;
+    }
+
+    @Override
+    public String toString() {
+        return "Span{" + traceId + "/" + spanId + " " + serviceName + " " + operationName + "}";
+    }
+}

@@ -1,0 +1,45 @@
+package dev.tailsampling.sampling;
+
+/**
+ * What the sampler keeps per buffered trace beside its spans: enough to decide on errors and
+ * latency without reading the spans, and the arrival times that drive the decision timer.
+ * Mutable so that the keyed function can update it in place; a Flink POJO for its state.
+ */
+public class TraceSummary {
+    public int spanCount;
+    public long minStartNanos = Long.MAX_VALUE;
+    public long maxEndNanos = Long.MIN_VALUE;
+    public boolean errorSeen;
+    public boolean rootSeen;
+    /** Processing time (ms) at which the first span arrived. */
+    public long firstSeenMillis;
+    /** Processing time (ms) at which the latest span arrived. */
+    public long lastSeenMillis;
+    /** Processing time (ms) of the one timer registered for this trace. */
+    public long timerMillis;
+
+    public TraceSummary() {}
+
+    /** Starts a summary for a trace whose first span arrived at {@code nowMillis}. */
+    public static TraceSummary firstSeenAt(long nowMillis) {
+        TraceSummary summary = new TraceSummary();
+        summary.firstSeenMillis = nowMillis;
+        summary.lastSeenMillis = nowMillis;
+        return summary;
+    }
+
+    /** Folds one arriving span into the summary. */
+    public void add(long startNanos, long endNanos, boolean error, boolean root, long nowMillis) {
+        spanCount++;
+        minStartNanos = Math.min(minStartNanos, startNanos);
+        maxEndNanos = Math.max(maxEndNanos, endNanos);
+        errorSeen |= error;
+        rootSeen |= root;
+        lastSeenMillis = nowMillis;
+    }
+
+    /** End-to-end duration: from the earliest start to the latest end, 0 before any span. */
+    public long durationNanos() {
+        return spanCount == 0 ? 0 : maxEndNanos - minStartNanos;
+    }
+}
