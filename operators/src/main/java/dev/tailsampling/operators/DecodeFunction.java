@@ -1,0 +1,59 @@
+package dev.tailsampling.operators;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import dev.tailsampling.operators.otlp.OtlpDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Splits OTLP records into span envelopes; refused input goes to the {@link #DEAD_LETTERS} side
+ * output with its reason and never fails the job.
+ */
+public class DecodeFunction extends ProcessFunction<byte[], SpanEnvelope> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DecodeFunction.class);
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", SamplingTypes.DEAD_LETTER);
+
+    private transient Counter spansDecoded;
+    private transient Counter deadLetters;
+
+    @Override
+    public void open(OpenContext openContext) {
+        spansDecoded = getRuntimeContext().getMetricGroup().counter("spansDecoded");
+        deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+    }
+
+    @Override
+    public void processElement(byte[] record, Context ctx, Collector<SpanEnvelope> out) {
+        OtlpDecoder.decode(
+                record,
+                new OtlpDecoder.Output() {
+                    @Override
+                    public void span(SpanEnvelope span) {
+                        spansDecoded.inc();
+                        out.collect(span);
+                    }
+
+                    @Override
+                    public void deadLetter(DeadLetter deadLetter) {
+                        // The first one says that the dead-letter topic has work; the count says the rest.
+                        if (deadLetters.getCount() == 0) {
+                            LOG.warn(
+                                    "Sending refused input to the dead-letter topic ({}: {}); "
+                                            + "the metric deadLetters counts them",
+                                    deadLetter.reason,
+                                    deadLetter.detail);
+                        }
+                        deadLetters.inc();
+                        ctx.output(DEAD_LETTERS, deadLetter);
+                    }
+                });
+    }
+}

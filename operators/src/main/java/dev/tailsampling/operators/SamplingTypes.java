@@ -1,0 +1,73 @@
+package dev.tailsampling.operators;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.TypeExtractor;
+
+import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.SpanEvent;
+import dev.tailsampling.sampling.SpanLink;
+import dev.tailsampling.sampling.TraceSummary;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@link TypeInformation} of every record the job moves or keeps in state. All are Flink POJO
+ * types whose every field has a typed serializer (maps and lists included), so nothing falls back
+ * to Kryo and a savepoint survives a field being added.
+ */
+public final class SamplingTypes {
+
+    private static final TypeInformation<Map<String, String>> STRING_MAP =
+            Types.MAP(Types.STRING, Types.STRING);
+
+    public static final TypeInformation<SpanEnvelope> SPAN_ENVELOPE =
+            pojo(SpanEnvelope.class, Map.of());
+
+    public static final TypeInformation<DeadLetter> DEAD_LETTER = pojo(DeadLetter.class, Map.of());
+
+    public static final TypeInformation<TraceSummary> TRACE_SUMMARY =
+            pojo(TraceSummary.class, Map.of());
+
+    public static final TypeInformation<SpanEvent> SPAN_EVENT =
+            pojo(SpanEvent.class, Map.of("attributes", STRING_MAP));
+
+    public static final TypeInformation<SpanLink> SPAN_LINK =
+            pojo(SpanLink.class, Map.of("attributes", STRING_MAP));
+
+    public static final TypeInformation<Span> SPAN =
+            pojo(
+                    Span.class,
+                    Map.of(
+                            "resourceAttributes", STRING_MAP,
+                            "attributes", STRING_MAP,
+                            "events", Types.LIST(SPAN_EVENT),
+                            "links", Types.LIST(SPAN_LINK)));
+
+    private SamplingTypes() {}
+
+    /** A POJO type whose fields are extracted, except the collection fields given explicitly. */
+    private static <T> TypeInformation<T> pojo(
+            Class<T> type, Map<String, TypeInformation<?>> collectionFields) {
+        Map<String, TypeInformation<?>> fields = new LinkedHashMap<>();
+        for (Field field : type.getFields()) {
+            if (Modifier.isStatic(field.getModifiers())) {
+                continue;
+            }
+            TypeInformation<?> explicit = collectionFields.get(field.getName());
+            fields.put(
+                    field.getName(),
+                    explicit != null ? explicit : TypeExtractor.createTypeInfo(field.getGenericType()));
+        }
+        return Types.POJO(type, fields);
+    }
+
+    /** Every record type, for the test that none of them is a generic (Kryo) type. */
+    public static List<TypeInformation<?>> all() {
+        return List.of(SPAN_ENVELOPE, DEAD_LETTER, TRACE_SUMMARY, SPAN_EVENT, SPAN_LINK, SPAN);
+    }
+}

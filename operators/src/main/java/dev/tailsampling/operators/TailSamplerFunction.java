@@ -1,0 +1,182 @@
+package dev.tailsampling.operators;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import dev.tailsampling.operators.otlp.SpanDecoder;
+import dev.tailsampling.sampling.Decision;
+import dev.tailsampling.sampling.SamplingPolicy;
+import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.TraceSummary;
+import dev.tailsampling.sampling.TraceView;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Buffers the spans of each trace in keyed state and decides the trace when it goes quiet
+ * ({@code decisionWait} without a new span), grows too old ({@code maxTraceDuration} since its
+ * first span) or too large ({@code maxSpansPerTrace}). Kept traces are emitted span by span with
+ * their decision; every decided trace leaves no state and no timer behind.
+ *
+ * <p>Time is processing time: the wait is for spans still on their way, so it is measured on the
+ * clock they arrive by, and an idle partition cannot hold decisions back. Spans are appended to a
+ * list state as their OTLP bytes (RocksDB merges appends without reading the list); the summary
+ * beside them is small. A trace has one timer at a time: a span that arrives later does not move
+ * it, the timer re-arms itself when it fires early.
+ */
+public class TailSamplerFunction extends KeyedProcessFunction<String, SpanEnvelope, Span> {
+    private static final long serialVersionUID = 1L;
+
+    // State names are savepoint keys: never rename them.
+    static final ListStateDescriptor<byte[]> SPANS =
+            new ListStateDescriptor<>("trace-spans", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    static final ValueStateDescriptor<TraceSummary> SUMMARY =
+            new ValueStateDescriptor<>("trace-summary", SamplingTypes.TRACE_SUMMARY);
+
+    private final SamplingPolicy policy;
+    private final long decisionWaitMillis;
+    private final long maxTraceDurationMillis;
+    private final int maxSpansPerTrace;
+
+    private transient ListState<byte[]> spans;
+    private transient ValueState<TraceSummary> summary;
+    private transient Counter tracesStarted;
+    private transient Counter tracesDecided;
+    private transient Counter tracesKept;
+    private transient Counter spansKept;
+
+    public TailSamplerFunction(
+            SamplingPolicy policy,
+            Duration decisionWait,
+            Duration maxTraceDuration,
+            int maxSpansPerTrace) {
+        if (decisionWait.isNegative() || decisionWait.isZero()) {
+            throw new IllegalArgumentException("decision wait must be positive: " + decisionWait);
+        }
+        if (maxTraceDuration.compareTo(decisionWait) < 0) {
+            throw new IllegalArgumentException(
+                    "max trace duration (" + maxTraceDuration + ") must be at least the decision wait ("
+                            + decisionWait + ")");
+        }
+        if (maxSpansPerTrace < 1) {
+            throw new IllegalArgumentException(
+                    "max spans per trace must be at least 1: " + maxSpansPerTrace);
+        }
+        this.policy = policy;
+        this.decisionWaitMillis = decisionWait.toMillis();
+        this.maxTraceDurationMillis = maxTraceDuration.toMillis();
+        this.maxSpansPerTrace = maxSpansPerTrace;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        spans = getRuntimeContext().getListState(SPANS);
+        summary = getRuntimeContext().getState(SUMMARY);
+        tracesStarted = getRuntimeContext().getMetricGroup().counter("tracesStarted");
+        tracesDecided = getRuntimeContext().getMetricGroup().counter("tracesDecided");
+        tracesKept = getRuntimeContext().getMetricGroup().counter("tracesKept");
+        spansKept = getRuntimeContext().getMetricGroup().counter("spansKept");
+    }
+
+    @Override
+    public void processElement(SpanEnvelope span, Context ctx, Collector<Span> out)
+            throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        TraceSummary trace = summary.value();
+        if (trace == null) {
+            trace = TraceSummary.firstSeenAt(now);
+            trace.timerMillis = now + decisionWaitMillis;
+            ctx.timerService().registerProcessingTimeTimer(trace.timerMillis);
+            tracesStarted.inc();
+        }
+        trace.add(span.startNanos, span.endNanos, span.error, span.root, now);
+        spans.add(span.payload);
+        if (trace.spanCount >= maxSpansPerTrace) {
+            ctx.timerService().deleteProcessingTimeTimer(trace.timerMillis);
+            decide(ctx.getCurrentKey(), trace, out);
+        } else {
+            summary.update(trace);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Span> out) throws Exception {
+        TraceSummary trace = summary.value();
+        long due =
+                Math.min(
+                        trace.lastSeenMillis + decisionWaitMillis,
+                        trace.firstSeenMillis + maxTraceDurationMillis);
+        if (timestamp < due) {
+            trace.timerMillis = due;
+            ctx.timerService().registerProcessingTimeTimer(due);
+            summary.update(trace);
+        } else {
+            decide(ctx.getCurrentKey(), trace, out);
+        }
+    }
+
+    private void decide(String traceId, TraceSummary trace, Collector<Span> out) throws Exception {
+        BufferedTrace buffered = new BufferedTrace(traceId, trace, spans);
+        Decision decision = policy.evaluate(buffered);
+        tracesDecided.inc();
+        if (decision.isSampled()) {
+            List<Span> kept = buffered.spans();
+            tracesKept.inc();
+            spansKept.inc(kept.size());
+            for (Span span : kept) {
+                span.markKept(decision.policy(), decision.probability());
+                out.collect(span);
+            }
+        }
+        spans.clear();
+        summary.clear();
+    }
+
+    /** The trace as policies see it: spans are read from state and decoded on first request. */
+    private static final class BufferedTrace implements TraceView {
+        private final String traceId;
+        private final TraceSummary summary;
+        private final ListState<byte[]> state;
+        private List<Span> spans;
+
+        BufferedTrace(String traceId, TraceSummary summary, ListState<byte[]> state) {
+            this.traceId = traceId;
+            this.summary = summary;
+            this.state = state;
+        }
+
+        @Override
+        public String traceId() {
+            return traceId;
+        }
+
+        @Override
+        public TraceSummary summary() {
+            return summary;
+        }
+
+        @Override
+        public List<Span> spans() {
+            if (spans == null) {
+                spans = new ArrayList<>(summary.spanCount);
+                try {
+                    for (byte[] payload : state.get()) {
+                        spans.add(SpanDecoder.decode(payload));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot read the spans of trace " + traceId, e);
+                }
+            }
+            return spans;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.tailsampling.operators.otlp;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tailsampling.operators.DeadLetter;
+import dev.tailsampling.operators.SpanEnvelope;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+
+/**
+ * Splits one Kafka record, an OTLP {@code ExportTraceServiceRequest} as the collector's kafka
+ * exporter writes it with encoding {@code otlp_proto}, into one {@link SpanEnvelope} per valid span.
+ * A record that does not parse becomes one dead letter with its original bytes; an invalid span
+ * becomes a dead letter holding a request with just that span, its resource and its scope, so the
+ * valid spans of the same record are neither lost nor sent twice on replay.
+ */
+public final class OtlpDecoder {
+
+    /** Dead-letter reason codes, stable: dashboards and replay tools match on them. */
+    public static final String UNPARSEABLE_RECORD = "unparseable_record";
+    public static final String MISSING_TRACE_ID = "missing_trace_id";
+    public static final String INVALID_TRACE_ID = "invalid_trace_id";
+    public static final String MISSING_SPAN_ID = "missing_span_id";
+    public static final String INVALID_SPAN_ID = "invalid_span_id";
+    public static final String END_BEFORE_START = "end_before_start";
+
+    private static final int TRACE_ID_BYTES = 16;
+    private static final int SPAN_ID_BYTES = 8;
+
+    /** Where decoded spans and refused input go. */
+    public interface Output {
+        void span(SpanEnvelope span);
+
+        void deadLetter(DeadLetter deadLetter);
+    }
+
+    private OtlpDecoder() {}
+
+    public static void decode(byte[] record, Output out) {
+        ExportTraceServiceRequest request;
+        try {
+            request = ExportTraceServiceRequest.parseFrom(record);
+        } catch (InvalidProtocolBufferException e) {
+            out.deadLetter(
+                    new DeadLetter(
+                            record,
+                            UNPARSEABLE_RECORD,
+                            "not an OTLP ExportTraceServiceRequest: " + e.getMessage()));
+            return;
+        }
+        for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
+            for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
+                for (Span span : scopeSpans.getSpansList()) {
+                    ResourceSpans single = singleSpan(resourceSpans, scopeSpans, span);
+                    Problem problem = validate(span);
+                    if (problem == null) {
+                        out.span(
+                                new SpanEnvelope(
+                                        OtlpValues.hex(span.getTraceId()),
+                                        span.getStartTimeUnixNano(),
+                                        span.getEndTimeUnixNano(),
+                                        SemanticConventions.isError(span),
+                                        span.getParentSpanId().isEmpty(),
+                                        single.toByteArray()));
+                    } else {
+                        byte[] oneSpan =
+                                ExportTraceServiceRequest.newBuilder()
+                                        .addResourceSpans(single)
+                                        .build()
+                                        .toByteArray();
+                        out.deadLetter(new DeadLetter(oneSpan, problem.reason, problem.detail));
+                    }
+                }
+            }
+        }
+    }
+
+    /** A {@code ResourceSpans} holding only {@code span}, with its resource and scope. */
+    static ResourceSpans singleSpan(ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span) {
+        return ResourceSpans.newBuilder()
+                .setResource(resourceSpans.getResource())
+                .setSchemaUrl(resourceSpans.getSchemaUrl())
+                .addScopeSpans(
+                        ScopeSpans.newBuilder()
+                                .setScope(scopeSpans.getScope())
+                                .setSchemaUrl(scopeSpans.getSchemaUrl())
+                                .addSpans(span))
+                .build();
+    }
+
+    private record Problem(String reason, String detail) {}
+
+    /** What is wrong with a span, or null when it is valid. */
+    private static Problem validate(Span span) {
+        Problem traceId = checkId(span.getTraceId(), TRACE_ID_BYTES, "trace", MISSING_TRACE_ID, INVALID_TRACE_ID);
+        if (traceId != null) {
+            return traceId;
+        }
+        Problem spanId = checkId(span.getSpanId(), SPAN_ID_BYTES, "span", MISSING_SPAN_ID, INVALID_SPAN_ID);
+        if (spanId != null) {
+            return spanId;
+        }
+        if (Long.compareUnsigned(span.getEndTimeUnixNano(), span.getStartTimeUnixNano()) < 0) {
+            return new Problem(
+                    END_BEFORE_START,
+                    "span "
+                            + OtlpValues.hex(span.getSpanId())
+                            + " ends at "
+                            + Long.toUnsignedString(span.getEndTimeUnixNano())
+                            + " ns, before its start at "
+                            + Long.toUnsignedString(span.getStartTimeUnixNano())
+                            + " ns");
+        }
+        return null;
+    }
+
+    private static Problem checkId(
+            ByteString id, int length, String what, String missing, String invalid) {
+        if (id.isEmpty()) {
+            return new Problem(missing, "the span has no " + what + " id");
+        }
+        if (id.size() != length) {
+            return new Problem(
+                    invalid,
+                    what + " id has " + id.size() + " bytes, expected " + length);
+        }
+        for (int i = 0; i < length; i++) {
+            if (id.byteAt(i) != 0) {
+                return null;
+            }
+        }
+        return new Problem(invalid, what + " id is all zeros");
+    }
+}

@@ -1,0 +1,197 @@
+package dev.tailsampling.operators;
+
+import static dev.tailsampling.operators.otlp.OtlpTestData.error;
+import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
+import static dev.tailsampling.operators.otlp.OtlpTestData.span;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
+import dev.tailsampling.sampling.PolicySet;
+import dev.tailsampling.sampling.SamplingPolicy;
+import dev.tailsampling.sampling.Span;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TailSamplerFunctionTest {
+    // Randomness 0 is below every threshold but 1.0; 0xff...ff is above every one but 0.
+    private static final String PLAIN = "0000000000000000ff00000000000000";
+    private static final String LUCKY = "0000000000000000ffffffffffffffff";
+    private static final String FAILED = "00000000000000000100000000000000";
+    private static final String ROOT = "00f067aa0ba902b7";
+
+    private static final long WAIT = 10_000;
+    private static final long MAX_AGE = 25_000;
+    private static final int MAX_SPANS = 5;
+
+    private KeyedOneInputStreamOperatorTestHarness<String, SpanEnvelope, Span> harness;
+
+    @BeforeEach
+    void startHarness() throws Exception {
+        harness = newHarness();
+        harness.open();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, SpanEnvelope, Span> newHarness()
+            throws Exception {
+        TailSamplerFunction sampler =
+                new TailSamplerFunction(
+                        new PolicySet(
+                                List.of(
+                                        SamplingPolicy.errors("errors"),
+                                        SamplingPolicy.latencyAtLeast("slow", Duration.ofSeconds(1)),
+                                        SamplingPolicy.probabilistic("representative", 0.5))),
+                        Duration.ofMillis(WAIT),
+                        Duration.ofMillis(MAX_AGE),
+                        MAX_SPANS);
+        KeyedOneInputStreamOperatorTestHarness<String, SpanEnvelope, Span> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(sampler), e -> e.traceId, Types.STRING);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return harness;
+    }
+
+    @AfterEach
+    void closeHarness() throws Exception {
+        harness.close();
+    }
+
+    private void send(String traceId, int index, boolean failed, long durationMillis) throws Exception {
+        String spanId = String.format("%016x", index + 1);
+        io.opentelemetry.proto.trace.v1.Span.Builder span =
+                span(traceId, spanId, index == 0 ? "" : ROOT, "op" + index, index, durationMillis);
+        byte[] payload = resourceSpans("shop", failed ? error(span) : span).toByteArray();
+        SpanEnvelope envelope = new SpanEnvelope();
+        envelope.traceId = traceId;
+        envelope.startNanos = span.getStartTimeUnixNano();
+        envelope.endNanos = span.getEndTimeUnixNano();
+        envelope.error = failed;
+        envelope.root = index == 0;
+        envelope.payload = payload;
+        harness.processElement(envelope, harness.getProcessingTime());
+    }
+
+    /** Trace ids holding spans or a summary (RocksDB cannot count its entries, but lists keys). */
+    private List<String> buffered() {
+        KeyedStateBackend<String> state = harness.getOperator().getKeyedStateBackend();
+        return Stream.concat(
+                        state.getKeys(TailSamplerFunction.SPANS.getName(), VoidNamespace.INSTANCE),
+                        state.getKeys(TailSamplerFunction.SUMMARY.getName(), VoidNamespace.INSTANCE))
+                .collect(Collectors.toList());
+    }
+
+    private void assertNothingLeftBehind() {
+        assertThat(buffered()).isEmpty();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void decidesWhenNoSpanArrivedForTheDecisionWait() throws Exception {
+        harness.setProcessingTime(0);
+        send(FAILED, 0, false, 5);
+        harness.setProcessingTime(8_000);
+        send(FAILED, 1, true, 5);
+
+        harness.setProcessingTime(WAIT);
+        assertThat(harness.extractOutputValues()).as("a span came 2 s ago").isEmpty();
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        assertThat(buffered()).containsExactly(FAILED, FAILED);
+
+        harness.setProcessingTime(8_000 + WAIT);
+        List<Span> kept = harness.extractOutputValues();
+        assertThat(kept).extracting(s -> s.spanId).containsExactlyInAnyOrder(
+                "0000000000000001", "0000000000000002");
+        assertThat(kept).allSatisfy(s -> {
+            assertThat(s.samplingPolicy).isEqualTo("errors");
+            assertThat(s.sampleProbability).isEqualTo(1.0);
+            assertThat(s.adjustedCount).isEqualTo(1.0);
+        });
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void decidesAtOnceWhenTheTraceReachesMaxSpans() throws Exception {
+        harness.setProcessingTime(0);
+        for (int i = 0; i < MAX_SPANS; i++) {
+            send(LUCKY, i, false, 5);
+        }
+
+        assertThat(harness.extractOutputValues()).hasSize(MAX_SPANS)
+                .allSatisfy(s -> {
+                    assertThat(s.samplingPolicy).isEqualTo("representative");
+                    assertThat(s.sampleProbability).isEqualTo(0.5);
+                    assertThat(s.adjustedCount).isEqualTo(2.0);
+                });
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void decidesATraceThatKeepsGrowingAtMaxTraceDuration() throws Exception {
+        for (long t = 0; t < MAX_AGE; t += 8_000) {
+            harness.setProcessingTime(t);
+            send(PLAIN, (int) (t / 8_000), false, 2_000);
+        }
+        harness.setProcessingTime(MAX_AGE - 1);
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.setProcessingTime(MAX_AGE);
+        assertThat(harness.extractOutputValues()).isNotEmpty()
+                .allSatisfy(s -> assertThat(s.samplingPolicy).isEqualTo("slow"));
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void dropsAPlainTraceOutsideTheSampleAndForgetsIt() throws Exception {
+        harness.setProcessingTime(0);
+        send(PLAIN, 0, false, 5);
+        send(PLAIN, 1, false, 5);
+
+        harness.setProcessingTime(WAIT);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void decidesEachTraceOnItsOwn() throws Exception {
+        harness.setProcessingTime(0);
+        send(PLAIN, 0, false, 5);
+        harness.setProcessingTime(5_000);
+        send(LUCKY, 0, false, 5);
+
+        harness.setProcessingTime(WAIT);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+        harness.setProcessingTime(5_000 + WAIT);
+        assertThat(harness.extractOutputValues()).extracting(s -> s.traceId).containsExactly(LUCKY);
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void aTraceBufferedAcrossARestoreIsStillDecided() throws Exception {
+        harness.setProcessingTime(0);
+        send(FAILED, 0, true, 5);
+        var snapshot = harness.snapshot(1L, 0);
+        harness.close();
+
+        harness = newHarness();
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(WAIT);
+
+        assertThat(harness.extractOutputValues()).extracting(s -> s.traceId).containsExactly(FAILED);
+        assertNothingLeftBehind();
+    }
+}
