@@ -1,0 +1,123 @@
+package dev.tailsampling.iceberg;
+
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.flink.TableLoader;
+
+/**
+ * Where the tables live: a catalog of a given type, its warehouse, pass-through catalog properties
+ * (for example {@code uri} of a REST catalog) and the namespace of our tables.
+ */
+public final class IcebergCatalogConf implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The catalog implementations the job can load. */
+    public enum CatalogType {
+        /** Tables in a folder (local or any Hadoop file system); needs a warehouse. */
+        HADOOP,
+        /** An Iceberg REST catalog; needs {@code uri}. */
+        REST,
+        /** A Hive metastore; needs {@code uri} and the Hive client jars on the cluster. */
+        HIVE
+    }
+
+    private final CatalogType type;
+    private final String warehouse;
+    private final String namespace;
+    private final Map<String, String> properties;
+
+    public IcebergCatalogConf(
+            CatalogType type, String warehouse, String namespace, Map<String, String> properties) {
+        this.type = type;
+        this.warehouse = warehouse;
+        this.namespace = namespace;
+        this.properties = new HashMap<>(properties);
+        if (warehouse != null && !warehouse.isEmpty()) {
+            this.properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
+        }
+        if (type == CatalogType.HADOOP && !this.properties.containsKey(CatalogProperties.WAREHOUSE_LOCATION)) {
+            throw new IllegalArgumentException(
+                    "a hadoop catalog needs a warehouse folder: set --iceberg.warehouse");
+        }
+        if (type != CatalogType.HADOOP && !this.properties.containsKey(CatalogProperties.URI)) {
+            throw new IllegalArgumentException(
+                    "a " + type.name().toLowerCase(Locale.ROOT)
+                            + " catalog needs its address: set --iceberg.catalog.uri");
+        }
+    }
+
+    /** A local Hadoop-catalog warehouse in {@code folder}, namespace {@code tracing}. */
+    public static IcebergCatalogConf localWarehouse(String folder) {
+        return new IcebergCatalogConf(CatalogType.HADOOP, folder, "tracing", Map.of());
+    }
+
+    public CatalogType type() {
+        return type;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    /** Catalog properties, warehouse included, as given to the catalog. */
+    public Map<String, String> properties() {
+        return Map.copyOf(properties);
+    }
+
+    public CatalogLoader catalogLoader() {
+        org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+        switch (type) {
+            case HADOOP:
+                return CatalogLoader.hadoop("tracing", hadoop, properties);
+            case REST:
+                return CatalogLoader.rest("tracing", hadoop, properties);
+            default:
+                return CatalogLoader.hive("tracing", hadoop, properties);
+        }
+    }
+
+    public TableIdentifier tableId(String table) {
+        return TableIdentifier.of(Namespace.of(namespace), table);
+    }
+
+    public TableLoader tableLoader(String table) {
+        return TableLoader.fromCatalog(catalogLoader(), tableId(table));
+    }
+
+    /** Loads the table, creating it (and its namespace) first if it does not exist yet. */
+    public Table createTableIfMissing(
+            String table, Schema schema, PartitionSpec spec, Map<String, String> tableProperties) {
+        Catalog catalog = catalogLoader().loadCatalog();
+        TableIdentifier id = tableId(table);
+        if (catalog instanceof SupportsNamespaces) {
+            SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
+            if (!namespaces.namespaceExists(id.namespace())) {
+                try {
+                    namespaces.createNamespace(id.namespace());
+                } catch (AlreadyExistsException createdMeanwhile) {
+                    // another job created it first: fine
+                }
+            }
+        }
+        if (catalog.tableExists(id)) {
+            return catalog.loadTable(id);
+        }
+        try {
+            return catalog.createTable(id, schema, spec, tableProperties);
+        } catch (AlreadyExistsException createdMeanwhile) {
+            return catalog.loadTable(id);
+        }
+    }
+}

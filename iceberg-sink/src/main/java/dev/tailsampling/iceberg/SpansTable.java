@@ -1,0 +1,93 @@
+package dev.tailsampling.iceberg;
+
+import static org.apache.iceberg.types.Types.NestedField.optional;
+import static org.apache.iceberg.types.Types.NestedField.required;
+
+import java.util.Map;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.types.Types;
+
+/**
+ * The {@code spans} table: one row per kept span, partitioned by hour of start and by service so
+ * that time-range and per-service queries read few files. Columns are only ever added, never
+ * renamed or dropped, so readers of old snapshots keep working.
+ */
+public final class SpansTable {
+    public static final String NAME = "spans";
+
+    public static final Schema SCHEMA =
+            new Schema(
+                    required(1, "trace_id", Types.StringType.get(), "32 lowercase hex characters"),
+                    required(2, "span_id", Types.StringType.get(), "16 lowercase hex characters"),
+                    optional(3, "parent_span_id", Types.StringType.get(), "empty for a root span"),
+                    optional(4, "trace_state", Types.StringType.get(), "W3C tracestate"),
+                    required(5, "start_time", Types.TimestampType.withZone(), "span start, microseconds"),
+                    required(6, "start_time_unix_nano", Types.LongType.get()),
+                    required(7, "end_time_unix_nano", Types.LongType.get()),
+                    required(8, "duration_ns", Types.LongType.get()),
+                    required(9, "service_name", Types.StringType.get(), "resource service.name"),
+                    optional(10, "operation_name", Types.StringType.get(), "span name"),
+                    optional(11, "span_kind", Types.StringType.get(),
+                            "CLIENT, SERVER, INTERNAL, PRODUCER, CONSUMER or UNSPECIFIED"),
+                    optional(12, "status_code", Types.StringType.get(), "UNSET, OK or ERROR"),
+                    optional(13, "status_message", Types.StringType.get()),
+                    optional(14, "http_method", Types.StringType.get()),
+                    optional(15, "http_status_code", Types.IntegerType.get()),
+                    optional(16, "http_route", Types.StringType.get()),
+                    optional(17, "url_path", Types.StringType.get()),
+                    optional(18, "db_system", Types.StringType.get()),
+                    optional(19, "db_statement", Types.StringType.get()),
+                    optional(20, "rpc_service", Types.StringType.get()),
+                    optional(21, "rpc_method", Types.StringType.get()),
+                    optional(22, "messaging_system", Types.StringType.get()),
+                    optional(23, "peer_service", Types.StringType.get()),
+                    optional(24, "service_version", Types.StringType.get()),
+                    optional(25, "deployment_environment", Types.StringType.get()),
+                    optional(26, "host_name", Types.StringType.get()),
+                    required(27, "error", Types.BooleanType.get(),
+                            "status ERROR, error=true or HTTP status >= 500"),
+                    optional(28, "resource_attributes",
+                            Types.MapType.ofOptional(1003, 1004, Types.StringType.get(), Types.StringType.get())),
+                    optional(29, "attributes",
+                            Types.MapType.ofOptional(1001, 1002, Types.StringType.get(), Types.StringType.get()),
+                            "values as strings, arrays as JSON"),
+                    optional(30, "scope_name", Types.StringType.get()),
+                    optional(31, "scope_version", Types.StringType.get()),
+                    optional(32, "events",
+                            Types.ListType.ofOptional(1005,
+                                    Types.StructType.of(
+                                            optional(1006, "time_unix_nano", Types.LongType.get()),
+                                            optional(1007, "name", Types.StringType.get()),
+                                            optional(1008, "attributes",
+                                                    Types.MapType.ofOptional(1009, 1010,
+                                                            Types.StringType.get(), Types.StringType.get()))))),
+                    optional(33, "links",
+                            Types.ListType.ofOptional(1011,
+                                    Types.StructType.of(
+                                            optional(1012, "trace_id", Types.StringType.get()),
+                                            optional(1013, "span_id", Types.StringType.get()),
+                                            optional(1014, "trace_state", Types.StringType.get()),
+                                            optional(1015, "relationship", Types.StringType.get(),
+                                                    "child_of or follows_from"),
+                                            optional(1016, "attributes",
+                                                    Types.MapType.ofOptional(1017, 1018,
+                                                            Types.StringType.get(), Types.StringType.get()))))),
+                    optional(34, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
+                    required(35, "sample_probability", Types.DoubleType.get(),
+                            "probability the trace was kept with, head times tail"),
+                    required(36, "adjusted_count", Types.DoubleType.get(),
+                            "1 / sample_probability: SUM(adjusted_count) estimates the unsampled count"));
+
+    public static final PartitionSpec SPEC =
+            PartitionSpec.builderFor(SCHEMA).hour("start_time").identity("service_name").build();
+
+    public static final Map<String, String> PROPERTIES =
+            Map.of(
+                    TableProperties.FORMAT_VERSION, "2",
+                    TableProperties.DEFAULT_FILE_FORMAT, "parquet",
+                    TableProperties.PARQUET_COMPRESSION, "zstd");
+
+    private SpansTable() {}
+}

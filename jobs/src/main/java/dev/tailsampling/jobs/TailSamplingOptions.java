@@ -1,0 +1,126 @@
+package dev.tailsampling.jobs;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The job parameters, given as {@code --key value}. Besides these, {@code --kafka.security.*} and
+ * {@code --iceberg.catalog.*} pass their remainder through to the Kafka clients and the catalog.
+ */
+public final class TailSamplingOptions {
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
+            ConfigOptions.key("kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("localhost:9092")
+                    .withDescription("Kafka brokers to read spans from and write dead letters to.");
+
+    public static final ConfigOption<String> KAFKA_TOPIC_SPANS =
+            ConfigOptions.key("kafka.topic.spans")
+                    .stringType()
+                    .defaultValue("otlp_spans")
+                    .withDescription("Topic of OTLP ExportTraceServiceRequest protobuf records.");
+
+    public static final ConfigOption<String> KAFKA_TOPIC_DEAD_LETTERS =
+            ConfigOptions.key("kafka.topic.dead-letters")
+                    .stringType()
+                    .defaultValue("otlp_spans_dlq")
+                    .withDescription("Topic for records and spans the job refuses, with a reason header.");
+
+    public static final ConfigOption<String> KAFKA_GROUP_ID =
+            ConfigOptions.key("kafka.group-id")
+                    .stringType()
+                    .defaultValue("tail-sampling")
+                    .withDescription("Consumer group; offsets are committed on checkpoints.");
+
+    public static final ConfigOption<String> ICEBERG_CATALOG_TYPE =
+            ConfigOptions.key("iceberg.catalog-type")
+                    .stringType()
+                    .defaultValue("hadoop")
+                    .withDescription("hadoop, rest or hive.");
+
+    public static final ConfigOption<String> ICEBERG_WAREHOUSE =
+            ConfigOptions.key("iceberg.warehouse")
+                    .stringType()
+                    .defaultValue("warehouse")
+                    .withDescription(
+                            "Warehouse location; a relative path is a folder under the working directory.");
+
+    public static final ConfigOption<String> ICEBERG_NAMESPACE =
+            ConfigOptions.key("iceberg.namespace")
+                    .stringType()
+                    .defaultValue("tracing")
+                    .withDescription("Namespace of the tables.");
+
+    public static final ConfigOption<Duration> DECISION_WAIT =
+            ConfigOptions.key("sampling.decision-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription("A trace is decided when no span of it arrived for this long.");
+
+    public static final ConfigOption<Duration> MAX_TRACE_DURATION =
+            ConfigOptions.key("sampling.max-trace-duration")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription("A trace is decided at the latest this long after its first span.");
+
+    public static final ConfigOption<Integer> MAX_SPANS_PER_TRACE =
+            ConfigOptions.key("sampling.max-spans-per-trace")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription("A trace is decided as soon as it has this many spans.");
+
+    public static final ConfigOption<Duration> LATENCY_THRESHOLD =
+            ConfigOptions.key("sampling.latency-threshold")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDescription("Traces at least this long, first start to last end, are kept.");
+
+    public static final ConfigOption<Double> REPRESENTATIVE_RATE =
+            ConfigOptions.key("sampling.representative-rate")
+                    .doubleType()
+                    .defaultValue(0.01)
+                    .withDescription(
+                            "Fraction of the other traces kept as a representative sample, in [0, 1].");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            ConfigOptions.key("checkpoint.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription("Checkpoint interval; Iceberg commits on each checkpoint.");
+
+    public static final ConfigOption<String> STATE_DIR =
+            ConfigOptions.key("state.dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Checkpoint directory (a file system URI); by default the cluster's own.");
+
+    /** Prefix of Kafka client properties passed through, e.g. --kafka.security.sasl.mechanism. */
+    public static final String KAFKA_SECURITY_PREFIX = "kafka.security.";
+
+    /** Prefix of catalog properties passed through, e.g. --iceberg.catalog.uri. */
+    public static final String ICEBERG_CATALOG_PREFIX = "iceberg.catalog.";
+
+    static final List<ConfigOption<?>> ALL =
+            List.of(
+                    KAFKA_BOOTSTRAP_SERVERS,
+                    KAFKA_TOPIC_SPANS,
+                    KAFKA_TOPIC_DEAD_LETTERS,
+                    KAFKA_GROUP_ID,
+                    ICEBERG_CATALOG_TYPE,
+                    ICEBERG_WAREHOUSE,
+                    ICEBERG_NAMESPACE,
+                    DECISION_WAIT,
+                    MAX_TRACE_DURATION,
+                    MAX_SPANS_PER_TRACE,
+                    LATENCY_THRESHOLD,
+                    REPRESENTATIVE_RATE,
+                    CHECKPOINT_INTERVAL,
+                    STATE_DIR);
+
+    private TailSamplingOptions() {}
+}

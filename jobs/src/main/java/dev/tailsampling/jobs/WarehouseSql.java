@@ -1,0 +1,54 @@
+package dev.tailsampling.jobs;
+
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+
+import dev.tailsampling.iceberg.IcebergCatalogConf;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Flink SQL over the tables, in batch mode: the catalog is {@code lake}, the namespace is current. */
+public final class WarehouseSql {
+    private final TableEnvironment tables;
+
+    private WarehouseSql(TableEnvironment tables) {
+        this.tables = tables;
+    }
+
+    /** A batch SQL session on the catalog of {@code catalog}. */
+    public static WarehouseSql open(IcebergCatalogConf catalog) {
+        TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        Map<String, String> options = new TreeMap<>(catalog.properties());
+        options.put("type", "iceberg");
+        options.put("catalog-type", catalog.type().name().toLowerCase(Locale.ROOT));
+        StringBuilder ddl = new StringBuilder("CREATE CATALOG lake WITH (");
+        String separator = "";
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            ddl.append(separator).append(literal(option.getKey())).append('=').append(literal(option.getValue()));
+            separator = ", ";
+        }
+        tables.executeSql(ddl.append(')').toString());
+        tables.useCatalog("lake");
+        tables.useDatabase(catalog.namespace());
+        return new WarehouseSql(tables);
+    }
+
+    /** Runs a query and returns all its rows. */
+    public List<Row> query(String sql) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it = tables.executeSql(sql).collect()) {
+            it.forEachRemaining(rows::add);
+        }
+        return rows;
+    }
+
+    private static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+}

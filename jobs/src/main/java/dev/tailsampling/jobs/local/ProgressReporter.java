@@ -1,0 +1,59 @@
+package dev.tailsampling.jobs.local;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricConfig;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.reporter.MetricReporter;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A Flink metric reporter for a cluster inside this JVM (the local run and the integration tests):
+ * it holds on to the job's counters so that the runner can add them up across subtasks. Register
+ * it with {@code metrics.reporter.progress.factory.class} set to {@link Factory}.
+ */
+public final class ProgressReporter implements MetricReporter {
+    /** Counters of the running job by their metric name; all reporters of the JVM share it. */
+    private static final Map<Counter, String> COUNTERS = new ConcurrentHashMap<>();
+
+    /** The sum of a counter over all subtasks that currently report it. */
+    public static long total(String name) {
+        long sum = 0;
+        for (Map.Entry<Counter, String> e : COUNTERS.entrySet()) {
+            if (e.getValue().equals(name)) {
+                sum += e.getKey().getCount();
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public void open(MetricConfig config) {}
+
+    @Override
+    public void close() {}
+
+    @Override
+    public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
+        if (metric instanceof Counter) {
+            COUNTERS.put((Counter) metric, name);
+        }
+    }
+
+    @Override
+    public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
+        COUNTERS.remove(metric);
+    }
+
+    /** Creates the reporter; named in the Flink configuration. */
+    public static final class Factory implements MetricReporterFactory {
+        @Override
+        public MetricReporter createMetricReporter(Properties properties) {
+            return new ProgressReporter();
+        }
+    }
+}
