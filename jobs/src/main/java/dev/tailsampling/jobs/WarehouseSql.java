@@ -2,6 +2,7 @@ package dev.tailsampling.jobs;
 
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.config.TableConfigOptions;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 
@@ -24,6 +25,8 @@ public final class WarehouseSql {
     /** A batch SQL session on the catalog of {@code catalog}. */
     public static WarehouseSql open(IcebergCatalogConf catalog) {
         TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        // Wide enough for a whole trace id in printed tables.
+        tables.getConfig().set(TableConfigOptions.DISPLAY_MAX_COLUMN_WIDTH, 40);
         Map<String, String> options = new TreeMap<>(catalog.properties());
         options.put("type", "iceberg");
         options.put("catalog-type", catalog.type().name().toLowerCase(Locale.ROOT));
@@ -46,6 +49,11 @@ public final class WarehouseSql {
             it.forEachRemaining(rows::add);
         }
         return rows;
+    }
+
+    /** Runs a query and prints its rows as a table on standard output. */
+    public void print(String sql) {
+        tables.executeSql(sql).print();
     }
 
     private static String literal(String value) {

@@ -1,5 +1,7 @@
 package dev.tailsampling.jobs.local;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,7 +34,14 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .setConfigProp("transaction.state.log.min.isr", "1")
                         .setConfigProp("group.initial.rebalance.delay.ms", "0")
                         .build();
-        cluster.format();
+        // The storage formatter reports on standard output; keep the console for the run's own lines.
+        PrintStream console = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(console);
+        }
         cluster.startup();
         cluster.waitForReadyBrokers();
         return new EmbeddedKafka(cluster);

@@ -1,0 +1,48 @@
+package dev.tailsampling.jobs.local;
+
+import org.apache.flink.types.Row;
+
+import dev.tailsampling.jobs.WarehouseSql;
+
+import java.util.List;
+
+/** The three questions the local run answers at its end, in Flink SQL over the spans table. */
+final class AnalystQueries {
+    static final String KEPT_PER_POLICY =
+            "SELECT sampling_policy, COUNT(DISTINCT trace_id) AS traces, COUNT(*) AS spans,"
+                    + " CAST(SUM(adjusted_count) AS BIGINT) AS estimated_spans"
+                    + " FROM spans GROUP BY sampling_policy ORDER BY traces DESC";
+
+    static final String SLOWEST_PER_SERVICE =
+            "SELECT service_name, trace_id, duration_ms FROM ("
+                    + " SELECT service_name, trace_id, duration_ms, ROW_NUMBER() OVER ("
+                    + "   PARTITION BY service_name ORDER BY duration_ms DESC) AS rn FROM ("
+                    + "   SELECT service_name, trace_id, MAX(duration_ns) / 1000000 AS duration_ms"
+                    + "   FROM spans GROUP BY service_name, trace_id))"
+                    + " WHERE rn <= 2 ORDER BY service_name, duration_ms DESC";
+
+    static final String ONE_ERROR_TRACE =
+            "SELECT trace_id FROM spans WHERE error AND parent_span_id = '' LIMIT 1";
+
+    static final String SPANS_OF_TRACE =
+            "SELECT service_name, operation_name, span_kind, duration_ns / 1000000 AS duration_ms,"
+                    + " status_code, sampling_policy FROM spans WHERE trace_id = '%s'"
+                    + " ORDER BY start_time_unix_nano";
+
+    private AnalystQueries() {}
+
+    static void run(WarehouseSql sql) throws Exception {
+        System.out.println("\nTraces kept per policy:\n  " + KEPT_PER_POLICY);
+        sql.print(KEPT_PER_POLICY);
+        System.out.println("\nSlowest kept traces per service:\n  " + SLOWEST_PER_SERVICE);
+        sql.print(SLOWEST_PER_SERVICE);
+        List<Row> errorTrace = sql.query(ONE_ERROR_TRACE);
+        if (errorTrace.isEmpty()) {
+            System.out.println("\nNo error trace was kept, so there is no trace to look up.");
+            return;
+        }
+        String query = String.format(SPANS_OF_TRACE, errorTrace.get(0).getField(0));
+        System.out.println("\nAll spans of one kept error trace, by its id:\n  " + query);
+        sql.print(query);
+    }
+}

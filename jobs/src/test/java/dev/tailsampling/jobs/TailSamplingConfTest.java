@@ -1,0 +1,83 @@
+package dev.tailsampling.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tailsampling.iceberg.IcebergCatalogConf;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TailSamplingConfTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        TailSamplingConf conf = TailSamplingConf.fromArgs(new String[0]);
+
+        assertThat(conf.bootstrapServers).isEqualTo("localhost:9092");
+        assertThat(conf.spansTopic).isEqualTo("otlp_spans");
+        assertThat(conf.deadLetterTopic).isEqualTo("otlp_spans_dlq");
+        assertThat(conf.decisionWait).isEqualTo(Duration.ofSeconds(30));
+        assertThat(conf.maxTraceDuration).isEqualTo(Duration.ofMinutes(5));
+        assertThat(conf.maxSpansPerTrace).isEqualTo(10_000);
+        assertThat(conf.representativeRate).isEqualTo(0.01);
+        assertThat(conf.catalog.type()).isEqualTo(IcebergCatalogConf.CatalogType.HADOOP);
+        assertThat(conf.catalog.namespace()).isEqualTo("tracing");
+        assertThat(conf.catalog.properties().get("warehouse")).startsWith("file:/").endsWith("/warehouse");
+    }
+
+    @Test
+    void readsValuesAndPassesThroughPrefixedProperties() {
+        TailSamplingConf conf =
+                TailSamplingConf.fromArgs(
+                        new String[] {
+                            "--sampling.decision-wait", "10s",
+                            "--sampling.representative-rate", "0.2",
+                            "--kafka.security.security.protocol", "SASL_SSL",
+                            "--iceberg.catalog-type", "rest",
+                            "--iceberg.catalog.uri", "http://catalog:8181"
+                        });
+
+        assertThat(conf.decisionWait).isEqualTo(Duration.ofSeconds(10));
+        assertThat(conf.representativeRate).isEqualTo(0.2);
+        assertThat(conf.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(conf.catalog.type()).isEqualTo(IcebergCatalogConf.CatalogType.REST);
+        assertThat(conf.catalog.properties()).containsEntry("uri", "http://catalog:8181")
+                .doesNotContainKey("warehouse");
+    }
+
+    @Test
+    void rejectsAnUnknownParameterAndListsTheKnownOnes() {
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("sampling.decision-wiat", "5s")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--sampling.decision-wiat")
+                .hasMessageContaining("--sampling.decision-wait");
+    }
+
+    @Test
+    void rejectsBadValuesNamingTheParameterAndWhatItAccepts() {
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("sampling.decision-wait", "soon")))
+                .hasMessageContaining("--sampling.decision-wait")
+                .hasMessageContaining("30s");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("sampling.decision-wait", "0s")))
+                .hasMessageContaining("--sampling.decision-wait")
+                .hasMessageContaining("positive");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("sampling.representative-rate", "5")))
+                .hasMessageContaining("--sampling.representative-rate")
+                .hasMessageContaining("0 to 1");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("sampling.max-spans-per-trace", "many")))
+                .hasMessageContaining("--sampling.max-spans-per-trace")
+                .hasMessageContaining("whole number");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("iceberg.catalog-type", "glue")))
+                .hasMessageContaining("--iceberg.catalog-type")
+                .hasMessageContaining("hadoop, rest, hive");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("iceberg.catalog-type", "rest")))
+                .hasMessageContaining("--iceberg.catalog.uri");
+        assertThatThrownBy(
+                        () -> TailSamplingConf.fromMap(
+                                Map.of("sampling.decision-wait", "1min", "sampling.max-trace-duration", "30s")))
+                .hasMessageContaining("--sampling.max-trace-duration");
+        assertThatThrownBy(() -> TailSamplingConf.fromArgs(new String[] {"--kafka.group-id"}))
+                .hasMessageContaining("--kafka.group-id needs a value");
+    }
+}
