@@ -32,6 +32,10 @@ import java.util.List;
  * list state as their OTLP bytes (RocksDB merges appends without reading the list); the summary
  * beside them is small. A trace has one timer at a time: a span that arrives later does not move
  * it, the timer re-arms itself when it fires early.
+ *
+ * <p>After a restore, the spans that followed the checkpoint are read again from Kafka. So that
+ * they rejoin their trace, no trace is decided by its timers before one full decision wait has
+ * passed since this subtask (re)started.
  */
 public class TailSamplerFunction extends KeyedProcessFunction<String, SpanEnvelope, Span> {
     private static final long serialVersionUID = 1L;
@@ -53,6 +57,8 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, SpanEnvelo
     private transient Counter tracesDecided;
     private transient Counter tracesKept;
     private transient Counter spansKept;
+    /** Processing time of this subtask's first element or timer; -1 until then. */
+    private transient long startedMillis;
 
     public TailSamplerFunction(
             SamplingPolicy policy,
@@ -85,12 +91,16 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, SpanEnvelo
         tracesDecided = getRuntimeContext().getMetricGroup().counter("tracesDecided");
         tracesKept = getRuntimeContext().getMetricGroup().counter("tracesKept");
         spansKept = getRuntimeContext().getMetricGroup().counter("spansKept");
+        startedMillis = -1;
     }
 
     @Override
     public void processElement(SpanEnvelope span, Context ctx, Collector<Span> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
+        if (startedMillis < 0) {
+            startedMillis = now;
+        }
         TraceSummary trace = summary.value();
         if (trace == null) {
             trace = TraceSummary.firstSeenAt(now);
@@ -110,11 +120,17 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, SpanEnvelo
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Span> out) throws Exception {
+        if (startedMillis < 0) {
+            // A timer restored from a checkpoint fires late: its timestamp is not "now".
+            startedMillis = ctx.timerService().currentProcessingTime();
+        }
         TraceSummary trace = summary.value();
         long due =
-                Math.min(
-                        trace.lastSeenMillis + decisionWaitMillis,
-                        trace.firstSeenMillis + maxTraceDurationMillis);
+                Math.max(
+                        Math.min(
+                                trace.lastSeenMillis + decisionWaitMillis,
+                                trace.firstSeenMillis + maxTraceDurationMillis),
+                        startedMillis + decisionWaitMillis);
         if (timestamp < due) {
             trace.timerMillis = due;
             ctx.timerService().registerProcessingTimeTimer(due);

@@ -180,7 +180,7 @@ class TailSamplerFunctionTest {
     }
 
     @Test
-    void aTraceBufferedAcrossARestoreIsStillDecided() throws Exception {
+    void aRestoredTraceWaitsOneDecisionWaitForItsReplayedSpans() throws Exception {
         harness.setProcessingTime(0);
         send(FAILED, 0, true, 5);
         var snapshot = harness.snapshot(1L, 0);
@@ -189,9 +189,14 @@ class TailSamplerFunctionTest {
         harness = newHarness();
         harness.initializeState(snapshot);
         harness.open();
-        harness.setProcessingTime(WAIT);
+        harness.setProcessingTime(3 * WAIT);
+        assertThat(harness.extractOutputValues()).as("restarted just now").isEmpty();
+        send(FAILED, 1, false, 5);
 
-        assertThat(harness.extractOutputValues()).extracting(s -> s.traceId).containsExactly(FAILED);
+        harness.setProcessingTime(4 * WAIT);
+        assertThat(harness.extractOutputValues())
+                .extracting(s -> s.spanId)
+                .containsExactlyInAnyOrder("0000000000000001", "0000000000000002");
         assertNothingLeftBehind();
     }
 }
