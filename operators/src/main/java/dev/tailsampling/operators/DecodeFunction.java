@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Splits OTLP records into span envelopes; refused input goes to the {@link #DEAD_LETTERS} side
+ * Splits OTLP records into trace fragments; refused input goes to the {@link #DEAD_LETTERS} side
  * output with its reason and never fails the job.
  */
-public class DecodeFunction extends ProcessFunction<byte[], SpanEnvelope> {
+public class DecodeFunction extends ProcessFunction<byte[], TraceFragment> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DecodeFunction.class);
 
@@ -31,14 +31,14 @@ public class DecodeFunction extends ProcessFunction<byte[], SpanEnvelope> {
     }
 
     @Override
-    public void processElement(byte[] record, Context ctx, Collector<SpanEnvelope> out) {
+    public void processElement(byte[] record, Context ctx, Collector<TraceFragment> out) {
         OtlpDecoder.decode(
                 record,
                 new OtlpDecoder.Output() {
                     @Override
-                    public void span(SpanEnvelope span) {
-                        spansDecoded.inc();
-                        out.collect(span);
+                    public void fragment(TraceFragment fragment) {
+                        spansDecoded.inc(fragment.spanCount);
+                        out.collect(fragment);
                     }
 
                     @Override

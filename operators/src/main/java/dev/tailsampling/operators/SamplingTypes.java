@@ -25,8 +25,8 @@ public final class SamplingTypes {
     private static final TypeInformation<Map<String, String>> STRING_MAP =
             Types.MAP(Types.STRING, Types.STRING);
 
-    public static final TypeInformation<SpanEnvelope> SPAN_ENVELOPE =
-            pojo(SpanEnvelope.class, Map.of());
+    public static final TypeInformation<TraceFragment> TRACE_FRAGMENT =
+            pojo(TraceFragment.class, Map.of());
 
     public static final TypeInformation<DeadLetter> DEAD_LETTER = pojo(DeadLetter.class, Map.of());
 
@@ -68,6 +68,6 @@ public final class SamplingTypes {
 
     /** Every record type, for the test that none of them is a generic (Kryo) type. */
     public static List<TypeInformation<?>> all() {
-        return List.of(SPAN_ENVELOPE, DEAD_LETTER, TRACE_SUMMARY, SPAN_EVENT, SPAN_LINK, SPAN);
+        return List.of(TRACE_FRAGMENT, DEAD_LETTER, TRACE_SUMMARY, SPAN_EVENT, SPAN_LINK, SPAN);
     }
 }

@@ -28,16 +28,16 @@ import java.util.List;
  * their decision; every decided trace leaves no state and no timer behind.
  *
  * <p>Time is processing time: the wait is for spans still on their way, so it is measured on the
- * clock they arrive by, and an idle partition cannot hold decisions back. Spans are appended to a
- * list state as their OTLP bytes (RocksDB merges appends without reading the list); the summary
- * beside them is small. A trace has one timer at a time: a span that arrives later does not move
+ * clock they arrive by, and an idle partition cannot hold decisions back. Spans arrive as trace
+ * fragments (a trace's spans from one Kafka record) and are appended to a list state as OTLP bytes
+ * (RocksDB merges appends without reading the list); the summary beside them is small. A trace has one timer at a time: a span that arrives later does not move
  * it, the timer re-arms itself when it fires early.
  *
  * <p>After a restore, the spans that followed the checkpoint are read again from Kafka. So that
  * they rejoin their trace, no trace is decided by its timers before one full decision wait has
  * passed since this subtask (re)started.
  */
-public class TailSamplerFunction extends KeyedProcessFunction<String, SpanEnvelope, Span> {
+public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragment, Span> {
     private static final long serialVersionUID = 1L;
 
     // State names are savepoint keys: never rename them.
@@ -95,7 +95,7 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, SpanEnvelo
     }
 
     @Override
-    public void processElement(SpanEnvelope span, Context ctx, Collector<Span> out)
+    public void processElement(TraceFragment fragment, Context ctx, Collector<Span> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         if (startedMillis < 0) {
@@ -108,8 +108,14 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, SpanEnvelo
             ctx.timerService().registerProcessingTimeTimer(trace.timerMillis);
             tracesStarted.inc();
         }
-        trace.add(span.startNanos, span.endNanos, span.error, span.root, now);
-        spans.add(span.payload);
+        trace.add(
+                fragment.spanCount,
+                fragment.minStartNanos,
+                fragment.maxEndNanos,
+                fragment.error,
+                fragment.root,
+                now);
+        spans.add(fragment.payload);
         if (trace.spanCount >= maxSpansPerTrace) {
             ctx.timerService().deleteProcessingTimeTimer(trace.timerMillis);
             decide(ctx.getCurrentKey(), trace, out);
@@ -186,7 +192,7 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, SpanEnvelo
                 spans = new ArrayList<>(summary.spanCount);
                 try {
                     for (byte[] payload : state.get()) {
-                        spans.add(SpanDecoder.decode(payload));
+                        SpanDecoder.decode(payload, spans);
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot read the spans of trace " + traceId, e);

@@ -20,6 +20,8 @@ import dev.tailsampling.operators.otlp.OtlpTestData;
 import dev.tailsampling.operators.otlp.SpanDecoder;
 import dev.tailsampling.sampling.Span;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SamplingTypesTest {
@@ -58,8 +60,9 @@ class SamplingTypesTest {
 
     @Test
     void aSpanSurvivesItsSerializer() throws Exception {
-        Span span =
-                SpanDecoder.decode(
+        List<Span> decoded = new ArrayList<>();
+        SpanDecoder.decode(
+                OtlpTestData.request(
                         OtlpTestData.resourceSpans(
                                         "checkout",
                                         OtlpTestData.span(
@@ -72,8 +75,10 @@ class SamplingTypesTest {
                                                 .addAttributes(OtlpTestData.attr("http.status_code", 200))
                                                 .addEvents(
                                                         io.opentelemetry.proto.trace.v1.Span.Event.newBuilder()
-                                                                .setName("retry")))
-                                .toByteArray());
+                                                                .setName("retry"))))
+                        .toByteArray(),
+                decoded);
+        Span span = decoded.get(0);
         span.markKept("errors", 0.25);
         TypeSerializer<Span> serializer =
                 SamplingTypes.SPAN.createSerializer(new SerializerConfigImpl());

@@ -1,6 +1,7 @@
 package dev.tailsampling.operators;
 
 import static dev.tailsampling.operators.otlp.OtlpTestData.error;
+import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,7 +36,7 @@ class TailSamplerFunctionTest {
     private static final long MAX_AGE = 25_000;
     private static final int MAX_SPANS = 5;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SpanEnvelope, Span> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> harness;
 
     @BeforeEach
     void startHarness() throws Exception {
@@ -43,7 +44,7 @@ class TailSamplerFunctionTest {
         harness.open();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, SpanEnvelope, Span> newHarness()
+    private static KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> newHarness()
             throws Exception {
         TailSamplerFunction sampler =
                 new TailSamplerFunction(
@@ -55,7 +56,7 @@ class TailSamplerFunctionTest {
                         Duration.ofMillis(WAIT),
                         Duration.ofMillis(MAX_AGE),
                         MAX_SPANS);
-        KeyedOneInputStreamOperatorTestHarness<String, SpanEnvelope, Span> harness =
+        KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(sampler), e -> e.traceId, Types.STRING);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -68,18 +69,24 @@ class TailSamplerFunctionTest {
     }
 
     private void send(String traceId, int index, boolean failed, long durationMillis) throws Exception {
+        send(traceId, index, failed, durationMillis, 1);
+    }
+
+    /** One fragment; {@code spanCount} stands for as many spans of the trace in one record. */
+    private void send(String traceId, int index, boolean failed, long durationMillis, int spanCount)
+            throws Exception {
         String spanId = String.format("%016x", index + 1);
         io.opentelemetry.proto.trace.v1.Span.Builder span =
                 span(traceId, spanId, index == 0 ? "" : ROOT, "op" + index, index, durationMillis);
-        byte[] payload = resourceSpans("shop", failed ? error(span) : span).toByteArray();
-        SpanEnvelope envelope = new SpanEnvelope();
-        envelope.traceId = traceId;
-        envelope.startNanos = span.getStartTimeUnixNano();
-        envelope.endNanos = span.getEndTimeUnixNano();
-        envelope.error = failed;
-        envelope.root = index == 0;
-        envelope.payload = payload;
-        harness.processElement(envelope, harness.getProcessingTime());
+        TraceFragment fragment = new TraceFragment();
+        fragment.traceId = traceId;
+        fragment.spanCount = spanCount;
+        fragment.minStartNanos = span.getStartTimeUnixNano();
+        fragment.maxEndNanos = span.getEndTimeUnixNano();
+        fragment.error = failed;
+        fragment.root = index == 0;
+        fragment.payload = request(resourceSpans("shop", failed ? error(span) : span)).toByteArray();
+        harness.processElement(fragment, harness.getProcessingTime());
     }
 
     /** Trace ids holding spans or a summary (RocksDB cannot count its entries, but lists keys). */
@@ -133,6 +140,15 @@ class TailSamplerFunctionTest {
                     assertThat(s.sampleProbability).isEqualTo(0.5);
                     assertThat(s.adjustedCount).isEqualTo(2.0);
                 });
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void decidesAtOnceWhenOneFragmentPassesMaxSpans() throws Exception {
+        harness.setProcessingTime(0);
+        send(FAILED, 0, true, 5, MAX_SPANS + 3);
+
+        assertThat(harness.extractOutputValues()).isNotEmpty();
         assertNothingLeftBehind();
     }
 

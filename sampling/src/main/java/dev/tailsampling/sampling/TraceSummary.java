@@ -28,9 +28,10 @@ public class TraceSummary {
         return summary;
     }
 
-    /** Folds one arriving span into the summary. */
-    public void add(long startNanos, long endNanos, boolean error, boolean root, long nowMillis) {
-        spanCount++;
+    /** Folds arriving spans (their count, earliest start, latest end, any error, any root) in. */
+    public void add(
+            int spans, long startNanos, long endNanos, boolean error, boolean root, long nowMillis) {
+        spanCount += spans;
         minStartNanos = Math.min(minStartNanos, startNanos);
         maxEndNanos = Math.max(maxEndNanos, endNanos);
         errorSeen |= error;

@@ -8,7 +8,7 @@ final class TestTraces {
 
     static TraceView trace(String traceId, long durationMillis, boolean error) {
         TraceSummary summary = TraceSummary.firstSeenAt(0);
-        summary.add(1_000_000_000L, 1_000_000_000L + durationMillis * 1_000_000L, error, true, 0);
+        summary.add(1, 1_000_000_000L, 1_000_000_000L + durationMillis * 1_000_000L, error, true, 0);
         return new TraceView() {
             @Override
             public String traceId() {

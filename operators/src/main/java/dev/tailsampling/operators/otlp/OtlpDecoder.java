@@ -3,18 +3,21 @@ package dev.tailsampling.operators.otlp;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tailsampling.operators.DeadLetter;
-import dev.tailsampling.operators.SpanEnvelope;
+import dev.tailsampling.operators.TraceFragment;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Splits one Kafka record, an OTLP {@code ExportTraceServiceRequest} as the collector's kafka
- * exporter writes it with encoding {@code otlp_proto}, into one {@link SpanEnvelope} per valid span.
- * A record that does not parse becomes one dead letter with its original bytes; an invalid span
- * becomes a dead letter holding a request with just that span, its resource and its scope, so the
- * valid spans of the same record are neither lost nor sent twice on replay.
+ * exporter writes it with encoding {@code otlp_proto}, into one {@link TraceFragment} per trace: the
+ * record's valid spans of that trace. A record that does not parse becomes one dead letter with its
+ * original bytes; an invalid span becomes a dead letter holding a request with just that span, its
+ * resource and its scope, so the valid spans of the same record are neither lost nor sent twice on
+ * replay.
  */
 public final class OtlpDecoder {
 
@@ -29,9 +32,9 @@ public final class OtlpDecoder {
     private static final int TRACE_ID_BYTES = 16;
     private static final int SPAN_ID_BYTES = 8;
 
-    /** Where decoded spans and refused input go. */
+    /** Where decoded fragments and refused input go. */
     public interface Output {
-        void span(SpanEnvelope span);
+        void fragment(TraceFragment fragment);
 
         void deadLetter(DeadLetter deadLetter);
     }
@@ -50,43 +53,115 @@ public final class OtlpDecoder {
                             "not an OTLP ExportTraceServiceRequest: " + e.getMessage()));
             return;
         }
+        Map<ByteString, Fragment> byTrace = new LinkedHashMap<>();
+        boolean refusedAny = false;
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
                 for (Span span : scopeSpans.getSpansList()) {
-                    ResourceSpans single = singleSpan(resourceSpans, scopeSpans, span);
                     Problem problem = validate(span);
                     if (problem == null) {
-                        out.span(
-                                new SpanEnvelope(
-                                        OtlpValues.hex(span.getTraceId()),
-                                        span.getStartTimeUnixNano(),
-                                        span.getEndTimeUnixNano(),
-                                        SemanticConventions.isError(span),
-                                        span.getParentSpanId().isEmpty(),
-                                        single.toByteArray()));
+                        byTrace.computeIfAbsent(span.getTraceId(), id -> new Fragment())
+                                .add(resourceSpans, scopeSpans, span);
                     } else {
                         byte[] oneSpan =
                                 ExportTraceServiceRequest.newBuilder()
-                                        .addResourceSpans(single)
+                                        .addResourceSpans(
+                                                ResourceSpans.newBuilder()
+                                                        .setResource(resourceSpans.getResource())
+                                                        .setSchemaUrl(resourceSpans.getSchemaUrl())
+                                                        .addScopeSpans(oneSpanScope(scopeSpans, span)))
                                         .build()
                                         .toByteArray();
                         out.deadLetter(new DeadLetter(oneSpan, problem.reason, problem.detail));
+                        refusedAny = true;
                     }
                 }
             }
         }
+        // A record holding one trace and nothing refused (a collector partitioning by trace id
+        // writes such records) is its own fragment: its bytes need no re-encoding.
+        byte[] wholeRecord = byTrace.size() == 1 && !refusedAny ? record : null;
+        for (Map.Entry<ByteString, Fragment> trace : byTrace.entrySet()) {
+            out.fragment(trace.getValue().build(OtlpValues.hex(trace.getKey()), wholeRecord));
+        }
     }
 
-    /** A {@code ResourceSpans} holding only {@code span}, with its resource and scope. */
-    static ResourceSpans singleSpan(ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span) {
-        return ResourceSpans.newBuilder()
-                .setResource(resourceSpans.getResource())
-                .setSchemaUrl(resourceSpans.getSchemaUrl())
-                .addScopeSpans(
+    /**
+     * The valid spans of one trace in one record, grouped by resource and scope as they came. The
+     * encoding is built only when the record's own bytes cannot serve.
+     */
+    private static final class Fragment {
+        private final ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
+        private final TraceFragment summary = new TraceFragment();
+        private ResourceSpans lastResource;
+        private ScopeSpans lastScope;
+        private ResourceSpans.Builder resourceBuilder;
+        private ScopeSpans.Builder scopeBuilder;
+
+        Fragment() {
+            summary.minStartNanos = Long.MAX_VALUE;
+            summary.maxEndNanos = Long.MIN_VALUE;
+        }
+
+        void add(ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span) {
+            if (resourceSpans != lastResource) {
+                closeScope();
+                closeResource();
+                resourceBuilder =
+                        ResourceSpans.newBuilder()
+                                .setResource(resourceSpans.getResource())
+                                .setSchemaUrl(resourceSpans.getSchemaUrl());
+                lastResource = resourceSpans;
+            }
+            if (scopeSpans != lastScope) {
+                closeScope();
+                scopeBuilder =
                         ScopeSpans.newBuilder()
                                 .setScope(scopeSpans.getScope())
-                                .setSchemaUrl(scopeSpans.getSchemaUrl())
-                                .addSpans(span))
+                                .setSchemaUrl(scopeSpans.getSchemaUrl());
+                lastScope = scopeSpans;
+            }
+            scopeBuilder.addSpans(span);
+            summary.spanCount++;
+            summary.minStartNanos = Math.min(summary.minStartNanos, span.getStartTimeUnixNano());
+            summary.maxEndNanos = Math.max(summary.maxEndNanos, span.getEndTimeUnixNano());
+            summary.error |= SemanticConventions.isError(span);
+            summary.root |= span.getParentSpanId().isEmpty();
+        }
+
+        private void closeScope() {
+            if (scopeBuilder != null) {
+                resourceBuilder.addScopeSpans(scopeBuilder);
+                scopeBuilder = null;
+                lastScope = null;
+            }
+        }
+
+        private void closeResource() {
+            if (resourceBuilder != null) {
+                request.addResourceSpans(resourceBuilder);
+                resourceBuilder = null;
+            }
+        }
+
+        TraceFragment build(String traceId, byte[] wholeRecord) {
+            summary.traceId = traceId;
+            if (wholeRecord != null) {
+                summary.payload = wholeRecord;
+            } else {
+                closeScope();
+                closeResource();
+                summary.payload = request.build().toByteArray();
+            }
+            return summary;
+        }
+    }
+
+    private static ScopeSpans oneSpanScope(ScopeSpans scopeSpans, Span span) {
+        return ScopeSpans.newBuilder()
+                .setScope(scopeSpans.getScope())
+                .setSchemaUrl(scopeSpans.getSchemaUrl())
+                .addSpans(span)
                 .build();
     }
 

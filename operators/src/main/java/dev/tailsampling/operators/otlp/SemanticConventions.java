@@ -1,5 +1,6 @@
 package dev.tailsampling.operators.otlp;
 
+import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Status;
@@ -26,7 +27,13 @@ final class SemanticConventions {
         "deployment.environment.name", "deployment.environment"
     };
     static final String[] HOST_NAME = {"host.name"};
-    static final String[] ERROR = {"error"};
+
+    // The error rule runs on every span before keying: comparing key bytes leaves the keys
+    // undecoded, so the span re-serializes by copying bytes.
+    private static final ByteString ERROR_KEY = ByteString.copyFromUtf8("error");
+    private static final ByteString[] HTTP_STATUS_CODE_KEYS = {
+        ByteString.copyFromUtf8(HTTP_STATUS_CODE[0]), ByteString.copyFromUtf8(HTTP_STATUS_CODE[1])
+    };
 
     private SemanticConventions() {}
 
@@ -42,9 +49,24 @@ final class SemanticConventions {
         return null;
     }
 
+    /** The first of {@code keys} present in {@code attributes}, or null; keys stay undecoded. */
+    private static AnyValue find(List<KeyValue> attributes, ByteString... keys) {
+        for (ByteString key : keys) {
+            for (KeyValue kv : attributes) {
+                if (kv.getKeyBytes().equals(key)) {
+                    return kv.getValue();
+                }
+            }
+        }
+        return null;
+    }
+
     /** An HTTP status code as a number (strings are accepted), or null. */
     static Integer httpStatusCode(List<KeyValue> attributes) {
-        AnyValue value = find(attributes, HTTP_STATUS_CODE);
+        return httpStatusCode(find(attributes, HTTP_STATUS_CODE_KEYS));
+    }
+
+    private static Integer httpStatusCode(AnyValue value) {
         if (value == null) {
             return null;
         }
@@ -64,11 +86,11 @@ final class SemanticConventions {
             return true;
         }
         List<KeyValue> attributes = span.getAttributesList();
-        AnyValue flag = find(attributes, ERROR);
+        AnyValue flag = find(attributes, ERROR_KEY);
         if (flag != null && "true".equalsIgnoreCase(OtlpValues.render(flag))) {
             return true;
         }
-        Integer status = httpStatusCode(attributes);
+        Integer status = httpStatusCode(find(attributes, HTTP_STATUS_CODE_KEYS));
         return status != null && status >= 500;
     }
 }

@@ -3,6 +3,7 @@ package dev.tailsampling.operators.otlp;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tailsampling.sampling.SpanEvent;
 import dev.tailsampling.sampling.SpanLink;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -16,21 +17,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Decodes a buffered span (a single-span {@code ResourceSpans}) into the flat {@link dev.tailsampling.sampling.Span}. */
+/** Decodes buffered OTLP spans into the flat {@link dev.tailsampling.sampling.Span}. */
 public final class SpanDecoder {
     static final String UNKNOWN_SERVICE = "unknown_service";
 
     private SpanDecoder() {}
 
-    /** Decodes bytes written by {@link OtlpDecoder}; they were valid then, so failure is a bug. */
-    public static dev.tailsampling.sampling.Span decode(byte[] payload) {
+    /** Decodes a fragment's payload written by {@link OtlpDecoder}, appending its spans to {@code out}. */
+    public static void decode(byte[] payload, List<dev.tailsampling.sampling.Span> out) {
+        ExportTraceServiceRequest request;
         try {
-            ResourceSpans resourceSpans = ResourceSpans.parseFrom(payload);
-            ScopeSpans scopeSpans = resourceSpans.getScopeSpans(0);
-            return toSpan(resourceSpans, scopeSpans, scopeSpans.getSpans(0));
+            request = ExportTraceServiceRequest.parseFrom(payload);
         } catch (InvalidProtocolBufferException e) {
-            throw new UncheckedIOException(
-                    new IOException("a buffered span no longer decodes; state is corrupt", e));
+            // It parsed when it was buffered: failing now means the state is corrupt.
+            throw new UncheckedIOException(new IOException("a buffered trace fragment no longer decodes", e));
+        }
+        for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
+            for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
+                for (Span span : scopeSpans.getSpansList()) {
+                    out.add(toSpan(resourceSpans, scopeSpans, span));
+                }
+            }
         }
     }
 

@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.tailsampling.operators.DeadLetter;
-import dev.tailsampling.operators.SpanEnvelope;
+import dev.tailsampling.operators.TraceFragment;
+import dev.tailsampling.sampling.Span;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,14 +24,15 @@ class OtlpDecoderTest {
     private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String ROOT = "00f067aa0ba902b7";
     private static final String CHILD = "00f067aa0ba902b8";
+    private static final String OTHER_TRACE = "0af7651916cd43dd8448eb211c80319c";
 
-    private final List<SpanEnvelope> spans = new ArrayList<>();
+    private final List<TraceFragment> fragments = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final OtlpDecoder.Output output =
             new OtlpDecoder.Output() {
                 @Override
-                public void span(SpanEnvelope span) {
-                    spans.add(span);
+                public void fragment(TraceFragment fragment) {
+                    fragments.add(fragment);
                 }
 
                 @Override
@@ -41,29 +42,52 @@ class OtlpDecoderTest {
             };
 
     @Test
-    void splitsARequestIntoOneEnvelopePerSpan() {
+    void groupsARecordsSpansIntoOneFragmentPerTrace() {
         byte[] record =
                 request(
-                                resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 120)),
+                                resourceSpans(
+                                        "frontend",
+                                        span(TRACE, ROOT, "", "GET /", 0, 120),
+                                        span(OTHER_TRACE, ROOT, CHILD, "GET /cart", 500, 5)),
                                 resourceSpans(
                                         "checkout",
-                                        error(span(TRACE, CHILD, ROOT, "charge", 10, 50))))
+                                        error(span(TRACE, CHILD, ROOT, "charge", 10, 150))))
                         .toByteArray();
 
         OtlpDecoder.decode(record, output);
 
         assertThat(deadLetters).isEmpty();
-        assertThat(spans).hasSize(2);
-        SpanEnvelope root = spans.get(0);
-        assertThat(root.traceId).isEqualTo(TRACE);
-        assertThat(root.root).isTrue();
-        assertThat(root.error).isFalse();
-        assertThat(root.startNanos).isEqualTo(T0);
-        assertThat(root.endNanos).isEqualTo(T0 + 120 * OtlpTestData.MILLIS);
-        SpanEnvelope child = spans.get(1);
-        assertThat(child.root).isFalse();
-        assertThat(child.error).isTrue();
-        assertThat(SpanDecoder.decode(child.payload).serviceName).isEqualTo("checkout");
+        assertThat(fragments).extracting(f -> f.traceId).containsExactly(TRACE, OTHER_TRACE);
+        TraceFragment trace = fragments.get(0);
+        assertThat(trace.spanCount).isEqualTo(2);
+        assertThat(trace.root).isTrue();
+        assertThat(trace.error).isTrue();
+        assertThat(trace.minStartNanos).isEqualTo(T0);
+        assertThat(trace.maxEndNanos).isEqualTo(T0 + 160 * OtlpTestData.MILLIS);
+        List<Span> spans = new ArrayList<>();
+        SpanDecoder.decode(trace.payload, spans);
+        assertThat(spans).extracting(s -> s.serviceName + "/" + s.operationName)
+                .containsExactly("frontend/GET /", "checkout/charge");
+        TraceFragment other = fragments.get(1);
+        assertThat(other.spanCount).isEqualTo(1);
+        assertThat(other.root).isFalse();
+        assertThat(other.error).isFalse();
+    }
+
+    @Test
+    void aRecordOfOneTraceIsItsOwnFragment() {
+        byte[] record =
+                request(
+                                resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 120)),
+                                resourceSpans("checkout", span(TRACE, CHILD, ROOT, "charge", 10, 50)))
+                        .toByteArray();
+
+        OtlpDecoder.decode(record, output);
+
+        assertThat(fragments).singleElement().satisfies(f -> {
+            assertThat(f.spanCount).isEqualTo(2);
+            assertThat(f.payload).isSameAs(record);
+        });
     }
 
     @Test
@@ -72,7 +96,7 @@ class OtlpDecoderTest {
 
         OtlpDecoder.decode(garbage, output);
 
-        assertThat(spans).isEmpty();
+        assertThat(fragments).isEmpty();
         assertThat(deadLetters).singleElement()
                 .satisfies(
                         d -> {
@@ -110,14 +134,21 @@ class OtlpDecoderTest {
     @ParameterizedTest
     @MethodSource("invalidSpans")
     void sendsAnInvalidSpanAloneToTheDeadLettersAndKeepsItsNeighbours(
-            Span.Builder invalid, String reason) throws Exception {
+            io.opentelemetry.proto.trace.v1.Span.Builder invalid, String reason) throws Exception {
         byte[] record =
                 request(resourceSpans("frontend", span(TRACE, CHILD, ROOT, "ok", 0, 5), invalid))
                         .toByteArray();
 
         OtlpDecoder.decode(record, output);
 
-        assertThat(spans).singleElement().satisfies(s -> assertThat(s.traceId).isEqualTo(TRACE));
+        assertThat(fragments).singleElement().satisfies(f -> {
+            assertThat(f.traceId).isEqualTo(TRACE);
+            assertThat(f.spanCount).isEqualTo(1);
+            List<Span> kept = new ArrayList<>();
+            SpanDecoder.decode(f.payload, kept);
+            assertThat(kept).as("the refused span is not in the fragment")
+                    .extracting(s -> s.spanId).containsExactly(CHILD);
+        });
         assertThat(deadLetters).singleElement().satisfies(d -> assertThat(d.reason).isEqualTo(reason));
         DeadLetter deadLetter = deadLetters.get(0);
         assertThat(deadLetter.detail).isNotBlank();
@@ -132,7 +163,7 @@ class OtlpDecoderTest {
     void anEmptyRecordIsAnEmptyRequest() {
         OtlpDecoder.decode(new byte[0], output);
 
-        assertThat(spans).isEmpty();
+        assertThat(fragments).isEmpty();
         assertThat(deadLetters).isEmpty();
     }
 }

@@ -11,6 +11,8 @@ import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SpanDecoderTest {
@@ -21,7 +23,10 @@ class SpanDecoderTest {
     }
 
     private static Span decode(ResourceSpans resourceSpans) {
-        return SpanDecoder.decode(resourceSpans.toByteArray());
+        List<Span> spans = new ArrayList<>();
+        SpanDecoder.decode(OtlpTestData.request(resourceSpans).toByteArray(), spans);
+        assertThat(spans).hasSize(1);
+        return spans.get(0);
     }
 
     @Test

@@ -1,0 +1,115 @@
+package dev.tailsampling.jobs.bench;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.assigners.ProcessingTimeSessionWindows;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.Collector;
+
+import dev.tailsampling.operators.SamplingTypes;
+import dev.tailsampling.operators.otlp.SpanDecoder;
+import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.SamplingPolicy;
+import dev.tailsampling.sampling.Decision;
+import dev.tailsampling.sampling.TraceSummary;
+import dev.tailsampling.sampling.TraceView;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The baseline: what a tail sampler usually looks like when first written. Every span is decoded in
+ * full before the shuffle, buffered as a record in session-window state (a processing-time gap,
+ * the same semantics as the job's decision wait), and the window function decides on the whole
+ * list with the same policies.
+ */
+final class SessionWindowSampler {
+    private SessionWindowSampler() {}
+
+    static DataStream<Span> keptSpans(DataStream<byte[]> records, SamplingPolicy policy, Duration gap) {
+        return records.process(new FullDecode(), SamplingTypes.SPAN)
+                .uid("full-decode")
+                .keyBy(s -> s.traceId, Types.STRING)
+                .window(ProcessingTimeSessionWindows.withGap(gap))
+                .process(new Decide(policy), SamplingTypes.SPAN)
+                .uid("session-decide");
+    }
+
+    static final class FullDecode extends ProcessFunction<byte[], Span> {
+        private transient Counter spansDecoded;
+
+        @Override
+        public void open(OpenContext openContext) {
+            spansDecoded = getRuntimeContext().getMetricGroup().counter("spansDecoded");
+        }
+
+        @Override
+        public void processElement(byte[] record, Context ctx, Collector<Span> out) throws Exception {
+            for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(record).getResourceSpansList()) {
+                for (ScopeSpans ss : rs.getScopeSpansList()) {
+                    for (io.opentelemetry.proto.trace.v1.Span span : ss.getSpansList()) {
+                        out.collect(SpanDecoder.toSpan(rs, ss, span));
+                        spansDecoded.inc();
+                    }
+                }
+            }
+        }
+    }
+
+    static final class Decide extends ProcessWindowFunction<Span, Span, String, TimeWindow> {
+        private final SamplingPolicy policy;
+        private transient Counter tracesDecided;
+
+        Decide(SamplingPolicy policy) {
+            this.policy = policy;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            tracesDecided = getRuntimeContext().getMetricGroup().counter("tracesDecided");
+        }
+
+        @Override
+        public void process(String traceId, Context ctx, Iterable<Span> spans, Collector<Span> out) {
+            List<Span> all = new ArrayList<>();
+            TraceSummary summary = TraceSummary.firstSeenAt(0);
+            for (Span span : spans) {
+                all.add(span);
+                summary.add(1, span.startTimeUnixNano, span.endTimeUnixNano, span.error, span.isRoot(), 0);
+            }
+            Decision decision =
+                    policy.evaluate(
+                            new TraceView() {
+                                @Override
+                                public String traceId() {
+                                    return traceId;
+                                }
+
+                                @Override
+                                public TraceSummary summary() {
+                                    return summary;
+                                }
+
+                                @Override
+                                public List<Span> spans() {
+                                    return all;
+                                }
+                            });
+            tracesDecided.inc();
+            if (decision.isSampled()) {
+                for (Span span : all) {
+                    span.markKept(decision.policy(), decision.probability());
+                    out.collect(span);
+                }
+            }
+        }
+    }
+}

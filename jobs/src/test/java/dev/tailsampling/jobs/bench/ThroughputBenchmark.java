@@ -1,0 +1,173 @@
+package dev.tailsampling.jobs.bench;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+import dev.tailsampling.jobs.TailSamplingConf;
+import dev.tailsampling.jobs.TailSamplingJob;
+import dev.tailsampling.jobs.local.EmbeddedKafka;
+import dev.tailsampling.jobs.local.ProgressReporter;
+import dev.tailsampling.sampling.Span;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Spans per second through tail sampling on RocksDB, Kafka to decision, for the job's own path and
+ * for the session-window sampler most people write first, alternating in one run on one broker.
+ * The clock runs from the first span decoded to the last trace decided, less the decision wait.
+ *
+ * <p>Options: {@code --spans} (2000000), {@code --runs} (3), {@code --parallelism} (2), {@code
+ * --timer-service} (ROCKSDB, Flink's default for the RocksDB backend; or HEAP), {@code
+ * --traces-per-request} (10), {@code --only} (run only the variants whose name contains this).
+ */
+public final class ThroughputBenchmark {
+    private static final Duration DECISION_WAIT = Duration.ofMillis(500);
+    private static String timerService;
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        int tracesPerRequest = Integer.parseInt(options.getOrDefault("traces-per-request", "10"));
+        int requests = Integer.parseInt(options.getOrDefault("spans", "2000000"))
+                / (Workload.SPANS_PER_TRACE * tracesPerRequest);
+        int runs = Integer.parseInt(options.getOrDefault("runs", "3"));
+        int parallelism = Integer.parseInt(options.getOrDefault("parallelism", "2"));
+        timerService = options.getOrDefault("timer-service", "ROCKSDB");
+        long spans = (long) requests * tracesPerRequest * Workload.SPANS_PER_TRACE;
+        long traces = (long) requests * tracesPerRequest;
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopic("otlp_spans", parallelism, Map.of());
+            long bytes = fill(kafka, requests, tracesPerRequest);
+            System.out.printf(
+                    "Workload: %,d spans in %,d OTLP requests (%,d bytes, %.0f bytes a span), %d partitions,"
+                            + " parallelism %d, RocksDB with %s timers%n",
+                    spans, requests, bytes, (double) bytes / spans, parallelism, parallelism, timerService);
+
+            Map<String, BiFunction<TailSamplingJob, StreamExecutionEnvironment, DataStream<Span>>> variants =
+                    new LinkedHashMap<>();
+            String only = options.get("only");
+            variants.put("session windows, full decode first", (job, env) ->
+                    SessionWindowSampler.keptSpans(job.records(env), job.conf().policy(), DECISION_WAIT));
+            variants.put("stage: decode only", Stages::decodeOnly);
+            variants.put("stage: decode + keyBy", Stages::decodeAndKeyBy);
+            variants.put("tail-sampler (the job)", TailSamplingJob::keptSpans);
+
+            if (only != null) {
+                variants.keySet().removeIf(name -> !name.contains(only));
+            }
+            Map<String, List<Double>> results = new LinkedHashMap<>();
+            for (int run = 1; run <= runs; run++) {
+                for (var variant : variants.entrySet()) {
+                    double rate = measure(kafka, variant.getValue(), "run-" + run + "-" + results.size(),
+                            parallelism, spans, traces);
+                    results.computeIfAbsent(variant.getKey(), k -> new ArrayList<>()).add(rate);
+                    System.out.printf("  run %d  %-36s %,10.0f spans/s%n", run, variant.getKey(), rate);
+                }
+            }
+            System.out.println();
+            double baseline = 0;
+            for (var result : results.entrySet()) {
+                double median = median(result.getValue());
+                if (baseline == 0) {
+                    baseline = median;
+                }
+                System.out.printf("median  %-36s %,10.0f spans/s  (%.2fx)%n", result.getKey(), median, median / baseline);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static long fill(EmbeddedKafka kafka, int requests, int tracesPerRequest) throws Exception {
+        Properties props = kafka.clientProperties();
+        props.put("linger.ms", "50");
+        props.put("batch.size", Integer.toString(1 << 20));
+        props.put("max.request.size", Integer.toString(8 << 20));
+        Workload workload = new Workload(1, tracesPerRequest);
+        long bytes = 0;
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < requests; i++) {
+                byte[] request = workload.nextRequest();
+                bytes += request.length;
+                producer.send(new ProducerRecord<>("otlp_spans", request));
+            }
+            producer.flush();
+        }
+        return bytes;
+    }
+
+    private static double measure(
+            EmbeddedKafka kafka,
+            BiFunction<TailSamplingJob, StreamExecutionEnvironment, DataStream<Span>> variant,
+            String groupId,
+            int parallelism,
+            long spans,
+            long traces)
+            throws Exception {
+        TailSamplingConf conf =
+                TailSamplingConf.fromMap(
+                        Map.of(
+                                "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                                "kafka.group-id", groupId,
+                                "sampling.decision-wait", DECISION_WAIT.toMillis() + "ms",
+                                // no checkpoint during a measurement, for either variant
+                                "checkpoint.interval", "1h"));
+        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
+        flink.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
+        flink.set(RestOptions.BIND_PORT, "0");
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        flink.setString("state.backend.rocksdb.timer-service.factory", timerService);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+        TailSamplingJob job = new TailSamplingJob(conf);
+        variant.apply(job, env).sinkTo(new DiscardingSink<>()).uid("discard");
+        JobClient client = env.executeAsync(groupId);
+
+        waitUntil(() -> ProgressReporter.total("spansDecoded") > 0, Duration.ofMinutes(2));
+        long start = System.nanoTime();
+        waitUntil(() -> ProgressReporter.total("tracesDecided") >= traces, Duration.ofMinutes(10));
+        double seconds = (System.nanoTime() - start) / 1e9 - DECISION_WAIT.toMillis() / 1e3;
+        client.cancel().get(1, TimeUnit.MINUTES);
+        // The next run must not count this run's metrics: wait until its tasks unregistered them.
+        waitUntil(() -> ProgressReporter.total("tracesDecided") == 0, Duration.ofMinutes(1));
+        return spans / seconds;
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition, Duration limit)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("benchmark timed out after " + limit);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted.length % 2 == 1
+                ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    private ThroughputBenchmark() {}
+}

@@ -1,0 +1,25 @@
+package dev.tailsampling.operators;
+
+/**
+ * The spans of one trace that came in one Kafka record, on their way to the tail sampler: what
+ * keying and the trace summary need, plus the spans' own OTLP bytes (an {@code
+ * ExportTraceServiceRequest} holding just these spans with their resources and scopes). A collector
+ * that partitions by trace id sends a trace's spans in one record, and SDKs batch a request's spans
+ * together, so the sampler touches its state once per fragment rather than once per span. The spans
+ * are decoded in full only if their trace is kept.
+ */
+public class TraceFragment {
+    /** 32 lowercase hex characters: the key. */
+    public String traceId;
+    public int spanCount;
+    public long minStartNanos;
+    public long maxEndNanos;
+    /** Whether any of the spans is an error. */
+    public boolean error;
+    /** Whether one of the spans is the trace's root. */
+    public boolean root;
+    /** Serialized {@code ExportTraceServiceRequest} with exactly these spans. */
+    public byte[] payload;
+
+    public TraceFragment() {}
+}
