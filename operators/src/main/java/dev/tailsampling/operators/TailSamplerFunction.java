@@ -147,11 +147,12 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
     }
 
     private void decide(String traceId, TraceSummary trace, Collector<Span> out) throws Exception {
-        BufferedTrace buffered = new BufferedTrace(traceId, trace, spans);
-        Decision decision = policy.evaluate(buffered);
+        // Spans are read and decoded only if a policy needs them or the trace is kept.
+        TraceView view = TraceView.of(traceId, trace, () -> bufferedSpans(traceId, trace.spanCount));
+        Decision decision = policy.evaluate(view);
         tracesDecided.inc();
         if (decision.isSampled()) {
-            List<Span> kept = buffered.spans();
+            List<Span> kept = view.spans();
             tracesKept.inc();
             spansKept.inc(kept.size());
             for (Span span : kept) {
@@ -163,42 +164,16 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
         summary.clear();
     }
 
-    /** The trace as policies see it: spans are read from state and decoded on first request. */
-    private static final class BufferedTrace implements TraceView {
-        private final String traceId;
-        private final TraceSummary summary;
-        private final ListState<byte[]> state;
-        private List<Span> spans;
-
-        BufferedTrace(String traceId, TraceSummary summary, ListState<byte[]> state) {
-            this.traceId = traceId;
-            this.summary = summary;
-            this.state = state;
-        }
-
-        @Override
-        public String traceId() {
-            return traceId;
-        }
-
-        @Override
-        public TraceSummary summary() {
-            return summary;
-        }
-
-        @Override
-        public List<Span> spans() {
-            if (spans == null) {
-                spans = new ArrayList<>(summary.spanCount);
-                try {
-                    for (byte[] payload : state.get()) {
-                        SpanDecoder.decode(payload, spans);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot read the spans of trace " + traceId, e);
-                }
+    /** The spans buffered for the current trace, decoded in full. */
+    private List<Span> bufferedSpans(String traceId, int expected) {
+        List<Span> decoded = new ArrayList<>(expected);
+        try {
+            for (byte[] payload : spans.get()) {
+                SpanDecoder.decode(payload, decoded);
             }
-            return spans;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the spans of trace " + traceId, e);
         }
+        return decoded;
     }
 }

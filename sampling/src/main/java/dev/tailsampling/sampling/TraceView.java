@@ -1,6 +1,7 @@
 package dev.tailsampling.sampling;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A buffered trace as policies see it. The summary is always at hand; the spans are decoded from
@@ -15,4 +16,29 @@ public interface TraceView {
 
     /** All buffered spans of the trace, decoded on first call. */
     List<Span> spans();
+
+    /** A view whose spans come from {@code spans}, called at most once and only when asked. */
+    static TraceView of(String traceId, TraceSummary summary, Supplier<List<Span>> spans) {
+        return new TraceView() {
+            private List<Span> decoded;
+
+            @Override
+            public String traceId() {
+                return traceId;
+            }
+
+            @Override
+            public TraceSummary summary() {
+                return summary;
+            }
+
+            @Override
+            public List<Span> spans() {
+                if (decoded == null) {
+                    decoded = spans.get();
+                }
+                return decoded;
+            }
+        };
+    }
 }

@@ -1,7 +1,5 @@
 package dev.tailsampling.sampling;
 
-import java.util.List;
-
 /** Builds traces for policy tests. */
 final class TestTraces {
     private TestTraces() {}
@@ -9,22 +7,12 @@ final class TestTraces {
     static TraceView trace(String traceId, long durationMillis, boolean error) {
         TraceSummary summary = TraceSummary.firstSeenAt(0);
         summary.add(1, 1_000_000_000L, 1_000_000_000L + durationMillis * 1_000_000L, error, true, 0);
-        return new TraceView() {
-            @Override
-            public String traceId() {
-                return traceId;
-            }
-
-            @Override
-            public TraceSummary summary() {
-                return summary;
-            }
-
-            @Override
-            public List<Span> spans() {
-                throw new AssertionError("policies on errors and latency must not read spans");
-            }
-        };
+        return TraceView.of(
+                traceId,
+                summary,
+                () -> {
+                    throw new AssertionError("policies on errors and latency must not read spans");
+                });
     }
 
     /** A trace id whose 56 random bits are {@code randomness}. */

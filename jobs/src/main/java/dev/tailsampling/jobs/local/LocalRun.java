@@ -1,7 +1,6 @@
 package dev.tailsampling.jobs.local;
 
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -90,7 +89,6 @@ public final class LocalRun {
             flink.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
             flink.set(RestOptions.BIND_PORT, "0");
             flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, conf.stateDir);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
 
             ShopLoadGenerator generator =

@@ -85,24 +85,7 @@ final class SessionWindowSampler {
                 all.add(span);
                 summary.add(1, span.startTimeUnixNano, span.endTimeUnixNano, span.error, span.isRoot(), 0);
             }
-            Decision decision =
-                    policy.evaluate(
-                            new TraceView() {
-                                @Override
-                                public String traceId() {
-                                    return traceId;
-                                }
-
-                                @Override
-                                public TraceSummary summary() {
-                                    return summary;
-                                }
-
-                                @Override
-                                public List<Span> spans() {
-                                    return all;
-                                }
-                            });
+            Decision decision = policy.evaluate(TraceView.of(traceId, summary, () -> all));
             tracesDecided.inc();
             if (decision.isSampled()) {
                 for (Span span : all) {
