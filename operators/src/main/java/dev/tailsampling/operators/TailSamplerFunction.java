@@ -110,6 +110,7 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
         }
         trace.add(
                 fragment.spanCount,
+                fragment.payload.length,
                 fragment.minStartNanos,
                 fragment.maxEndNanos,
                 fragment.error,

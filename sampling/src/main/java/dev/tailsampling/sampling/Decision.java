@@ -12,7 +12,14 @@ public final class Decision {
         /** This policy does not keep it; later policies may. */
         NOT_SAMPLED,
         /** Drop the trace whatever other policies say (a veto). */
-        DROPPED
+        DROPPED,
+        /**
+         * An attribute policy with {@code invert_match} found no match: keeps the trace at the top
+         * level only if no other policy said {@link #NOT_SAMPLED} (the collector's deprecated rule).
+         */
+        INVERTED_SAMPLED,
+        /** An attribute policy with {@code invert_match} found a match: a veto at the top level. */
+        INVERTED_NOT_SAMPLED
     }
 
     private static final Decision NOT_SAMPLED =
@@ -45,6 +52,20 @@ public final class Decision {
 
     public static Decision dropped(String policy, String reason) {
         return new Decision(Outcome.DROPPED, policy, reason, 0.0);
+    }
+
+    /** The result of an inverted match; see {@link Outcome#INVERTED_SAMPLED}. */
+    public static Decision inverted(String policy, boolean sampled, String reason) {
+        return new Decision(
+                sampled ? Outcome.INVERTED_SAMPLED : Outcome.INVERTED_NOT_SAMPLED,
+                policy,
+                reason,
+                sampled ? 1.0 : 0.0);
+    }
+
+    /** Inside {@code and}, {@code not} and {@code composite}, an inverted result counts plainly. */
+    public boolean keeps() {
+        return outcome == Outcome.SAMPLED || outcome == Outcome.INVERTED_SAMPLED;
     }
 
     public Outcome outcome() {

@@ -3,8 +3,10 @@ package dev.tailsampling.sampling;
 import java.util.List;
 
 /**
- * Policies in order. A {@link Decision.Outcome#DROPPED} from any policy vetoes the trace;
- * otherwise the first policy that keeps the trace names the decision.
+ * Policies in order, combined as the OpenTelemetry Collector's tail-sampling processor combines
+ * them: a {@code DROPPED} or {@code INVERTED_NOT_SAMPLED} from any policy vetoes the trace;
+ * otherwise the first policy that says {@code SAMPLED} names the decision; otherwise an {@code
+ * INVERTED_SAMPLED} keeps the trace if no policy said {@code NOT_SAMPLED}; otherwise it is dropped.
  */
 public final class PolicySet implements SamplingPolicy {
     private static final long serialVersionUID = 1L;
@@ -28,17 +30,37 @@ public final class PolicySet implements SamplingPolicy {
     }
 
     @Override
+    public void open(PolicyContext context) {
+        policies.forEach(p -> p.open(context));
+    }
+
+    @Override
     public Decision evaluate(TraceView trace) {
-        Decision kept = Decision.notSampled();
+        Decision sampled = null;
+        Decision invertedSampled = null;
+        boolean notSampled = false;
         for (SamplingPolicy policy : policies) {
             Decision decision = policy.evaluate(trace);
-            if (decision.outcome() == Decision.Outcome.DROPPED) {
-                return decision;
-            }
-            if (!kept.isSampled() && decision.isSampled()) {
-                kept = decision;
+            switch (decision.outcome()) {
+                case DROPPED:
+                case INVERTED_NOT_SAMPLED:
+                    return Decision.dropped(decision.policy(), decision.reason());
+                case SAMPLED:
+                    sampled = sampled == null ? decision : sampled;
+                    break;
+                case INVERTED_SAMPLED:
+                    invertedSampled = invertedSampled == null ? decision : invertedSampled;
+                    break;
+                default:
+                    notSampled = true;
             }
         }
-        return kept;
+        if (sampled != null) {
+            return sampled;
+        }
+        if (invertedSampled != null && !notSampled) {
+            return Decision.sampled(invertedSampled.policy(), invertedSampled.reason(), 1.0);
+        }
+        return Decision.notSampled();
     }
 }

@@ -14,6 +14,12 @@ public interface SamplingPolicy extends Serializable {
 
     Decision evaluate(TraceView trace);
 
+    /**
+     * Called once per parallel subtask before the first evaluation; policies that keep rates or
+     * learn from traffic take their share of the job and their clock from it.
+     */
+    default void open(PolicyContext context) {}
+
     /** Keeps a trace in which any span is an error. */
     static SamplingPolicy errors(String name) {
         return new ErrorPolicy(name);

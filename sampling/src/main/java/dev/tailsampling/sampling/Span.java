@@ -18,6 +18,8 @@ public class Span {
     /** Empty for a root span. */
     public String parentSpanId = "";
     public String traceState = "";
+    /** W3C trace flags of the span (bit 0: sampled); not a table column. */
+    public int flags;
 
     public long startTimeUnixNano;
     public long endTimeUnixNano;
@@ -63,6 +65,12 @@ public class Span {
     public double adjustedCount = 1.0;
 
     public Span() {}
+
+    /** A span or, failing that, a resource attribute; null when neither has it. */
+    public String attribute(String key) {
+        String value = attributes.get(key);
+        return value != null ? value : resourceAttributes.get(key);
+    }
 
     /** True when the span has no parent. */
     public boolean isRoot() {

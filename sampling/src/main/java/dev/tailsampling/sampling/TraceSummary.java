@@ -7,6 +7,8 @@ package dev.tailsampling.sampling;
  */
 public class TraceSummary {
     public int spanCount;
+    /** Encoded OTLP size of the buffered spans, for byte-rate limits. */
+    public long byteCount;
     public long minStartNanos = Long.MAX_VALUE;
     public long maxEndNanos = Long.MIN_VALUE;
     public boolean errorSeen;
@@ -28,10 +30,17 @@ public class TraceSummary {
         return summary;
     }
 
-    /** Folds arriving spans (their count, earliest start, latest end, any error, any root) in. */
+    /** Folds arriving spans (count, encoded size, earliest start, latest end, any error, any root) in. */
     public void add(
-            int spans, long startNanos, long endNanos, boolean error, boolean root, long nowMillis) {
+            int spans,
+            long bytes,
+            long startNanos,
+            long endNanos,
+            boolean error,
+            boolean root,
+            long nowMillis) {
         spanCount += spans;
+        byteCount += bytes;
         minStartNanos = Math.min(minStartNanos, startNanos);
         maxEndNanos = Math.max(maxEndNanos, endNanos);
         errorSeen |= error;

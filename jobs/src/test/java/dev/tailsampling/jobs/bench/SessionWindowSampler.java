@@ -83,7 +83,7 @@ final class SessionWindowSampler {
             TraceSummary summary = TraceSummary.firstSeenAt(0);
             for (Span span : spans) {
                 all.add(span);
-                summary.add(1, span.startTimeUnixNano, span.endTimeUnixNano, span.error, span.isRoot(), 0);
+                summary.add(1, 0, span.startTimeUnixNano, span.endTimeUnixNano, span.error, span.isRoot(), 0);
             }
             Decision decision = policy.evaluate(TraceView.of(traceId, summary, () -> all));
             tracesDecided.inc();

@@ -51,6 +51,7 @@ public final class SpanDecoder {
         out.spanId = OtlpValues.hex(span.getSpanId());
         out.parentSpanId = OtlpValues.hex(span.getParentSpanId());
         out.traceState = span.getTraceState();
+        out.flags = span.getFlags();
         out.startTimeUnixNano = span.getStartTimeUnixNano();
         out.endTimeUnixNano = span.getEndTimeUnixNano();
         out.durationNs = out.endTimeUnixNano - out.startTimeUnixNano;
