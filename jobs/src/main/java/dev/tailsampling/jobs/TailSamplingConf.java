@@ -10,6 +10,8 @@ import org.apache.flink.util.ParameterTool;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.SamplingPolicy;
+import dev.tailsampling.sampling.config.PolicyFile;
+import dev.tailsampling.sampling.config.PolicyFileException;
 
 import java.io.Serializable;
 import java.nio.file.Paths;
@@ -25,6 +27,9 @@ import java.util.stream.Collectors;
 /**
  * The job parameters, read and checked once at start. A parameter that is unknown or has a bad
  * value stops the job with a message naming the parameter and what it accepts.
+ *
+ * <p>The decision wait comes from {@code --sampling.decision-wait} if given, else from the policy
+ * file's {@code decision_wait}, else the default of 30 s.
  */
 public final class TailSamplingConf implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -36,6 +41,8 @@ public final class TailSamplingConf implements Serializable {
     /** Kafka client properties from {@code --kafka.security.*}. */
     public final Map<String, String> kafkaProperties;
     public final IcebergCatalogConf catalog;
+    /** The policy file's policies, or null for the built-in ones. */
+    public final PolicySet policyFile;
     public final Duration decisionWait;
     public final Duration maxTraceDuration;
     public final int maxSpansPerTrace;
@@ -54,7 +61,30 @@ public final class TailSamplingConf implements Serializable {
         groupId = nonBlank(config, TailSamplingOptions.KAFKA_GROUP_ID);
         kafkaProperties = withPrefix(params, KAFKA_SECURITY_PREFIX);
         catalog = catalog(config, params);
-        decisionWait = positive(config, TailSamplingOptions.DECISION_WAIT);
+        String policyPath = config.get(TailSamplingOptions.POLICIES);
+        PolicyFile file = null;
+        if (policyPath != null) {
+            try {
+                file = PolicyFile.load(Paths.get(policyPath));
+            } catch (PolicyFileException e) {
+                throw new IllegalArgumentException("--sampling.policies: " + e.getMessage(), e);
+            }
+        }
+        policyFile = file == null ? null : file.policies;
+        for (ConfigOption<?> builtIn :
+                List.of(TailSamplingOptions.LATENCY_THRESHOLD, TailSamplingOptions.REPRESENTATIVE_RATE)) {
+            if (file != null && params.containsKey(builtIn.key())) {
+                throw new IllegalArgumentException(
+                        "--" + builtIn.key() + " sets a built-in policy, which --sampling.policies replaces;"
+                                + " put the rule in the policy file instead");
+            }
+        }
+        decisionWait =
+                file != null
+                                && file.decisionWait != null
+                                && !params.containsKey(TailSamplingOptions.DECISION_WAIT.key())
+                        ? file.decisionWait
+                        : positive(config, TailSamplingOptions.DECISION_WAIT);
         maxTraceDuration = positive(config, TailSamplingOptions.MAX_TRACE_DURATION);
         if (maxTraceDuration.compareTo(decisionWait) < 0) {
             throw new IllegalArgumentException(
@@ -95,8 +125,14 @@ public final class TailSamplingConf implements Serializable {
         return new TailSamplingConf(params);
     }
 
-    /** The policies of this job, in order: errors, slow traces, the representative sample. */
+    /**
+     * The policies of this job: the policy file's, or else errors, slow traces and the
+     * representative sample, in that order.
+     */
     public SamplingPolicy policy() {
+        if (policyFile != null) {
+            return policyFile;
+        }
         return new PolicySet(
                 List.of(
                         SamplingPolicy.errors("errors"),

@@ -55,6 +55,14 @@ public final class TailSamplingOptions {
                     .defaultValue("tracing")
                     .withDescription("Namespace of the tables.");
 
+    public static final ConfigOption<String> POLICIES =
+            ConfigOptions.key("sampling.policies")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Policy file in the OpenTelemetry Collector's tail_sampling shape; without it,"
+                                    + " errors, slow traces and a representative sample are kept.");
+
     public static final ConfigOption<Duration> DECISION_WAIT =
             ConfigOptions.key("sampling.decision-wait")
                     .durationType()
@@ -114,6 +122,7 @@ public final class TailSamplingOptions {
                     ICEBERG_CATALOG_TYPE,
                     ICEBERG_WAREHOUSE,
                     ICEBERG_NAMESPACE,
+                    POLICIES,
                     DECISION_WAIT,
                     MAX_TRACE_DURATION,
                     MAX_SPANS_PER_TRACE,

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.sampling.PolicySet;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TailSamplingConfTest {
 
@@ -44,6 +48,38 @@ class TailSamplingConfTest {
         assertThat(conf.catalog.type()).isEqualTo(IcebergCatalogConf.CatalogType.REST);
         assertThat(conf.catalog.properties()).containsEntry("uri", "http://catalog:8181")
                 .doesNotContainKey("warehouse");
+    }
+
+    @Test
+    void readsThePolicyFileAndItsDecisionWaitUnlessTheParameterIsGiven(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("policies.yaml");
+        Files.writeString(file, "decision_wait: 12s\npolicies: [{name: all, type: always_sample}]\n");
+
+        TailSamplingConf fromFile = TailSamplingConf.fromMap(Map.of("sampling.policies", file.toString()));
+        TailSamplingConf overridden =
+                TailSamplingConf.fromMap(
+                        Map.of("sampling.policies", file.toString(), "sampling.decision-wait", "3s"));
+
+        assertThat(fromFile.decisionWait).isEqualTo(Duration.ofSeconds(12));
+        assertThat(fromFile.policy().name()).isEqualTo("policy-set");
+        assertThat(((PolicySet) fromFile.policy()).policies()).extracting(p -> p.name()).containsExactly("all");
+        assertThat(overridden.decisionWait).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void refusesABadPolicyFileOrBuiltInPoliciesBesideIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("policies.yaml");
+        Files.writeString(file, "policies: [{name: slow, type: latency, latency: {threshold: 1}}]\n");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("sampling.policies", file.toString())))
+                .hasMessageContaining("--sampling.policies")
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("policy 'slow' (latency)");
+
+        Files.writeString(file, "policies: [{name: all, type: always_sample}]\n");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(
+                        Map.of("sampling.policies", file.toString(), "sampling.representative-rate", "0.1")))
+                .hasMessageContaining("--sampling.representative-rate")
+                .hasMessageContaining("--sampling.policies");
     }
 
     @Test

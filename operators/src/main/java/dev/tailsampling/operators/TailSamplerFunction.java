@@ -12,6 +12,7 @@ import org.apache.flink.util.Collector;
 
 import dev.tailsampling.operators.otlp.SpanDecoder;
 import dev.tailsampling.sampling.Decision;
+import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.TraceSummary;
@@ -92,6 +93,11 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
         tracesKept = getRuntimeContext().getMetricGroup().counter("tracesKept");
         spansKept = getRuntimeContext().getMetricGroup().counter("spansKept");
         startedMillis = -1;
+        // Rate limits divide their job-wide budget over the subtasks; windows run on the wall clock.
+        policy.open(
+                new PolicyContext(
+                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                        System::currentTimeMillis));
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.TraceView;
 import java.util.List;
 import java.util.Set;
+import java.io.Serializable;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,11 @@ import java.util.regex.Pattern;
  */
 public final class Policies {
     private Policies() {}
+
+    // Policies travel to every subtask inside the job graph, so their conditions are serializable.
+    private interface SpanMatch extends Predicate<Span>, Serializable {}
+
+    private interface ValueMatch extends Predicate<String>, Serializable {}
 
     /** Base for policies that are named and stateless. */
     private abstract static class Named implements SamplingPolicy {
@@ -70,7 +76,7 @@ public final class Policies {
     /** Any span's (or its resource's) attribute {@code key} is a number in [min, max]. */
     public static SamplingPolicy numericAttribute(
             String name, String key, double min, double max, boolean invert) {
-        Predicate<Span> match =
+        SpanMatch match =
                 s -> {
                     Double value = number(s.attribute(key));
                     return value != null && value >= min && value <= max;
@@ -81,7 +87,7 @@ public final class Policies {
     /** Any span's attribute {@code key} equals one of {@code values}, or matches one as a regex. */
     public static SamplingPolicy stringAttribute(
             String name, String key, List<String> values, boolean regex, boolean invert) {
-        Predicate<String> valueMatch;
+        ValueMatch valueMatch;
         if (regex) {
             List<Pattern> patterns = values.stream().map(Pattern::compile).toList();
             valueMatch = v -> patterns.stream().anyMatch(p -> p.matcher(v).find());
@@ -89,7 +95,7 @@ public final class Policies {
             Set<String> exact = Set.copyOf(values);
             valueMatch = exact::contains;
         }
-        Predicate<Span> match =
+        SpanMatch match =
                 s -> {
                     String value = s.attribute(key);
                     return value != null && valueMatch.test(value);
@@ -210,7 +216,7 @@ public final class Policies {
         };
     }
 
-    private static SamplingPolicy anySpan(String name, Predicate<Span> match, String reason) {
+    private static SamplingPolicy anySpan(String name, SpanMatch match, String reason) {
         return new Named(name) {
             @Override
             public Decision evaluate(TraceView trace) {
@@ -221,7 +227,7 @@ public final class Policies {
 
     /** Attribute policies: with {@code invert}, a match is a veto and no match keeps (deprecated rule). */
     private static SamplingPolicy attributeMatch(
-            String name, Predicate<Span> match, boolean invert, String reason) {
+            String name, SpanMatch match, boolean invert, String reason) {
         if (!invert) {
             return anySpan(name, match, reason);
         }
