@@ -96,7 +96,10 @@ public final class IcebergCatalogConf implements Serializable {
         return TableLoader.fromCatalog(catalogLoader(), tableId(table));
     }
 
-    /** Loads the table, creating it (and its namespace) first if it does not exist yet. */
+    /**
+     * Loads the table, creating it (and its namespace) first if it does not exist yet. A table made
+     * by an older version gets the columns it lacks, added at the end; nothing is renamed or dropped.
+     */
     public Table createTableIfMissing(
             String table, Schema schema, PartitionSpec spec, Map<String, String> tableProperties) {
         Catalog catalog = catalogLoader().loadCatalog();
@@ -112,7 +115,11 @@ public final class IcebergCatalogConf implements Serializable {
             }
         }
         if (catalog.tableExists(id)) {
-            return catalog.loadTable(id);
+            Table existing = catalog.loadTable(id);
+            if (existing.schema().columns().size() < schema.columns().size()) {
+                existing.updateSchema().unionByNameWith(schema).commit();
+            }
+            return existing;
         }
         try {
             return catalog.createTable(id, schema, spec, tableProperties);

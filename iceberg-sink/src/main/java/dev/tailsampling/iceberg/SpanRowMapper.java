@@ -60,7 +60,9 @@ public class SpanRowMapper implements MapFunction<Span, RowData> {
         row.setField(i++, links(span.links));
         row.setField(i++, str(span.samplingPolicy));
         row.setField(i++, span.sampleProbability);
-        row.setField(i, span.adjustedCount);
+        row.setField(i++, span.adjustedCount);
+        row.setField(i++, str(span.samplingTrigger));
+        row.setField(i, span.traceIncomplete);
         return row;
     }
 

@@ -78,7 +78,11 @@ public final class SpansTable {
                     required(35, "sample_probability", Types.DoubleType.get(),
                             "probability the trace was kept with, head times tail"),
                     required(36, "adjusted_count", Types.DoubleType.get(),
-                            "1 / sample_probability: SUM(adjusted_count) estimates the unsampled count"));
+                            "1 / sample_probability: SUM(adjusted_count) estimates the unsampled count"),
+                    optional(37, "sampling_trigger", Types.StringType.get(),
+                            "inactivity, max_duration, max_spans or late"),
+                    optional(38, "trace_incomplete", Types.BooleanType.get(),
+                            "the trace had no root span when it was decided"));
 
     public static final PartitionSpec SPEC =
             PartitionSpec.builderFor(SCHEMA).hour("start_time").identity("service_name").build();

@@ -46,6 +46,7 @@ public final class TailSamplingConf implements Serializable {
     public final Duration decisionWait;
     public final Duration maxTraceDuration;
     public final int maxSpansPerTrace;
+    public final Duration decisionCacheTtl;
     public final Duration latencyThreshold;
     public final double representativeRate;
     public final Duration checkpointInterval;
@@ -97,6 +98,7 @@ public final class TailSamplingConf implements Serializable {
             throw new IllegalArgumentException(
                     "--sampling.max-spans-per-trace must be at least 1, was " + maxSpansPerTrace);
         }
+        decisionCacheTtl = positive(config, TailSamplingOptions.DECISION_CACHE_TTL);
         latencyThreshold = positive(config, TailSamplingOptions.LATENCY_THRESHOLD);
         representativeRate =
                 read(config, TailSamplingOptions.REPRESENTATIVE_RATE, "a number from 0 to 1 such as 0.01");

@@ -96,7 +96,8 @@ public class TailSamplingJob {
                                 conf.policy(),
                                 conf.decisionWait,
                                 conf.maxTraceDuration,
-                                conf.maxSpansPerTrace),
+                                conf.maxSpansPerTrace,
+                                conf.decisionCacheTtl),
                         SamplingTypes.SPAN)
                 .uid("tail-sampler")
                 .name("tail-sampler");

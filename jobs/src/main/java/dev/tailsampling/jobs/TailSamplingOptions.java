@@ -81,6 +81,13 @@ public final class TailSamplingOptions {
                     .defaultValue(10_000)
                     .withDescription("A trace is decided as soon as it has this many spans.");
 
+    public static final ConfigOption<Duration> DECISION_CACHE_TTL =
+            ConfigOptions.key("sampling.decision-cache-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "How long a trace's decision is kept so that late spans follow it.");
+
     public static final ConfigOption<Duration> LATENCY_THRESHOLD =
             ConfigOptions.key("sampling.latency-threshold")
                     .durationType()
@@ -126,6 +133,7 @@ public final class TailSamplingOptions {
                     DECISION_WAIT,
                     MAX_TRACE_DURATION,
                     MAX_SPANS_PER_TRACE,
+                    DECISION_CACHE_TTL,
                     LATENCY_THRESHOLD,
                     REPRESENTATIVE_RATE,
                     CHECKPOINT_INTERVAL,

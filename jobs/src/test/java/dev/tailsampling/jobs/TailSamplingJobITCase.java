@@ -153,7 +153,7 @@ class TailSamplingJobITCase {
                 WarehouseSql.open(conf.catalog)
                         .query(
                                 "SELECT trace_id, span_id, sampling_policy, sample_probability, adjusted_count,"
-                                        + " service_name FROM spans");
+                                        + " service_name, sampling_trigger, trace_incomplete FROM spans");
 
         Map<String, Trace> byId = traces.stream().collect(Collectors.toMap(t -> t.traceId, t -> t));
         Set<String> expectedSpans = new HashSet<>();
@@ -175,6 +175,8 @@ class TailSamplingJobITCase {
             double probability = trace.failed || trace.slow ? 1.0 : RATE;
             assertThat((Double) row.getField(3)).isEqualTo(probability);
             assertThat((Double) row.getField(4)).isEqualTo(1.0 / probability);
+            assertThat(row.getField(6)).isEqualTo("inactivity");
+            assertThat(row.getField(7)).isEqualTo(false);
         }
         assertThat(rows.stream().map(r -> (String) r.getField(5)).distinct())
                 .containsExactlyInAnyOrder("frontend", "checkout", "payment");

@@ -3,6 +3,7 @@ package dev.tailsampling.operators;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -12,6 +13,7 @@ import org.apache.flink.util.Collector;
 
 import dev.tailsampling.operators.otlp.SpanDecoder;
 import dev.tailsampling.sampling.Decision;
+import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.Span;
@@ -26,7 +28,9 @@ import java.util.List;
  * Buffers the spans of each trace in keyed state and decides the trace when it goes quiet
  * ({@code decisionWait} without a new span), grows too old ({@code maxTraceDuration} since its
  * first span) or too large ({@code maxSpansPerTrace}). Kept traces are emitted span by span with
- * their decision; every decided trace leaves no state and no timer behind.
+ * their decision; every decided trace leaves no buffer and no timer behind, only its decision,
+ * kept for {@code decisionCacheTtl} so that spans arriving later follow it instead of starting a
+ * new trace.
  *
  * <p>Time is processing time: the wait is for spans still on their way, so it is measured on the
  * clock they arrive by, and an idle partition cannot hold decisions back. Spans arrive as trace
@@ -46,18 +50,23 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
             new ListStateDescriptor<>("trace-spans", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     static final ValueStateDescriptor<TraceSummary> SUMMARY =
             new ValueStateDescriptor<>("trace-summary", SamplingTypes.TRACE_SUMMARY);
+    static final String DECISION_STATE = "trace-decision";
 
     private final SamplingPolicy policy;
     private final long decisionWaitMillis;
     private final long maxTraceDurationMillis;
     private final int maxSpansPerTrace;
+    private final Duration decisionCacheTtl;
 
     private transient ListState<byte[]> spans;
     private transient ValueState<TraceSummary> summary;
+    private transient ValueState<CachedDecision> decisions;
     private transient Counter tracesStarted;
     private transient Counter tracesDecided;
     private transient Counter tracesKept;
     private transient Counter spansKept;
+    private transient Counter lateSpansKept;
+    private transient Counter lateSpansDropped;
     /** Processing time of this subtask's first element or timer; -1 until then. */
     private transient long startedMillis;
 
@@ -65,7 +74,8 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
             SamplingPolicy policy,
             Duration decisionWait,
             Duration maxTraceDuration,
-            int maxSpansPerTrace) {
+            int maxSpansPerTrace,
+            Duration decisionCacheTtl) {
         if (decisionWait.isNegative() || decisionWait.isZero()) {
             throw new IllegalArgumentException("decision wait must be positive: " + decisionWait);
         }
@@ -82,16 +92,23 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
         this.decisionWaitMillis = decisionWait.toMillis();
         this.maxTraceDurationMillis = maxTraceDuration.toMillis();
         this.maxSpansPerTrace = maxSpansPerTrace;
+        this.decisionCacheTtl = decisionCacheTtl;
     }
 
     @Override
     public void open(OpenContext openContext) {
         spans = getRuntimeContext().getListState(SPANS);
         summary = getRuntimeContext().getState(SUMMARY);
+        ValueStateDescriptor<CachedDecision> decided =
+                new ValueStateDescriptor<>(DECISION_STATE, SamplingTypes.CACHED_DECISION);
+        decided.enableTimeToLive(StateTtlConfig.newBuilder(decisionCacheTtl).build());
+        decisions = getRuntimeContext().getState(decided);
         tracesStarted = getRuntimeContext().getMetricGroup().counter("tracesStarted");
         tracesDecided = getRuntimeContext().getMetricGroup().counter("tracesDecided");
         tracesKept = getRuntimeContext().getMetricGroup().counter("tracesKept");
         spansKept = getRuntimeContext().getMetricGroup().counter("spansKept");
+        lateSpansKept = getRuntimeContext().getMetricGroup().counter("lateSpansKept");
+        lateSpansDropped = getRuntimeContext().getMetricGroup().counter("lateSpansDropped");
         startedMillis = -1;
         // Rate limits divide their job-wide budget over the subtasks; windows run on the wall clock.
         policy.open(
@@ -109,6 +126,11 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
         }
         TraceSummary trace = summary.value();
         if (trace == null) {
+            CachedDecision decided = decisions.value();
+            if (decided != null) {
+                followDecision(decided, fragment, out);
+                return;
+            }
             trace = TraceSummary.firstSeenAt(now);
             trace.timerMillis = now + decisionWaitMillis;
             ctx.timerService().registerProcessingTimeTimer(trace.timerMillis);
@@ -125,7 +147,7 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
         spans.add(fragment.payload);
         if (trace.spanCount >= maxSpansPerTrace) {
             ctx.timerService().deleteProcessingTimeTimer(trace.timerMillis);
-            decide(ctx.getCurrentKey(), trace, out);
+            decide(ctx.getCurrentKey(), trace, DecisionTrigger.MAX_SPANS, out);
         } else {
             summary.update(trace);
         }
@@ -149,26 +171,52 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
             ctx.timerService().registerProcessingTimeTimer(due);
             summary.update(trace);
         } else {
-            decide(ctx.getCurrentKey(), trace, out);
+            DecisionTrigger trigger =
+                    trace.lastSeenMillis + decisionWaitMillis > timestamp
+                            ? DecisionTrigger.MAX_DURATION
+                            : DecisionTrigger.INACTIVITY;
+            decide(ctx.getCurrentKey(), trace, trigger, out);
         }
     }
 
-    private void decide(String traceId, TraceSummary trace, Collector<Span> out) throws Exception {
+    private void decide(
+            String traceId, TraceSummary trace, DecisionTrigger trigger, Collector<Span> out)
+            throws Exception {
         // Spans are read and decoded only if a policy needs them or the trace is kept.
         TraceView view = TraceView.of(traceId, trace, () -> bufferedSpans(traceId, trace.spanCount));
         Decision decision = policy.evaluate(view);
         tracesDecided.inc();
+        boolean incomplete = !trace.rootSeen;
         if (decision.isSampled()) {
             List<Span> kept = view.spans();
             tracesKept.inc();
             spansKept.inc(kept.size());
             for (Span span : kept) {
-                span.markKept(decision.policy(), decision.probability());
+                span.markKept(decision.policy(), decision.probability(), trigger, incomplete);
                 out.collect(span);
             }
         }
         spans.clear();
         summary.clear();
+        decisions.update(
+                new CachedDecision(
+                        decision.isSampled(), decision.policy(), decision.probability(), incomplete));
+    }
+
+    /** Spans of a decided trace go where the trace went. */
+    private void followDecision(CachedDecision decided, TraceFragment fragment, Collector<Span> out) {
+        if (!decided.sampled) {
+            lateSpansDropped.inc(fragment.spanCount);
+            return;
+        }
+        List<Span> late = new ArrayList<>(fragment.spanCount);
+        SpanDecoder.decode(fragment.payload, late);
+        lateSpansKept.inc(late.size());
+        spansKept.inc(late.size());
+        for (Span span : late) {
+            span.markKept(decided.policy, decided.probability, DecisionTrigger.LATE, decided.incomplete);
+            out.collect(span);
+        }
     }
 
     /** The spans buffered for the current trace, decoded in full. */

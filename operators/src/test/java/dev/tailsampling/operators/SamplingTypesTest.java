@@ -18,6 +18,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 
 import dev.tailsampling.operators.otlp.OtlpTestData;
 import dev.tailsampling.operators.otlp.SpanDecoder;
+import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
 
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ class SamplingTypesTest {
                         .toByteArray(),
                 decoded);
         Span span = decoded.get(0);
-        span.markKept("errors", 0.25);
+        span.markKept("errors", 0.25, DecisionTrigger.MAX_SPANS, false);
         TypeSerializer<Span> serializer =
                 SamplingTypes.SPAN.createSerializer(new SerializerConfigImpl());
         DataOutputSerializer out = new DataOutputSerializer(256);

@@ -35,6 +35,7 @@ class TailSamplerFunctionTest {
     private static final long WAIT = 10_000;
     private static final long MAX_AGE = 25_000;
     private static final int MAX_SPANS = 5;
+    private static final long CACHE_TTL = 60_000;
 
     private KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> harness;
 
@@ -55,7 +56,8 @@ class TailSamplerFunctionTest {
                                         SamplingPolicy.probabilistic("representative", 0.5))),
                         Duration.ofMillis(WAIT),
                         Duration.ofMillis(MAX_AGE),
-                        MAX_SPANS);
+                        MAX_SPANS,
+                        Duration.ofMillis(CACHE_TTL));
         KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(sampler), e -> e.traceId, Types.STRING);
@@ -123,6 +125,8 @@ class TailSamplerFunctionTest {
             assertThat(s.samplingPolicy).isEqualTo("errors");
             assertThat(s.sampleProbability).isEqualTo(1.0);
             assertThat(s.adjustedCount).isEqualTo(1.0);
+            assertThat(s.samplingTrigger).isEqualTo("inactivity");
+            assertThat(s.traceIncomplete).isFalse();
         });
         assertNothingLeftBehind();
     }
@@ -139,6 +143,7 @@ class TailSamplerFunctionTest {
                     assertThat(s.samplingPolicy).isEqualTo("representative");
                     assertThat(s.sampleProbability).isEqualTo(0.5);
                     assertThat(s.adjustedCount).isEqualTo(2.0);
+                    assertThat(s.samplingTrigger).isEqualTo("max_spans");
                 });
         assertNothingLeftBehind();
     }
@@ -163,8 +168,59 @@ class TailSamplerFunctionTest {
 
         harness.setProcessingTime(MAX_AGE);
         assertThat(harness.extractOutputValues()).isNotEmpty()
-                .allSatisfy(s -> assertThat(s.samplingPolicy).isEqualTo("slow"));
+                .allSatisfy(s -> {
+                    assertThat(s.samplingPolicy).isEqualTo("slow");
+                    assertThat(s.samplingTrigger).isEqualTo("max_duration");
+                });
         assertNothingLeftBehind();
+    }
+
+    @Test
+    void lateSpansOfAKeptTraceFollowItsDecision() throws Exception {
+        harness.setProcessingTime(0);
+        send(FAILED, 0, true, 5);
+        harness.setProcessingTime(WAIT);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+
+        send(FAILED, 1, false, 5);
+
+        List<Span> late = harness.extractOutputValues().subList(1, 2);
+        assertThat(late).singleElement().satisfies(s -> {
+            assertThat(s.spanId).isEqualTo("0000000000000002");
+            assertThat(s.samplingPolicy).isEqualTo("errors");
+            assertThat(s.samplingTrigger).isEqualTo("late");
+        });
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void lateSpansOfADroppedTraceAreDroppedWithoutANewBuffer() throws Exception {
+        harness.setProcessingTime(0);
+        send(PLAIN, 0, false, 5);
+        harness.setProcessingTime(WAIT);
+
+        send(PLAIN, 1, true, 5);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void afterTheDecisionCacheExpiresALateSpanStartsANewTrace() throws Exception {
+        harness.setProcessingTime(0);
+        harness.setStateTtlProcessingTime(0);
+        send(PLAIN, 0, false, 5);
+        harness.setProcessingTime(WAIT);
+        harness.setStateTtlProcessingTime(WAIT + CACHE_TTL + 1);
+
+        send(PLAIN, 1, true, 5);
+
+        assertThat(buffered()).contains(PLAIN);
+        harness.setProcessingTime(3 * WAIT);
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(s -> {
+            assertThat(s.samplingPolicy).isEqualTo("errors");
+            assertThat(s.traceIncomplete).as("no root in the new buffer").isTrue();
+        });
     }
 
     @Test

@@ -63,6 +63,10 @@ public class Span {
     public double sampleProbability = 1.0;
     /** 1 / sampleProbability: SUM(adjusted_count) estimates the unsampled count. */
     public double adjustedCount = 1.0;
+    /** What made the sampler decide: inactivity, max_duration, max_spans or late. */
+    public String samplingTrigger;
+    /** The trace had no root span when it was decided. */
+    public boolean traceIncomplete;
 
     public Span() {}
 
@@ -78,10 +82,13 @@ public class Span {
     }
 
     /** Records the decision that kept this span's trace. */
-    public void markKept(String policy, double probability) {
+    public void markKept(
+            String policy, double probability, DecisionTrigger trigger, boolean incomplete) {
         this.samplingPolicy = policy;
         this.sampleProbability = probability;
         this.adjustedCount = 1.0 / probability;
+        this.samplingTrigger = trigger.label();
+        this.traceIncomplete = incomplete;
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.tailsampling.operators.otlp.SpanDecoder;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.Decision;
+import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.TraceView;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -89,7 +90,7 @@ final class SessionWindowSampler {
             tracesDecided.inc();
             if (decision.isSampled()) {
                 for (Span span : all) {
-                    span.markKept(decision.policy(), decision.probability());
+                    span.markKept(decision.policy(), decision.probability(), DecisionTrigger.INACTIVITY, !summary.rootSeen);
                     out.collect(span);
                 }
             }
