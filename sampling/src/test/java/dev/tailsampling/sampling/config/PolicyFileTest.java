@@ -67,6 +67,18 @@ class PolicyFileTest {
     }
 
     @Test
+    void theExampleInTheDocsLoads() throws Exception {
+        String doc = java.nio.file.Files.readString(Path.of("..", "docs", "policies.md"));
+        int start = doc.indexOf("```yaml\ntail_sampling:") + "```yaml\n".length();
+        String yaml = doc.substring(start, doc.indexOf("```", start));
+
+        PolicyFile example = PolicyFile.parse(yaml, "docs/policies.md");
+
+        assertThat(example.policies.policies()).extracting(SamplingPolicy::name)
+                .containsExactly("drop-health-checks", "errors", "slow", "payments", "representative");
+    }
+
+    @Test
     void aBareBlockAndATailSamplingRootLoadToo() {
         String policies = "policies: [{name: all, type: always_sample}]";
         assertThat(parse(policies).policies.policies()).hasSize(1);
