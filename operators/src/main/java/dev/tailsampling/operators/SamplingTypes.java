@@ -36,6 +36,9 @@ public final class SamplingTypes {
     public static final TypeInformation<CachedDecision> CACHED_DECISION =
             pojo(CachedDecision.class, Map.of());
 
+    public static final TypeInformation<PolicyStateEntry> POLICY_STATE_ENTRY =
+            pojo(PolicyStateEntry.class, Map.of());
+
     public static final TypeInformation<SpanEvent> SPAN_EVENT =
             pojo(SpanEvent.class, Map.of("attributes", STRING_MAP));
 
@@ -71,6 +74,6 @@ public final class SamplingTypes {
 
     /** Every record type, for the test that none of them is a generic (Kryo) type. */
     public static List<TypeInformation<?>> all() {
-        return List.of(TRACE_FRAGMENT, DEAD_LETTER, TRACE_SUMMARY, CACHED_DECISION, SPAN_EVENT, SPAN_LINK, SPAN);
+        return List.of(TRACE_FRAGMENT, DEAD_LETTER, TRACE_SUMMARY, CACHED_DECISION, POLICY_STATE_ENTRY, SPAN_EVENT, SPAN_LINK, SPAN);
     }
 }

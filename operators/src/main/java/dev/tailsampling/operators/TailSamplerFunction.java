@@ -4,6 +4,9 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -22,6 +25,8 @@ import dev.tailsampling.sampling.TraceView;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -42,7 +47,8 @@ import java.util.List;
  * they rejoin their trace, no trace is decided by its timers before one full decision wait has
  * passed since this subtask (re)started.
  */
-public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragment, Span> {
+public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragment, Span>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     // State names are savepoint keys: never rename them.
@@ -51,6 +57,9 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
     static final ValueStateDescriptor<TraceSummary> SUMMARY =
             new ValueStateDescriptor<>("trace-summary", SamplingTypes.TRACE_SUMMARY);
     static final String DECISION_STATE = "trace-decision";
+    /** What policies learned (latency sketches): a union list, so a restore merges every subtask's. */
+    static final ListStateDescriptor<PolicyStateEntry> POLICY_STATE =
+            new ListStateDescriptor<>("policy-state", SamplingTypes.POLICY_STATE_ENTRY);
 
     private final SamplingPolicy policy;
     private final long decisionWaitMillis;
@@ -61,6 +70,7 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
     private transient ListState<byte[]> spans;
     private transient ValueState<TraceSummary> summary;
     private transient ValueState<CachedDecision> decisions;
+    private transient ListState<PolicyStateEntry> learned;
     private transient Counter tracesStarted;
     private transient Counter tracesDecided;
     private transient Counter tracesKept;
@@ -118,6 +128,25 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        learned = context.getOperatorStateStore().getUnionListState(POLICY_STATE);
+        if (context.isRestored()) {
+            for (PolicyStateEntry entry : learned.get()) {
+                policy.restoreState(entry.key, entry.value);
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        Map<String, byte[]> state = new HashMap<>();
+        policy.snapshotState(state);
+        List<PolicyStateEntry> entries = new ArrayList<>(state.size());
+        state.forEach((key, value) -> entries.add(new PolicyStateEntry(key, value)));
+        learned.update(entries);
+    }
+
+    @Override
     public void processElement(TraceFragment fragment, Context ctx, Collector<Span> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
@@ -144,6 +173,10 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
                 fragment.error,
                 fragment.root,
                 now);
+        if (fragment.rootService != null) {
+            trace.rootService = fragment.rootService;
+            trace.rootOperation = fragment.rootOperation;
+        }
         spans.add(fragment.payload);
         if (trace.spanCount >= maxSpansPerTrace) {
             ctx.timerService().deleteProcessingTimeTimer(trace.timerMillis);

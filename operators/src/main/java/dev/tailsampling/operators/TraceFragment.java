@@ -18,6 +18,9 @@ public class TraceFragment {
     public boolean error;
     /** Whether one of the spans is the trace's root. */
     public boolean root;
+    /** Service and operation of the root span when this fragment holds it, else null. */
+    public String rootService;
+    public String rootOperation;
     /** Serialized {@code ExportTraceServiceRequest} with exactly these spans. */
     public byte[] payload;
 

@@ -16,6 +16,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
 
 import java.time.Duration;
 import java.util.List;
@@ -47,13 +48,19 @@ class TailSamplerFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> newHarness()
             throws Exception {
+        return newHarness(
+                new PolicySet(
+                        List.of(
+                                SamplingPolicy.errors("errors"),
+                                SamplingPolicy.latencyAtLeast("slow", Duration.ofSeconds(1)),
+                                SamplingPolicy.probabilistic("representative", 0.5))));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> newHarness(
+            SamplingPolicy policy) throws Exception {
         TailSamplerFunction sampler =
                 new TailSamplerFunction(
-                        new PolicySet(
-                                List.of(
-                                        SamplingPolicy.errors("errors"),
-                                        SamplingPolicy.latencyAtLeast("slow", Duration.ofSeconds(1)),
-                                        SamplingPolicy.probabilistic("representative", 0.5))),
+                        policy,
                         Duration.ofMillis(WAIT),
                         Duration.ofMillis(MAX_AGE),
                         MAX_SPANS,
@@ -87,6 +94,10 @@ class TailSamplerFunctionTest {
         fragment.maxEndNanos = span.getEndTimeUnixNano();
         fragment.error = failed;
         fragment.root = index == 0;
+        if (fragment.root) {
+            fragment.rootService = "shop";
+            fragment.rootOperation = "op0";
+        }
         fragment.payload = request(resourceSpans("shop", failed ? error(span) : span)).toByteArray();
         harness.processElement(fragment, harness.getProcessingTime());
     }
@@ -221,6 +232,33 @@ class TailSamplerFunctionTest {
             assertThat(s.samplingPolicy).isEqualTo("errors");
             assertThat(s.traceIncomplete).as("no root in the new buffer").isTrue();
         });
+    }
+
+    @Test
+    void learnedLatencySurvivesASavepoint() throws Exception {
+        harness.close();
+        harness = newHarness(new PolicySet(List.of(new LearnedLatencyPolicy("learned", 0.9, 50, 0.01))));
+        harness.open();
+        harness.setProcessingTime(0);
+        for (int i = 0; i < 200; i++) {
+            send(String.format("%032x", i + 1), 0, false, 1 + i);
+        }
+        harness.setProcessingTime(WAIT);
+        assertThat(harness.extractOutputValues()).as("still learning at first").hasSizeLessThan(200);
+        var snapshot = harness.snapshot(1L, WAIT);
+        harness.close();
+
+        harness = newHarness(new PolicySet(List.of(new LearnedLatencyPolicy("learned", 0.9, 50, 0.01))));
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(WAIT);
+        send(String.format("%032x", 1000), 0, false, 400);
+        send(String.format("%032x", 1001), 0, false, 100);
+        harness.setProcessingTime(3 * WAIT);
+
+        // p90 of 1..200 ms is 180 ms: the restored sketch keeps 400 ms at once and lets 100 ms go.
+        assertThat(harness.extractOutputValues()).extracting(s -> s.traceId)
+                .containsExactly(String.format("%032x", 1000));
     }
 
     @Test

@@ -35,6 +35,16 @@ public final class PolicySet implements SamplingPolicy {
     }
 
     @Override
+    public void snapshotState(java.util.Map<String, byte[]> state) {
+        policies.forEach(p -> p.snapshotState(state));
+    }
+
+    @Override
+    public void restoreState(String key, byte[] value) {
+        policies.forEach(p -> p.restoreState(key, value));
+    }
+
+    @Override
     public Decision evaluate(TraceView trace) {
         Decision sampled = null;
         Decision invertedSampled = null;

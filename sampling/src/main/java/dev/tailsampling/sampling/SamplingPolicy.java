@@ -20,6 +20,18 @@ public interface SamplingPolicy extends Serializable {
      */
     default void open(PolicyContext context) {}
 
+    /**
+     * Adds what the policy learned to {@code state}, under keys that start with its name, for a
+     * checkpoint. Most policies learn nothing.
+     */
+    default void snapshotState(java.util.Map<String, byte[]> state) {}
+
+    /**
+     * Merges one entry of a restored checkpoint into the policy; entries of every subtask arrive,
+     * so what was learned in parallel is merged here.
+     */
+    default void restoreState(String key, byte[] value) {}
+
     /** Keeps a trace in which any span is an error. */
     static SamplingPolicy errors(String name) {
         return new ErrorPolicy(name);

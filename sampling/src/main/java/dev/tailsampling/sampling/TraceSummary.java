@@ -13,6 +13,9 @@ public class TraceSummary {
     public long maxEndNanos = Long.MIN_VALUE;
     public boolean errorSeen;
     public boolean rootSeen;
+    /** Service and operation of the root span, null until it arrives. */
+    public String rootService;
+    public String rootOperation;
     /** Processing time (ms) at which the first span arrived. */
     public long firstSeenMillis;
     /** Processing time (ms) at which the latest span arrived. */

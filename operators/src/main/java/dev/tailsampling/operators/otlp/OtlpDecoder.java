@@ -126,7 +126,11 @@ public final class OtlpDecoder {
             summary.minStartNanos = Math.min(summary.minStartNanos, span.getStartTimeUnixNano());
             summary.maxEndNanos = Math.max(summary.maxEndNanos, span.getEndTimeUnixNano());
             summary.error |= SemanticConventions.isError(span);
-            summary.root |= span.getParentSpanId().isEmpty();
+            if (span.getParentSpanId().isEmpty()) {
+                summary.root = true;
+                summary.rootService = SpanDecoder.serviceName(resourceSpans.getResource().getAttributesList());
+                summary.rootOperation = span.getName();
+            }
         }
 
         private void closeScope() {

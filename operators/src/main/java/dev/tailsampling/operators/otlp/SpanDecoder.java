@@ -56,8 +56,7 @@ public final class SpanDecoder {
         out.endTimeUnixNano = span.getEndTimeUnixNano();
         out.durationNs = out.endTimeUnixNano - out.startTimeUnixNano;
 
-        String service = string(resource, SemanticConventions.SERVICE_NAME);
-        out.serviceName = service == null || service.isEmpty() ? UNKNOWN_SERVICE : service;
+        out.serviceName = serviceName(resource);
         out.operationName = span.getName();
         out.spanKind = kind(span.getKind());
         out.statusCode = status(span.getStatus().getCode());
@@ -87,6 +86,12 @@ public final class SpanDecoder {
         out.events = events(span.getEventsList());
         out.links = links(span.getLinksList());
         return out;
+    }
+
+    /** The resource's {@code service.name}, or {@code unknown_service}. */
+    static String serviceName(List<KeyValue> resource) {
+        String service = string(resource, SemanticConventions.SERVICE_NAME);
+        return service == null || service.isEmpty() ? UNKNOWN_SERVICE : service;
     }
 
     private static List<SpanEvent> events(List<Span.Event> events) {

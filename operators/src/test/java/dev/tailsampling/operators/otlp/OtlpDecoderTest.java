@@ -61,6 +61,8 @@ class OtlpDecoderTest {
         TraceFragment trace = fragments.get(0);
         assertThat(trace.spanCount).isEqualTo(2);
         assertThat(trace.root).isTrue();
+        assertThat(trace.rootService).isEqualTo("frontend");
+        assertThat(trace.rootOperation).isEqualTo("GET /");
         assertThat(trace.error).isTrue();
         assertThat(trace.minStartNanos).isEqualTo(T0);
         assertThat(trace.maxEndNanos).isEqualTo(T0 + 160 * OtlpTestData.MILLIS);
@@ -71,6 +73,7 @@ class OtlpDecoderTest {
         TraceFragment other = fragments.get(1);
         assertThat(other.spanCount).isEqualTo(1);
         assertThat(other.root).isFalse();
+        assertThat(other.rootService).isNull();
         assertThat(other.error).isFalse();
     }
 

@@ -3,6 +3,7 @@ package dev.tailsampling.sampling.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.policy.CompositePolicy;
+import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
 import dev.tailsampling.sampling.policy.Policies;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,6 +103,22 @@ final class PolicyReader {
                 b.allowOnly("key", "values");
                 return Policies.traceState(name, b.requireString("key"), b.requireStrings("values"));
             }
+            case "learned_latency": {
+                if (settings == null) {
+                    return new LearnedLatencyPolicy(name, 0.95, 100, 0.01);
+                }
+                Block b = settings;
+                b.allowOnly("quantile", "min_samples", "relative_accuracy");
+                double quantile = b.optionalDouble("quantile", 0.95);
+                double accuracy = b.optionalDouble("relative_accuracy", 0.01);
+                if (!(quantile > 0 && quantile < 1)) {
+                    throw b.problem("'quantile' must be between 0 and 1, was " + quantile);
+                }
+                if (!(accuracy > 0 && accuracy < 1)) {
+                    throw b.problem("'relative_accuracy' must be between 0 and 1, was " + accuracy);
+                }
+                return new LearnedLatencyPolicy(name, quantile, b.optionalLong("min_samples", 1, 100), accuracy);
+            }
             case "critical_operations": {
                 Block b = require(settings, policy);
                 b.allowOnly("operations");
@@ -134,7 +151,7 @@ final class PolicyReader {
                 throw policy.problem("unknown policy type '" + type + "'; the types are always_sample,"
                         + " latency, status_code, numeric_attribute, string_attribute, boolean_attribute,"
                         + " probabilistic, rate_limiting, bytes_limiting, span_count, trace_state,"
-                        + " trace_flags, critical_operations, and, not, drop, composite");
+                        + " trace_flags, critical_operations, learned_latency, and, not, drop, composite");
         }
     }
 

@@ -44,6 +44,16 @@ public final class CompositePolicy implements SamplingPolicy {
     }
 
     @Override
+    public void snapshotState(java.util.Map<String, byte[]> state) {
+        subPolicies.forEach(p -> p.snapshotState(state));
+    }
+
+    @Override
+    public void restoreState(String key, byte[] value) {
+        subPolicies.forEach(p -> p.restoreState(key, value));
+    }
+
+    @Override
     public Decision evaluate(TraceView trace) {
         for (int i = 0; i < subPolicies.size(); i++) {
             Decision decision = subPolicies.get(i).evaluate(trace);

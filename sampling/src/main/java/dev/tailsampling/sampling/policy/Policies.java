@@ -265,6 +265,16 @@ public final class Policies {
         public void open(PolicyContext context) {
             subPolicies.forEach(p -> p.open(context));
         }
+
+        @Override
+        public void snapshotState(java.util.Map<String, byte[]> state) {
+            subPolicies.forEach(p -> p.snapshotState(state));
+        }
+
+        @Override
+        public void restoreState(String key, byte[] value) {
+            subPolicies.forEach(p -> p.restoreState(key, value));
+        }
     }
 
     /** Keeps a consistent-probability sample sized to the rate budget. */
