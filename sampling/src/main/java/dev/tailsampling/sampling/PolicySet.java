@@ -30,18 +30,8 @@ public final class PolicySet implements SamplingPolicy {
     }
 
     @Override
-    public void open(PolicyContext context) {
-        policies.forEach(p -> p.open(context));
-    }
-
-    @Override
-    public void snapshotState(java.util.Map<String, byte[]> state) {
-        policies.forEach(p -> p.snapshotState(state));
-    }
-
-    @Override
-    public void restoreState(String key, byte[] value) {
-        policies.forEach(p -> p.restoreState(key, value));
+    public List<SamplingPolicy> subPolicies() {
+        return policies;
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.tailsampling.sampling;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One tail-sampling rule. Pure and deterministic: the same trace always gets the same decision,
@@ -14,23 +16,34 @@ public interface SamplingPolicy extends Serializable {
 
     Decision evaluate(TraceView trace);
 
+    /** The policies this one combines; none for a plain policy. */
+    default List<SamplingPolicy> subPolicies() {
+        return List.of();
+    }
+
     /**
      * Called once per parallel subtask before the first evaluation; policies that keep rates or
-     * learn from traffic take their share of the job and their clock from it.
+     * learn from traffic take their share of the job and their clock from it. Combinators pass it on.
      */
-    default void open(PolicyContext context) {}
+    default void open(PolicyContext context) {
+        subPolicies().forEach(p -> p.open(context));
+    }
 
     /**
      * Adds what the policy learned to {@code state}, under keys that start with its name, for a
-     * checkpoint. Most policies learn nothing.
+     * checkpoint. Most policies learn nothing; combinators ask their sub-policies.
      */
-    default void snapshotState(java.util.Map<String, byte[]> state) {}
+    default void snapshotState(Map<String, byte[]> state) {
+        subPolicies().forEach(p -> p.snapshotState(state));
+    }
 
     /**
      * Merges one entry of a restored checkpoint into the policy; entries of every subtask arrive,
-     * so what was learned in parallel is merged here.
+     * so what was learned in parallel is merged here. Combinators pass it on.
      */
-    default void restoreState(String key, byte[] value) {}
+    default void restoreState(String key, byte[] value) {
+        subPolicies().forEach(p -> p.restoreState(key, value));
+    }
 
     /** Keeps a trace in which any span is an error. */
     static SamplingPolicy errors(String name) {

@@ -38,19 +38,14 @@ public final class CompositePolicy implements SamplingPolicy {
     }
 
     @Override
+    public List<SamplingPolicy> subPolicies() {
+        return subPolicies;
+    }
+
+    @Override
     public void open(PolicyContext context) {
-        subPolicies.forEach(p -> p.open(context));
+        SamplingPolicy.super.open(context);
         rates.stream().filter(r -> r != null).forEach(r -> r.open(context));
-    }
-
-    @Override
-    public void snapshotState(java.util.Map<String, byte[]> state) {
-        subPolicies.forEach(p -> p.snapshotState(state));
-    }
-
-    @Override
-    public void restoreState(String key, byte[] value) {
-        subPolicies.forEach(p -> p.restoreState(key, value));
     }
 
     @Override

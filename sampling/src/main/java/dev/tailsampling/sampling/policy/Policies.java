@@ -251,7 +251,7 @@ public final class Policies {
         }
     }
 
-    /** A policy over sub-policies, which it opens with itself. */
+    /** A policy over sub-policies. */
     abstract static class Combinator extends Named {
         private static final long serialVersionUID = 1L;
         final List<SamplingPolicy> subPolicies;
@@ -262,18 +262,8 @@ public final class Policies {
         }
 
         @Override
-        public void open(PolicyContext context) {
-            subPolicies.forEach(p -> p.open(context));
-        }
-
-        @Override
-        public void snapshotState(java.util.Map<String, byte[]> state) {
-            subPolicies.forEach(p -> p.snapshotState(state));
-        }
-
-        @Override
-        public void restoreState(String key, byte[] value) {
-            subPolicies.forEach(p -> p.restoreState(key, value));
+        public List<SamplingPolicy> subPolicies() {
+            return subPolicies;
         }
     }
 
