@@ -106,7 +106,7 @@ final class DryRun {
         TraceSummary summary = TraceSummary.firstSeenAt(0);
         List<Span> spans = new ArrayList<>();
         for (TraceFragment f : fragments) {
-            summary.add(f.spanCount, f.payload.length, f.minStartNanos, f.maxEndNanos, f.error, f.root, 0);
+            f.addTo(summary, 0);
             SpanDecoder.decode(f.payload, spans);
         }
         Decision decision = policies.evaluate(TraceView.of(traceId, summary, () -> spans));

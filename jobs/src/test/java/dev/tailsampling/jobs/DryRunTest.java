@@ -84,6 +84,24 @@ class DryRunTest {
     }
 
     @Test
+    void learnedLatencyLearnsFromTheRootsAsInTheJob() throws Exception {
+        Files.writeString(
+                policies,
+                "policies: [{name: learned, type: learned_latency, learned_latency: {quantile: 0.5, min_samples: 2}}]\n");
+        Path input = dir.resolve("traces.jsonl");
+        Files.writeString(
+                input,
+                request("00000000000000000000000000000001", "00f067aa0ba902b7", "", 0, 10) + "\n"
+                        + request("00000000000000000000000000000002", "00f067aa0ba902b7", "", 0, 10) + "\n"
+                        + request("00000000000000000000000000000003", "00f067aa0ba902b7", "", 0, 1000) + "\n");
+
+        assertThat(run("--policies", policies.toString(), "--input", input.toString())).isZero();
+
+        assertThat(lines()).extracting(l -> l.get("decision").asText()).containsExactly("drop", "drop", "keep");
+        assertThat(lines().get(2).get("policy").asText()).isEqualTo("learned");
+    }
+
+    @Test
     void readsASingleJsonDocumentAndProtobuf() throws Exception {
         Path json = dir.resolve("trace.json");
         Files.writeString(json, request(FAST, "b7ad6b7169203331", "00f067aa0ba902b7", 0, 20).replace(",", ",\n  "));

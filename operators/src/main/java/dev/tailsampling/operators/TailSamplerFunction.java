@@ -165,18 +165,7 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
             ctx.timerService().registerProcessingTimeTimer(trace.timerMillis);
             tracesStarted.inc();
         }
-        trace.add(
-                fragment.spanCount,
-                fragment.payload.length,
-                fragment.minStartNanos,
-                fragment.maxEndNanos,
-                fragment.error,
-                fragment.root,
-                now);
-        if (fragment.rootService != null) {
-            trace.rootService = fragment.rootService;
-            trace.rootOperation = fragment.rootOperation;
-        }
+        fragment.addTo(trace, now);
         spans.add(fragment.payload);
         if (trace.spanCount >= maxSpansPerTrace) {
             ctx.timerService().deleteProcessingTimeTimer(trace.timerMillis);

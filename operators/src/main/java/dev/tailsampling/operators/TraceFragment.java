@@ -1,5 +1,7 @@
 package dev.tailsampling.operators;
 
+import dev.tailsampling.sampling.TraceSummary;
+
 /**
  * The spans of one trace that came in one Kafka record, on their way to the tail sampler: what
  * keying and the trace summary need, plus the spans' own OTLP bytes (an {@code
@@ -25,4 +27,13 @@ public class TraceFragment {
     public byte[] payload;
 
     public TraceFragment() {}
+
+    /** Folds this fragment into its trace's summary, as it arrives at {@code nowMillis}. */
+    public void addTo(TraceSummary summary, long nowMillis) {
+        summary.add(spanCount, payload.length, minStartNanos, maxEndNanos, error, root, nowMillis);
+        if (rootService != null) {
+            summary.rootService = rootService;
+            summary.rootOperation = rootOperation;
+        }
+    }
 }
