@@ -62,7 +62,7 @@ class TailSamplingConfTest {
 
         assertThat(fromFile.decisionWait).isEqualTo(Duration.ofSeconds(12));
         assertThat(fromFile.policy().name()).isEqualTo("policy-set");
-        assertThat(((PolicySet) fromFile.policy()).policies()).extracting(p -> p.name()).containsExactly("all");
+        assertThat(((PolicySet) fromFile.policy()).subPolicies()).extracting(p -> p.name()).containsExactly("all");
         assertThat(overridden.decisionWait).isEqualTo(Duration.ofSeconds(3));
     }
 

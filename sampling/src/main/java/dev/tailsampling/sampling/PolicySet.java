@@ -25,10 +25,7 @@ public final class PolicySet implements SamplingPolicy {
         return "policy-set";
     }
 
-    public List<SamplingPolicy> policies() {
-        return policies;
-    }
-
+    /** The policies, in order. */
     @Override
     public List<SamplingPolicy> subPolicies() {
         return policies;

@@ -69,7 +69,11 @@ public final class OtlpDecoder {
                                                 ResourceSpans.newBuilder()
                                                         .setResource(resourceSpans.getResource())
                                                         .setSchemaUrl(resourceSpans.getSchemaUrl())
-                                                        .addScopeSpans(oneSpanScope(scopeSpans, span)))
+                                                        .addScopeSpans(
+                                                                ScopeSpans.newBuilder()
+                                                                        .setScope(scopeSpans.getScope())
+                                                                        .setSchemaUrl(scopeSpans.getSchemaUrl())
+                                                                        .addSpans(span)))
                                         .build()
                                         .toByteArray();
                         out.deadLetter(new DeadLetter(oneSpan, problem.reason, problem.detail));
@@ -159,14 +163,6 @@ public final class OtlpDecoder {
             }
             return summary;
         }
-    }
-
-    private static ScopeSpans oneSpanScope(ScopeSpans scopeSpans, Span span) {
-        return ScopeSpans.newBuilder()
-                .setScope(scopeSpans.getScope())
-                .setSchemaUrl(scopeSpans.getSchemaUrl())
-                .addSpans(span)
-                .build();
     }
 
     private record Problem(String reason, String detail) {}

@@ -28,7 +28,7 @@ class PolicyFileTest {
         PolicyFile policies = PolicyFile.load(file);
 
         assertThat(policies.decisionWait).isEqualTo(Duration.ofSeconds(20));
-        assertThat(policies.policies.policies()).extracting(SamplingPolicy::name).containsExactly(
+        assertThat(policies.policies.subPolicies()).extracting(SamplingPolicy::name).containsExactly(
                 "keep-errors", "keep-slow", "keep-band", "big-orders", "vip", "admin", "forced",
                 "sampled-upstream", "canary", "odd-shapes", "payments-sample", "not-internal",
                 "drop-health", "budget", "spans-cap", "bytes-cap", "everything-else");
@@ -74,15 +74,15 @@ class PolicyFileTest {
 
         PolicyFile example = PolicyFile.parse(yaml, "docs/policies.md");
 
-        assertThat(example.policies.policies()).extracting(SamplingPolicy::name)
+        assertThat(example.policies.subPolicies()).extracting(SamplingPolicy::name)
                 .containsExactly("drop-health-checks", "errors", "slow", "payments", "representative");
     }
 
     @Test
     void aBareBlockAndATailSamplingRootLoadToo() {
         String policies = "policies: [{name: all, type: always_sample}]";
-        assertThat(parse(policies).policies.policies()).hasSize(1);
-        assertThat(parse("tail_sampling:\n  " + policies).policies.policies()).hasSize(1);
+        assertThat(parse(policies).policies.subPolicies()).hasSize(1);
+        assertThat(parse("tail_sampling:\n  " + policies).policies.subPolicies()).hasSize(1);
         assertThat(parse(policies).decisionWait).isNull();
     }
 
