@@ -63,20 +63,9 @@ public final class OtlpDecoder {
                         byTrace.computeIfAbsent(span.getTraceId(), id -> new Fragment())
                                 .add(resourceSpans, scopeSpans, span);
                     } else {
-                        byte[] oneSpan =
-                                ExportTraceServiceRequest.newBuilder()
-                                        .addResourceSpans(
-                                                ResourceSpans.newBuilder()
-                                                        .setResource(resourceSpans.getResource())
-                                                        .setSchemaUrl(resourceSpans.getSchemaUrl())
-                                                        .addScopeSpans(
-                                                                ScopeSpans.newBuilder()
-                                                                        .setScope(scopeSpans.getScope())
-                                                                        .setSchemaUrl(scopeSpans.getSchemaUrl())
-                                                                        .addSpans(span)))
-                                        .build()
-                                        .toByteArray();
-                        out.deadLetter(new DeadLetter(oneSpan, problem.reason, problem.detail));
+                        Fragment alone = new Fragment();
+                        alone.add(resourceSpans, scopeSpans, span);
+                        out.deadLetter(new DeadLetter(alone.encode(), problem.reason, problem.detail));
                         refusedAny = true;
                     }
                 }
@@ -152,15 +141,16 @@ public final class OtlpDecoder {
             }
         }
 
+        /** A request holding just these spans, with their resources and scopes. */
+        byte[] encode() {
+            closeScope();
+            closeResource();
+            return request.build().toByteArray();
+        }
+
         TraceFragment build(String traceId, byte[] wholeRecord) {
             summary.traceId = traceId;
-            if (wholeRecord != null) {
-                summary.payload = wholeRecord;
-            } else {
-                closeScope();
-                closeResource();
-                summary.payload = request.build().toByteArray();
-            }
+            summary.payload = wholeRecord != null ? wholeRecord : encode();
             return summary;
         }
     }
