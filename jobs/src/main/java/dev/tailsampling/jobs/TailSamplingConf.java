@@ -129,7 +129,7 @@ public final class TailSamplingConf implements Serializable {
 
     /**
      * The policies of this job: the policy file's, or else errors, slow traces and the
-     * representative sample, in that order.
+     * representative sample (at the controller's rates once it publishes them), in that order.
      */
     public SamplingPolicy policy() {
         if (policyFile != null) {
@@ -139,7 +139,7 @@ public final class TailSamplingConf implements Serializable {
                 List.of(
                         SamplingPolicy.errors("errors"),
                         SamplingPolicy.latencyAtLeast("slow", latencyThreshold),
-                        SamplingPolicy.probabilistic("representative", representativeRate)));
+                        SamplingPolicy.representative("representative", representativeRate)));
     }
 
     /** Kafka client properties: brokers plus the pass-through ones. */

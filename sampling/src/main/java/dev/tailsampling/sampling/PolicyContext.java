@@ -1,18 +1,30 @@
 package dev.tailsampling.sampling;
 
-import java.util.function.LongSupplier;
+import dev.tailsampling.sampling.rates.SamplingRates;
 
-/** What a policy learns about where it runs: its share of the job and its clock. */
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What a policy learns about where it runs: its share of the job, its clock and the sampling rates
+ * currently published by the budget controller.
+ */
 public final class PolicyContext {
     private final int parallelism;
     private final LongSupplier clockMillis;
+    private final Supplier<SamplingRates> rates;
 
     public PolicyContext(int parallelism, LongSupplier clockMillis) {
+        this(parallelism, clockMillis, SamplingRates::none);
+    }
+
+    public PolicyContext(int parallelism, LongSupplier clockMillis, Supplier<SamplingRates> rates) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
         }
         this.parallelism = parallelism;
         this.clockMillis = clockMillis;
+        this.rates = rates;
     }
 
     /** A single subtask on the wall clock. */
@@ -27,5 +39,10 @@ public final class PolicyContext {
 
     public long nowMillis() {
         return clockMillis.getAsLong();
+    }
+
+    /** The rates in force now; none when no controller publishes. */
+    public SamplingRates rates() {
+        return rates.get();
     }
 }

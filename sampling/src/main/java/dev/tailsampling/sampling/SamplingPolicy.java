@@ -59,4 +59,12 @@ public interface SamplingPolicy extends Serializable {
     static SamplingPolicy probabilistic(String name, double rate) {
         return new ProbabilisticPolicy(name, rate);
     }
+
+    /**
+     * Keeps the fraction of traces that the budget controller sets for the trace's root service,
+     * {@code configuredRate} until it has set one.
+     */
+    static SamplingPolicy representative(String name, double configuredRate) {
+        return new RepresentativePolicy(name, configuredRate);
+    }
 }

@@ -22,6 +22,12 @@ public class TraceSummary {
     public long lastSeenMillis;
     /** Processing time (ms) of the one timer registered for this trace. */
     public long timerMillis;
+    /**
+     * The lowest pre-sampling rate the trace's spans passed at. Pre-sampling and the probabilistic
+     * policies test the same trace-id bits, so a trace kept by a policy at probability p was kept
+     * with probability min(this, p).
+     */
+    public double presampleRate = 1.0;
 
     public TraceSummary() {}
 

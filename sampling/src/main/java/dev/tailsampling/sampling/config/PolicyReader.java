@@ -74,6 +74,16 @@ final class PolicyReader {
                 }
                 return Policies.probabilistic(name, percentage);
             }
+            case "representative": {
+                // The controller's per-service rate; sampling_percentage holds until it publishes one.
+                Block b = require(settings, policy);
+                b.allowOnly("sampling_percentage");
+                double percentage = b.requireDouble("sampling_percentage");
+                if (!(percentage >= 0 && percentage <= 100)) {
+                    throw b.problem("'sampling_percentage' must be from 0 to 100, was " + percentage);
+                }
+                return SamplingPolicy.representative(name, percentage / 100.0);
+            }
             case "rate_limiting": {
                 Block b = require(settings, policy);
                 b.allowOnly("spans_per_second");
@@ -151,7 +161,8 @@ final class PolicyReader {
                 throw policy.problem("unknown policy type '" + type + "'; the types are always_sample,"
                         + " latency, status_code, numeric_attribute, string_attribute, boolean_attribute,"
                         + " probabilistic, rate_limiting, bytes_limiting, span_count, trace_state,"
-                        + " trace_flags, critical_operations, learned_latency, and, not, drop, composite");
+                        + " trace_flags, critical_operations, learned_latency, representative, and, not,"
+                        + " drop, composite");
         }
     }
 

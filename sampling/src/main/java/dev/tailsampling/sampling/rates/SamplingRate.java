@@ -1,0 +1,81 @@
+package dev.tailsampling.sampling.rates;
+
+/**
+ * One record of the {@code sampling_rates} topic: the representative-sample rate of a service, or
+ * under the key {@value #DEFAULT_KEY} the rate of services without their own record and the
+ * job-wide pre-sampling rate. Written by the budget controller and by a manual override; the topic
+ * is compacted, so the latest record per key is the rate in force. Mutable, a Flink POJO.
+ */
+public class SamplingRate {
+    /** The key of the default rate and the pre-sampling rate. */
+    public static final String DEFAULT_KEY = "*";
+    public static final String SOURCE_CONTROLLER = "controller";
+    public static final String SOURCE_MANUAL = "manual";
+
+    public String service;
+    /** Keep probability of the representative sample, in [0, 1]. */
+    public double rate;
+    /** Keep probability of the pre-sampling stage, in (0, 1]; read from the default record only. */
+    public double presampleRate = 1.0;
+    /** Why the rate is what it is: steady, over_budget, under_budget, storage_pressure, floor, override, no_traffic. */
+    public String reason;
+    /** {@value #SOURCE_CONTROLLER} or {@value #SOURCE_MANUAL}. */
+    public String source;
+    /** When a manual override stops applying (epoch ms); 0 for never. */
+    public long expiresAtMillis;
+    public long updatedAtMillis;
+
+    public SamplingRate() {}
+
+    public SamplingRate(
+            String service,
+            double rate,
+            double presampleRate,
+            String reason,
+            String source,
+            long expiresAtMillis,
+            long updatedAtMillis) {
+        this.service = service;
+        this.rate = rate;
+        this.presampleRate = presampleRate;
+        this.reason = reason;
+        this.source = source;
+        this.expiresAtMillis = expiresAtMillis;
+        this.updatedAtMillis = updatedAtMillis;
+    }
+
+    public boolean isDefault() {
+        return DEFAULT_KEY.equals(service);
+    }
+
+    public boolean isManual() {
+        return SOURCE_MANUAL.equals(source);
+    }
+
+    /** Whether the record applies at {@code nowMillis}: it has no expiry or has not reached it. */
+    public boolean inForceAt(long nowMillis) {
+        return expiresAtMillis == 0 || nowMillis < expiresAtMillis;
+    }
+
+    /** Checks the fields a reader relies on; the message says which field is wrong and why. */
+    public SamplingRate validate() {
+        if (service == null || service.isBlank()) {
+            throw new IllegalArgumentException("service is missing");
+        }
+        if (!(rate >= 0.0 && rate <= 1.0)) {
+            throw new IllegalArgumentException("rate must be in [0, 1], was " + rate);
+        }
+        if (!(presampleRate > 0.0 && presampleRate <= 1.0)) {
+            throw new IllegalArgumentException("presample_rate must be in (0, 1], was " + presampleRate);
+        }
+        if (expiresAtMillis < 0) {
+            throw new IllegalArgumentException("expires_at_millis must not be negative");
+        }
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return service + "=" + rate + " (" + reason + ", " + source + ")";
+    }
+}

@@ -1,0 +1,53 @@
+package dev.tailsampling.sampling.rates;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The rates in force, as the sampler looks them up: a service's own record if it has one in force,
+ * else the default record, else the rate the sampler was configured with. Immutable; the sampler
+ * builds a new one when a rate record arrives.
+ */
+public final class SamplingRates {
+    private static final SamplingRates NONE = new SamplingRates(Map.of());
+
+    private final Map<String, SamplingRate> byService;
+
+    private SamplingRates(Map<String, SamplingRate> byService) {
+        this.byService = byService;
+    }
+
+    /** No published rates: every lookup falls back to the configured rate. */
+    public static SamplingRates none() {
+        return NONE;
+    }
+
+    public static SamplingRates of(Collection<SamplingRate> records) {
+        Map<String, SamplingRate> byService = new HashMap<>();
+        for (SamplingRate record : records) {
+            byService.put(record.service, record);
+        }
+        return new SamplingRates(Map.copyOf(byService));
+    }
+
+    /** The representative rate for {@code service} (null for unknown) at {@code nowMillis}. */
+    public double rateFor(String service, long nowMillis, double configured) {
+        SamplingRate own = service == null ? null : byService.get(service);
+        if (own != null && own.inForceAt(nowMillis)) {
+            return own.rate;
+        }
+        SamplingRate fallback = byService.get(SamplingRate.DEFAULT_KEY);
+        return fallback != null && fallback.inForceAt(nowMillis) ? fallback.rate : configured;
+    }
+
+    /** The pre-sampling rate at {@code nowMillis}: the default record's, else 1 (keep all). */
+    public double presampleRate(long nowMillis) {
+        SamplingRate fallback = byService.get(SamplingRate.DEFAULT_KEY);
+        return fallback != null && fallback.inForceAt(nowMillis) ? fallback.presampleRate : 1.0;
+    }
+
+    public boolean isEmpty() {
+        return byService.isEmpty();
+    }
+}

@@ -1,0 +1,101 @@
+package dev.tailsampling.sampling.rates;
+
+import dev.tailsampling.sampling.TraceSummary;
+
+/**
+ * What the sampler saw and kept of one root service's traces over a window: the record of the
+ * {@code sampling_stats} topic that the budget controller allocates from. One decided trace is a
+ * record too ({@link #ofTrace}); windows add them up ({@link #add}). Traces without a root span
+ * count under the key {@value SamplingRate#DEFAULT_KEY}, the rate that applies to them.
+ *
+ * <p>"Deterministic" keeps are those of every policy other than the representative sample: their
+ * volume does not follow the controller's rate, so it counts against the budget first. The counts
+ * are of traces that passed the pre-sampling stage, at {@link #presampleRate}.
+ */
+public class ServiceStats {
+    public String service;
+    public long windowStartMillis;
+    public long windowEndMillis;
+    public long tracesSeen;
+    public long tracesKeptDeterministic;
+    public long tracesKeptRepresentative;
+    public long spansSeen;
+    public long bytesSeen;
+    public long spansKept;
+    public long bytesKept;
+    public long spansKeptDeterministic;
+    public long bytesKeptDeterministic;
+    /** The lowest pre-sampling rate the window's traces passed at. */
+    public double presampleRate = 1.0;
+
+    public ServiceStats() {}
+
+    /**
+     * One decided trace: {@code deterministic} if a policy other than the representative sample
+     * kept it, {@code representative} if the representative sample did, neither if it was dropped.
+     */
+    public static ServiceStats ofTrace(
+            TraceSummary trace, boolean deterministic, boolean representative, double presampleRate) {
+        ServiceStats stats = new ServiceStats();
+        stats.service = trace.rootService != null ? trace.rootService : SamplingRate.DEFAULT_KEY;
+        stats.tracesSeen = 1;
+        stats.spansSeen = trace.spanCount;
+        stats.bytesSeen = trace.byteCount;
+        if (deterministic || representative) {
+            stats.spansKept = trace.spanCount;
+            stats.bytesKept = trace.byteCount;
+        }
+        if (deterministic) {
+            stats.tracesKeptDeterministic = 1;
+            stats.spansKeptDeterministic = trace.spanCount;
+            stats.bytesKeptDeterministic = trace.byteCount;
+        } else if (representative) {
+            stats.tracesKeptRepresentative = 1;
+        }
+        stats.presampleRate = presampleRate;
+        return stats;
+    }
+
+    /** Adds {@code other}'s counts to this record's, in place; the window grows to cover both. */
+    public ServiceStats add(ServiceStats other) {
+        if (other.windowEndMillis != 0) {
+            windowStartMillis =
+                    windowEndMillis == 0
+                            ? other.windowStartMillis
+                            : Math.min(windowStartMillis, other.windowStartMillis);
+            windowEndMillis = Math.max(windowEndMillis, other.windowEndMillis);
+        }
+        tracesSeen += other.tracesSeen;
+        tracesKeptDeterministic += other.tracesKeptDeterministic;
+        tracesKeptRepresentative += other.tracesKeptRepresentative;
+        spansSeen += other.spansSeen;
+        bytesSeen += other.bytesSeen;
+        spansKept += other.spansKept;
+        bytesKept += other.bytesKept;
+        spansKeptDeterministic += other.spansKeptDeterministic;
+        bytesKeptDeterministic += other.bytesKeptDeterministic;
+        presampleRate = Math.min(presampleRate, other.presampleRate);
+        return this;
+    }
+
+    /** A copy with the same service and no counts, to add windows into. */
+    public static ServiceStats empty(String service) {
+        ServiceStats stats = new ServiceStats();
+        stats.service = service;
+        return stats;
+    }
+
+    /** Checks the fields a reader relies on; the message says which field is wrong. */
+    public ServiceStats validate() {
+        if (service == null || service.isBlank()) {
+            throw new IllegalArgumentException("service is missing");
+        }
+        if (tracesSeen < 0 || spansSeen < 0 || bytesSeen < 0 || spansKept < 0 || bytesKept < 0) {
+            throw new IllegalArgumentException("counts must not be negative");
+        }
+        if (!(presampleRate > 0.0 && presampleRate <= 1.0)) {
+            throw new IllegalArgumentException("presample_rate must be in (0, 1], was " + presampleRate);
+        }
+        return this;
+    }
+}
