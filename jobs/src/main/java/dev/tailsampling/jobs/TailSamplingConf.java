@@ -1,11 +1,12 @@
 package dev.tailsampling.jobs;
 
-import static dev.tailsampling.jobs.TailSamplingOptions.ICEBERG_CATALOG_PREFIX;
+import static dev.tailsampling.jobs.JobParameters.nonBlank;
+import static dev.tailsampling.jobs.JobParameters.positive;
+import static dev.tailsampling.jobs.JobParameters.read;
 import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.util.ParameterTool;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.sampling.PolicySet;
@@ -16,13 +17,9 @@ import dev.tailsampling.sampling.config.PolicyFileException;
 import java.io.Serializable;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * The job parameters, read and checked once at start. A parameter that is unknown or has a bad
@@ -37,6 +34,8 @@ public final class TailSamplingConf implements Serializable {
     public final String bootstrapServers;
     public final String spansTopic;
     public final String deadLetterTopic;
+    public final String ratesTopic;
+    public final String statsTopic;
     public final String groupId;
     /** Kafka client properties from {@code --kafka.security.*}. */
     public final Map<String, String> kafkaProperties;
@@ -49,19 +48,22 @@ public final class TailSamplingConf implements Serializable {
     public final Duration decisionCacheTtl;
     public final Duration latencyThreshold;
     public final double representativeRate;
+    public final Duration statsWindow;
     public final Duration checkpointInterval;
     /** Checkpoint directory, or null for the cluster's own. */
     public final String stateDir;
 
     private TailSamplingConf(Map<String, String> params) {
-        rejectUnknown(params);
+        JobParameters.rejectUnknown(params, TailSamplingOptions.ALL);
         Configuration config = Configuration.fromMap(params);
         bootstrapServers = nonBlank(config, TailSamplingOptions.KAFKA_BOOTSTRAP_SERVERS);
         spansTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_SPANS);
         deadLetterTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_DEAD_LETTERS);
+        ratesTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_RATES);
+        statsTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_STATS);
         groupId = nonBlank(config, TailSamplingOptions.KAFKA_GROUP_ID);
-        kafkaProperties = withPrefix(params, KAFKA_SECURITY_PREFIX);
-        catalog = catalog(config, params);
+        kafkaProperties = JobParameters.withPrefix(params, KAFKA_SECURITY_PREFIX);
+        catalog = JobParameters.catalog(config, params);
         String policyPath = config.get(TailSamplingOptions.POLICIES);
         PolicyFile file = null;
         if (policyPath != null) {
@@ -107,20 +109,14 @@ public final class TailSamplingConf implements Serializable {
                     "--sampling.representative-rate must be a number from 0 to 1, was "
                             + representativeRate);
         }
+        statsWindow = positive(config, TailSamplingOptions.STATS_WINDOW);
         checkpointInterval = positive(config, TailSamplingOptions.CHECKPOINT_INTERVAL);
         stateDir = config.get(TailSamplingOptions.STATE_DIR);
     }
 
     /** Parses {@code --key value} arguments. */
     public static TailSamplingConf fromArgs(String[] args) {
-        ParameterTool params = ParameterTool.fromArgs(args);
-        for (Map.Entry<String, String> e : params.toMap().entrySet()) {
-            // ParameterTool marks a flag given without a value with this placeholder.
-            if ("__NO_VALUE_KEY".equals(e.getValue())) {
-                throw new IllegalArgumentException("--" + e.getKey() + " needs a value");
-            }
-        }
-        return fromMap(params.toMap());
+        return fromMap(JobParameters.parse(args));
     }
 
     public static TailSamplingConf fromMap(Map<String, String> params) {
@@ -144,90 +140,6 @@ public final class TailSamplingConf implements Serializable {
 
     /** Kafka client properties: brokers plus the pass-through ones. */
     public Properties kafkaClientProperties() {
-        Properties props = new Properties();
-        props.putAll(kafkaProperties);
-        props.put("bootstrap.servers", bootstrapServers);
-        return props;
-    }
-
-    private static void rejectUnknown(Map<String, String> params) {
-        TreeSet<String> known =
-                TailSamplingOptions.ALL.stream()
-                        .map(ConfigOption::key)
-                        .collect(Collectors.toCollection(TreeSet::new));
-        for (String key : params.keySet()) {
-            if (!known.contains(key)
-                    && !key.startsWith(KAFKA_SECURITY_PREFIX)
-                    && !key.startsWith(ICEBERG_CATALOG_PREFIX)) {
-                throw new IllegalArgumentException(
-                        "unknown parameter --" + key + "; the parameters are --"
-                                + String.join(", --", known) + ", --" + KAFKA_SECURITY_PREFIX
-                                + "* and --" + ICEBERG_CATALOG_PREFIX + "*");
-            }
-        }
-    }
-
-    private static IcebergCatalogConf catalog(Configuration config, Map<String, String> params) {
-        String typeName = nonBlank(config, TailSamplingOptions.ICEBERG_CATALOG_TYPE);
-        IcebergCatalogConf.CatalogType type;
-        try {
-            type = IcebergCatalogConf.CatalogType.valueOf(typeName.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "--iceberg.catalog-type: '" + typeName + "' is not one of hadoop, rest, hive");
-        }
-        String warehouse = config.get(TailSamplingOptions.ICEBERG_WAREHOUSE);
-        if (type == IcebergCatalogConf.CatalogType.HADOOP && !warehouse.contains(":")) {
-            // A plain folder: make it absolute here, where the job is built, for every task alike.
-            warehouse = Paths.get(warehouse).toAbsolutePath().toUri().toString();
-        }
-        if (type != IcebergCatalogConf.CatalogType.HADOOP
-                && !params.containsKey(TailSamplingOptions.ICEBERG_WAREHOUSE.key())) {
-            warehouse = null;
-        }
-        return new IcebergCatalogConf(
-                type,
-                warehouse,
-                nonBlank(config, TailSamplingOptions.ICEBERG_NAMESPACE),
-                withPrefix(params, ICEBERG_CATALOG_PREFIX));
-    }
-
-    private static Map<String, String> withPrefix(Map<String, String> params, String prefix) {
-        Map<String, String> out = new HashMap<>();
-        params.forEach(
-                (k, v) -> {
-                    if (k.startsWith(prefix) && k.length() > prefix.length()) {
-                        out.put(k.substring(prefix.length()), v);
-                    }
-                });
-        return out;
-    }
-
-    private static <T> T read(Configuration config, ConfigOption<T> option, String accepted) {
-        try {
-            return config.get(option);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "--" + option.key() + ": '" + config.toMap().get(option.key())
-                            + "' is not valid; expected " + accepted,
-                    e);
-        }
-    }
-
-    private static String nonBlank(Configuration config, ConfigOption<String> option) {
-        String value = config.get(option);
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("--" + option.key() + " must not be empty");
-        }
-        return value;
-    }
-
-    private static Duration positive(Configuration config, ConfigOption<Duration> option) {
-        Duration value = read(config, option, "a duration with a unit such as 30s, 500ms or 5min");
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(
-                    "--" + option.key() + " must be a positive duration, was " + value);
-        }
-        return value;
+        return JobParameters.kafkaClientProperties(bootstrapServers, kafkaProperties);
     }
 }

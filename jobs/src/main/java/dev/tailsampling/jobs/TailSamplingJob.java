@@ -12,23 +12,34 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingProcessingTimeWindows;
 
 import dev.tailsampling.iceberg.SpansSink;
 import dev.tailsampling.operators.DeadLetter;
 import dev.tailsampling.operators.DecodeFunction;
+import dev.tailsampling.operators.PreSamplingFunction;
+import dev.tailsampling.operators.SamplingRatesState;
 import dev.tailsampling.operators.SamplingTypes;
+import dev.tailsampling.operators.ServiceStatsWindow;
 import dev.tailsampling.operators.TailSamplerFunction;
 import dev.tailsampling.operators.TraceFragment;
 import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.ServiceStats;
+
+import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The tail-sampling job: OTLP records from Kafka, decoded, keyed by trace id, buffered and decided
- * in RocksDB state, kept spans written to Iceberg. Refused input goes to the dead-letter topic.
+ * The tail-sampling job: OTLP records from Kafka, decoded, pre-sampled, keyed by trace id, buffered
+ * and decided in RocksDB state, kept spans written to Iceberg. Refused input goes to the
+ * dead-letter topic; the budget controller's rates come in from the rates topic and the statistics
+ * it needs go out to the stats topic.
  */
 public class TailSamplingJob {
     private final TailSamplingConf conf;
@@ -71,8 +82,13 @@ public class TailSamplingJob {
         SpansSink.append(keptSpans(env), conf.catalog);
     }
 
-    /** Source, decoding, dead letters and the tail sampler: everything up to the table write. */
+    /**
+     * Source, decoding, dead letters, pre-sampling and the tail sampler, with the controller's
+     * rates broadcast into both and the statistics published for it: everything up to the table
+     * write.
+     */
     public DataStream<Span> keptSpans(StreamExecutionEnvironment env) {
+        BroadcastStream<SamplingRate> rates = rates(env).broadcast(SamplingRatesState.DESCRIPTOR);
         // A trace's spans in a record travel together, as OTLP bytes until the trace is kept.
         SingleOutputStreamOperator<TraceFragment> spans =
                 records(env).process(new DecodeFunction(), SamplingTypes.TRACE_FRAGMENT)
@@ -90,17 +106,70 @@ public class TailSamplingJob {
                 .uid("dead-letters")
                 .name("dead-letters");
 
-        return spans.keyBy(new TraceIdKey(), Types.STRING)
-                .process(
-                        new TailSamplerFunction(
-                                conf.policy(),
-                                conf.decisionWait,
-                                conf.maxTraceDuration,
-                                conf.maxSpansPerTrace,
-                                conf.decisionCacheTtl),
-                        SamplingTypes.SPAN)
-                .uid("tail-sampler")
-                .name("tail-sampler");
+        // Shed load by the trace-id threshold before the shuffle, when the controller asks for it.
+        SingleOutputStreamOperator<TraceFragment> presampled =
+                spans.connect(rates)
+                        .process(new PreSamplingFunction(), SamplingTypes.TRACE_FRAGMENT)
+                        .uid("pre-sample")
+                        .name("pre-sample");
+
+        SingleOutputStreamOperator<Span> kept =
+                presampled.keyBy(new TraceIdKey(), Types.STRING)
+                        .connect(rates)
+                        .process(
+                                new TailSamplerFunction(
+                                        conf.policy(),
+                                        conf.decisionWait,
+                                        conf.maxTraceDuration,
+                                        conf.maxSpansPerTrace,
+                                        conf.decisionCacheTtl),
+                                SamplingTypes.SPAN)
+                        .uid("tail-sampler")
+                        .name("tail-sampler");
+
+        // Per root service and window, what was seen and kept: the budget controller's input.
+        kept.getSideOutput(TailSamplerFunction.STATS)
+                .keyBy(new ServiceKey(), Types.STRING)
+                .window(TumblingProcessingTimeWindows.of(conf.statsWindow))
+                .aggregate(
+                        new ServiceStatsWindow.Sum(),
+                        new ServiceStatsWindow.Stamp(),
+                        SamplingTypes.SERVICE_STATS,
+                        SamplingTypes.SERVICE_STATS,
+                        SamplingTypes.SERVICE_STATS)
+                .uid("sampling-stats")
+                .name("sampling-stats")
+                .sinkTo(
+                        KafkaSink.<ServiceStats>builder()
+                                .setKafkaProducerConfig(conf.kafkaClientProperties())
+                                .setRecordSerializer(
+                                        new JsonRecordSerializer<ServiceStats>(conf.statsTopic, stats -> stats.service))
+                                // The controller smooths over windows; a repeated window after a
+                                // restore is a small, passing error, a lost one would be too.
+                                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                                .build())
+                .uid("sampling-stats-sink")
+                .name("sampling-stats-sink");
+        return kept;
+    }
+
+    /**
+     * The rates topic, from its beginning: it is compacted, so that is the latest rate per
+     * service. Subscribed by pattern so that the job starts before the controller creates it.
+     */
+    public DataStream<SamplingRate> rates(StreamExecutionEnvironment env) {
+        KafkaSource<SamplingRate> source =
+                KafkaSource.<SamplingRate>builder()
+                        .setProperties(conf.kafkaClientProperties())
+                        .setTopicPattern(Pattern.compile(Pattern.quote(conf.ratesTopic)))
+                        .setProperty("partition.discovery.interval.ms", "10000")
+                        .setGroupId(conf.groupId + "-rates")
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(JsonRecordDeserializer.rates())
+                        .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "sampling-rates")
+                .uid("sampling-rates")
+                .setParallelism(1);
     }
 
     /** The OTLP records of the spans topic, as bytes. */
@@ -124,6 +193,16 @@ public class TailSamplingJob {
     public JobClient start(StreamExecutionEnvironment env) throws Exception {
         build(env);
         return env.executeAsync("tail-sampling");
+    }
+
+    /** Keys statistics by their root service. */
+    static final class ServiceKey implements KeySelector<ServiceStats, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(ServiceStats stats) {
+            return stats.service;
+        }
     }
 
     /** Keys fragments by their trace id. */

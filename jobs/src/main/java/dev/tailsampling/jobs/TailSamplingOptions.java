@@ -30,6 +30,20 @@ public final class TailSamplingOptions {
                     .defaultValue("otlp_spans_dlq")
                     .withDescription("Topic for records and spans the job refuses, with a reason header.");
 
+    public static final ConfigOption<String> KAFKA_TOPIC_RATES =
+            ConfigOptions.key("kafka.topic.rates")
+                    .stringType()
+                    .defaultValue("sampling_rates")
+                    .withDescription(
+                            "Compacted topic of sampling rates (key: service, or * for the default and the"
+                                    + " pre-sampling rate), written by the budget controller.");
+
+    public static final ConfigOption<String> KAFKA_TOPIC_STATS =
+            ConfigOptions.key("kafka.topic.stats")
+                    .stringType()
+                    .defaultValue("sampling_stats")
+                    .withDescription("Topic of per-service, per-window sampling statistics for the controller.");
+
     public static final ConfigOption<String> KAFKA_GROUP_ID =
             ConfigOptions.key("kafka.group-id")
                     .stringType()
@@ -101,6 +115,13 @@ public final class TailSamplingOptions {
                     .withDescription(
                             "Fraction of the other traces kept as a representative sample, in [0, 1].");
 
+    public static final ConfigOption<Duration> STATS_WINDOW =
+            ConfigOptions.key("sampling.stats-window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "Window of the per-service statistics published to the stats topic.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             ConfigOptions.key("checkpoint.interval")
                     .durationType()
@@ -125,6 +146,8 @@ public final class TailSamplingOptions {
                     KAFKA_BOOTSTRAP_SERVERS,
                     KAFKA_TOPIC_SPANS,
                     KAFKA_TOPIC_DEAD_LETTERS,
+                    KAFKA_TOPIC_RATES,
+                    KAFKA_TOPIC_STATS,
                     KAFKA_GROUP_ID,
                     ICEBERG_CATALOG_TYPE,
                     ICEBERG_WAREHOUSE,
@@ -136,6 +159,7 @@ public final class TailSamplingOptions {
                     DECISION_CACHE_TTL,
                     LATENCY_THRESHOLD,
                     REPRESENTATIVE_RATE,
+                    STATS_WINDOW,
                     CHECKPOINT_INTERVAL,
                     STATE_DIR);
 

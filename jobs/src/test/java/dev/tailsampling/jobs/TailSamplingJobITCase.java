@@ -85,6 +85,7 @@ class TailSamplingJobITCase {
         kafka = EmbeddedKafka.start();
         kafka.createTopic("otlp_spans", 2, Map.of());
         kafka.createTopic("otlp_spans_dlq", 1, Map.of());
+        kafka.createTopic("sampling_stats", 1, Map.of());
     }
 
     @AfterAll

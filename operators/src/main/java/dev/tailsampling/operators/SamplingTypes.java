@@ -8,6 +8,8 @@ import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.SpanEvent;
 import dev.tailsampling.sampling.SpanLink;
 import dev.tailsampling.sampling.TraceSummary;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.ServiceStats;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -39,6 +41,10 @@ public final class SamplingTypes {
     public static final TypeInformation<PolicyStateEntry> POLICY_STATE_ENTRY =
             pojo(PolicyStateEntry.class, Map.of());
 
+    public static final TypeInformation<SamplingRate> SAMPLING_RATE = pojo(SamplingRate.class, Map.of());
+
+    public static final TypeInformation<ServiceStats> SERVICE_STATS = pojo(ServiceStats.class, Map.of());
+
     public static final TypeInformation<SpanEvent> SPAN_EVENT =
             pojo(SpanEvent.class, Map.of("attributes", STRING_MAP));
 
@@ -57,7 +63,7 @@ public final class SamplingTypes {
     private SamplingTypes() {}
 
     /** A POJO type whose fields are extracted, except the collection fields given explicitly. */
-    private static <T> TypeInformation<T> pojo(
+    public static <T> TypeInformation<T> pojo(
             Class<T> type, Map<String, TypeInformation<?>> collectionFields) {
         Map<String, TypeInformation<?>> fields = new LinkedHashMap<>();
         for (Field field : type.getFields()) {
@@ -74,6 +80,8 @@ public final class SamplingTypes {
 
     /** Every record type, for the test that none of them is a generic (Kryo) type. */
     public static List<TypeInformation<?>> all() {
-        return List.of(TRACE_FRAGMENT, DEAD_LETTER, TRACE_SUMMARY, CACHED_DECISION, POLICY_STATE_ENTRY, SPAN_EVENT, SPAN_LINK, SPAN);
+        return List.of(
+                TRACE_FRAGMENT, DEAD_LETTER, TRACE_SUMMARY, CACHED_DECISION, POLICY_STATE_ENTRY, SAMPLING_RATE,
+                SERVICE_STATS, SPAN_EVENT, SPAN_LINK, SPAN);
     }
 }

@@ -11,23 +11,29 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import dev.tailsampling.operators.otlp.SpanDecoder;
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.PolicyContext;
+import dev.tailsampling.sampling.RepresentativePolicy;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.TraceView;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.SamplingRates;
+import dev.tailsampling.sampling.rates.ServiceStats;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Buffers the spans of each trace in keyed state and decides the trace when it goes quiet
@@ -43,11 +49,15 @@ import java.util.List;
  * (RocksDB merges appends without reading the list); the summary beside them is small. A trace has one timer at a time: a span that arrives later does not move
  * it, the timer re-arms itself when it fires early.
  *
+ * <p>The budget controller's rates arrive as a broadcast stream into broadcast state; the
+ * representative sample uses them from the next decision on. Every decided trace, kept or not,
+ * leaves a one-trace {@link ServiceStats} on the {@link #STATS} side output for the controller.
+ *
  * <p>After a restore, the spans that followed the checkpoint are read again from Kafka. So that
  * they rejoin their trace, no trace is decided by its timers before one full decision wait has
  * passed since this subtask (re)started.
  */
-public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragment, Span>
+public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, TraceFragment, SamplingRate, Span>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
@@ -60,6 +70,9 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
     /** What policies learned (latency sketches): a union list, so a restore merges every subtask's. */
     static final ListStateDescriptor<PolicyStateEntry> POLICY_STATE =
             new ListStateDescriptor<>("policy-state", SamplingTypes.POLICY_STATE_ENTRY);
+    /** One record per decided trace: what the budget controller allocates from. */
+    public static final OutputTag<ServiceStats> STATS =
+            new OutputTag<>("trace-stats", SamplingTypes.SERVICE_STATS);
 
     private final SamplingPolicy policy;
     private final long decisionWaitMillis;
@@ -77,6 +90,9 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
     private transient Counter spansKept;
     private transient Counter lateSpansKept;
     private transient Counter lateSpansDropped;
+    private transient Set<String> representative;
+    /** The controller's rates; null until read from broadcast state. */
+    private transient SamplingRates rates;
     /** Processing time of this subtask's first element or timer; -1 until then. */
     private transient long startedMillis;
 
@@ -120,11 +136,13 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
         lateSpansKept = getRuntimeContext().getMetricGroup().counter("lateSpansKept");
         lateSpansDropped = getRuntimeContext().getMetricGroup().counter("lateSpansDropped");
         startedMillis = -1;
+        representative = RepresentativePolicy.namesIn(policy);
         // Rate limits divide their job-wide budget over the subtasks; windows run on the wall clock.
         policy.open(
                 new PolicyContext(
                         getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
-                        System::currentTimeMillis));
+                        System::currentTimeMillis,
+                        () -> rates));
     }
 
     @Override
@@ -147,12 +165,19 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
     }
 
     @Override
-    public void processElement(TraceFragment fragment, Context ctx, Collector<Span> out)
+    public void processBroadcastElement(SamplingRate record, Context ctx, Collector<Span> out)
+            throws Exception {
+        rates = SamplingRatesState.apply(ctx.getBroadcastState(SamplingRatesState.DESCRIPTOR), record);
+    }
+
+    @Override
+    public void processElement(TraceFragment fragment, ReadOnlyContext ctx, Collector<Span> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         if (startedMillis < 0) {
             startedMillis = now;
         }
+        loadRates(ctx);
         TraceSummary trace = summary.value();
         if (trace == null) {
             CachedDecision decided = decisions.value();
@@ -169,7 +194,7 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
         spans.add(fragment.payload);
         if (trace.spanCount >= maxSpansPerTrace) {
             ctx.timerService().deleteProcessingTimeTimer(trace.timerMillis);
-            decide(ctx.getCurrentKey(), trace, DecisionTrigger.MAX_SPANS, out);
+            decide(ctx, trace, DecisionTrigger.MAX_SPANS, out);
         } else {
             summary.update(trace);
         }
@@ -181,6 +206,7 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
             // A timer restored from a checkpoint fires late: its timestamp is not "now".
             startedMillis = ctx.timerService().currentProcessingTime();
         }
+        loadRates(ctx);
         TraceSummary trace = summary.value();
         long due =
                 Math.max(
@@ -197,32 +223,45 @@ public class TailSamplerFunction extends KeyedProcessFunction<String, TraceFragm
                     trace.lastSeenMillis + decisionWaitMillis > timestamp
                             ? DecisionTrigger.MAX_DURATION
                             : DecisionTrigger.INACTIVITY;
-            decide(ctx.getCurrentKey(), trace, trigger, out);
+            decide(ctx, trace, trigger, out);
         }
     }
 
-    private void decide(
-            String traceId, TraceSummary trace, DecisionTrigger trigger, Collector<Span> out)
+    /** After a restore the broadcast state holds the rates, but no broadcast element says so. */
+    private void loadRates(ReadOnlyContext ctx) throws Exception {
+        if (rates == null) {
+            rates = SamplingRatesState.load(ctx.getBroadcastState(SamplingRatesState.DESCRIPTOR));
+        }
+    }
+
+    private void decide(ReadOnlyContext ctx, TraceSummary trace, DecisionTrigger trigger, Collector<Span> out)
             throws Exception {
+        String traceId = ctx.getCurrentKey();
         // Spans are read and decoded only if a policy needs them or the trace is kept.
         TraceView view = TraceView.of(traceId, trace, () -> bufferedSpans(traceId, trace.spanCount));
         Decision decision = policy.evaluate(view);
         tracesDecided.inc();
         boolean incomplete = !trace.rootSeen;
+        boolean byRepresentative = decision.isSampled() && representative.contains(decision.policy());
+        ctx.output(
+                STATS,
+                ServiceStats.ofTrace(
+                        trace, decision.isSampled() && !byRepresentative, byRepresentative, trace.presampleRate));
+        // Pre-sampling and probabilistic policies test the same trace-id bits: the trace passed both
+        // with the smaller of the two probabilities.
+        double probability = Math.min(trace.presampleRate, decision.probability());
         if (decision.isSampled()) {
             List<Span> kept = view.spans();
             tracesKept.inc();
             spansKept.inc(kept.size());
             for (Span span : kept) {
-                span.markKept(decision.policy(), decision.probability(), trigger, incomplete);
+                span.markKept(decision.policy(), probability, trigger, incomplete);
                 out.collect(span);
             }
         }
         spans.clear();
         summary.clear();
-        decisions.update(
-                new CachedDecision(
-                        decision.isSampled(), decision.policy(), decision.probability(), incomplete));
+        decisions.update(new CachedDecision(decision.isSampled(), decision.policy(), probability, incomplete));
     }
 
     /** Spans of a decided trace go where the trace went. */

@@ -25,12 +25,15 @@ public class TraceFragment {
     public String rootOperation;
     /** Serialized {@code ExportTraceServiceRequest} with exactly these spans. */
     public byte[] payload;
+    /** The pre-sampling rate the fragment passed at; 1 when nothing was shed. */
+    public double presampleRate = 1.0;
 
     public TraceFragment() {}
 
     /** Folds this fragment into its trace's summary, as it arrives at {@code nowMillis}. */
     public void addTo(TraceSummary summary, long nowMillis) {
         summary.add(spanCount, payload.length, minStartNanos, maxEndNanos, error, root, nowMillis);
+        summary.presampleRate = Math.min(summary.presampleRate, presampleRate);
         if (rootService != null) {
             summary.rootService = rootService;
             summary.rootOperation = rootOperation;

@@ -10,13 +10,16 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.ServiceStats;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +34,8 @@ class TailSamplerFunctionTest {
     private static final String PLAIN = "0000000000000000ff00000000000000";
     private static final String LUCKY = "0000000000000000ffffffffffffffff";
     private static final String FAILED = "00000000000000000100000000000000";
+    /** Randomness 2^54, a quarter of the range: kept at rates of 0.75 and above. */
+    private static final String MIDDLE = "00000000000000000040000000000000";
     private static final String ROOT = "00f067aa0ba902b7";
 
     private static final long WAIT = 10_000;
@@ -38,7 +43,7 @@ class TailSamplerFunctionTest {
     private static final int MAX_SPANS = 5;
     private static final long CACHE_TTL = 60_000;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> harness;
+    private KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness;
 
     @BeforeEach
     void startHarness() throws Exception {
@@ -46,17 +51,17 @@ class TailSamplerFunctionTest {
         harness.open();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> newHarness()
+    private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness()
             throws Exception {
         return newHarness(
                 new PolicySet(
                         List.of(
                                 SamplingPolicy.errors("errors"),
                                 SamplingPolicy.latencyAtLeast("slow", Duration.ofSeconds(1)),
-                                SamplingPolicy.probabilistic("representative", 0.5))));
+                                SamplingPolicy.representative("representative", 0.5))));
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> newHarness(
+    private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness(
             SamplingPolicy policy) throws Exception {
         TailSamplerFunction sampler =
                 new TailSamplerFunction(
@@ -65,9 +70,14 @@ class TailSamplerFunctionTest {
                         Duration.ofMillis(MAX_AGE),
                         MAX_SPANS,
                         Duration.ofMillis(CACHE_TTL));
-        KeyedOneInputStreamOperatorTestHarness<String, TraceFragment, Span> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(sampler), e -> e.traceId, Types.STRING);
+        KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(sampler, List.of(SamplingRatesState.DESCRIPTOR)),
+                        e -> e.traceId,
+                        Types.STRING,
+                        128,
+                        1,
+                        0);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         return harness;
     }
@@ -84,6 +94,12 @@ class TailSamplerFunctionTest {
     /** One fragment; {@code spanCount} stands for as many spans of the trace in one record. */
     private void send(String traceId, int index, boolean failed, long durationMillis, int spanCount)
             throws Exception {
+        send(traceId, index, failed, durationMillis, spanCount, 1.0);
+    }
+
+    private void send(
+            String traceId, int index, boolean failed, long durationMillis, int spanCount, double presampleRate)
+            throws Exception {
         String spanId = String.format("%016x", index + 1);
         io.opentelemetry.proto.trace.v1.Span.Builder span =
                 span(traceId, spanId, index == 0 ? "" : ROOT, "op" + index, index, durationMillis);
@@ -99,7 +115,24 @@ class TailSamplerFunctionTest {
             fragment.rootOperation = "op0";
         }
         fragment.payload = request(resourceSpans("shop", failed ? error(span) : span)).toByteArray();
+        fragment.presampleRate = presampleRate;
         harness.processElement(fragment, harness.getProcessingTime());
+    }
+
+    private void publish(String service, double rate, long expiresAtMillis) throws Exception {
+        harness.processBroadcastElement(
+                new SamplingRate(service, rate, 1.0, "steady", SamplingRate.SOURCE_CONTROLLER, expiresAtMillis, 0),
+                harness.getProcessingTime());
+    }
+
+    /** Decides a one-span root trace of service shop and returns the policy that kept it, or null. */
+    private String decideOne(String traceId, long at) throws Exception {
+        harness.setProcessingTime(at);
+        int before = harness.extractOutputValues().size();
+        send(traceId, 0, false, 5);
+        harness.setProcessingTime(at + WAIT);
+        List<Span> out = harness.extractOutputValues();
+        return out.size() > before ? out.get(out.size() - 1).samplingPolicy : null;
     }
 
     /** Trace ids holding spans or a summary (RocksDB cannot count its entries, but lists keys). */
@@ -308,5 +341,73 @@ class TailSamplerFunctionTest {
                 .extracting(s -> s.spanId)
                 .containsExactlyInAnyOrder("0000000000000001", "0000000000000002");
         assertNothingLeftBehind();
+    }
+
+    @Test
+    void aPublishedRateChangesTheRepresentativeSampleFromTheNextDecision() throws Exception {
+        // Three spans of the same trace id would follow the cached decision: each round uses a new id.
+        assertThat(decideOne(MIDDLE, 0)).as("configured rate 0.5").isNull();
+
+        publish(SamplingRate.DEFAULT_KEY, 0.8, 0);
+        assertThat(decideOne(MIDDLE.replace("0040", "0041"), 100_000)).isEqualTo("representative");
+        Span kept = harness.extractOutputValues().get(0);
+        assertThat(kept.sampleProbability).isEqualTo(0.8);
+        assertThat(kept.adjustedCount).isEqualTo(1.25);
+
+        publish("shop", 0.1, 0);
+        assertThat(decideOne(MIDDLE.replace("0040", "0042"), 200_000)).as("the service's own rate wins").isNull();
+
+        publish("shop", 0.1, 250_000);
+        assertThat(decideOne(MIDDLE.replace("0040", "0043"), 300_000))
+                .as("an expired service rate gives way to the default")
+                .isEqualTo("representative");
+    }
+
+    @Test
+    void ratesSurviveASnapshot() throws Exception {
+        publish(SamplingRate.DEFAULT_KEY, 0.9, 0);
+        var snapshot = harness.snapshot(1L, 0);
+        harness.close();
+
+        harness = newHarness();
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(0);
+        send(MIDDLE, 0, false, 5);
+        harness.setProcessingTime(2 * WAIT);
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(s -> assertThat(s.sampleProbability).isEqualTo(0.9));
+    }
+
+    @Test
+    void aPresampledTraceCarriesTheSmallerProbability() throws Exception {
+        harness.setProcessingTime(0);
+        send(FAILED, 0, true, 5, 1, 0.25);
+        send(LUCKY, 0, false, 5, 1, 0.25);
+        harness.setProcessingTime(WAIT);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(s -> s.traceId + " " + s.samplingPolicy + " " + s.adjustedCount)
+                .containsExactlyInAnyOrder(FAILED + " errors 4.0", LUCKY + " representative 4.0");
+    }
+
+    @Test
+    void everyDecidedTraceLeavesItsStatistics() throws Exception {
+        harness.setProcessingTime(0);
+        send(FAILED, 0, true, 5, 3);
+        send(LUCKY, 0, false, 5, 2);
+        send(PLAIN, 0, false, 5, 4);
+        harness.setProcessingTime(WAIT);
+
+        List<ServiceStats> stats =
+                harness.getSideOutput(TailSamplerFunction.STATS).stream().map(StreamRecord::getValue).toList();
+        assertThat(stats).hasSize(3).allSatisfy(s -> {
+            assertThat(s.service).isEqualTo("shop");
+            assertThat(s.tracesSeen).isEqualTo(1);
+        });
+        assertThat(stats)
+                .extracting(s -> s.spansSeen + ":" + s.tracesKeptDeterministic + ":" + s.tracesKeptRepresentative
+                        + ":" + s.spansKept)
+                .containsExactlyInAnyOrder("3:1:0:3", "2:0:1:2", "4:0:0:0");
     }
 }

@@ -1,0 +1,181 @@
+package dev.tailsampling.jobs;
+
+import static dev.tailsampling.jobs.JobParameters.nonBlank;
+import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+import dev.tailsampling.sampling.rates.RatesJson;
+import dev.tailsampling.sampling.rates.SamplingRate;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code rates show} prints the rates in force, read from the rates topic; {@code rates set SERVICE
+ * RATE [--ttl DURATION]} publishes a manual override there, which the sampler applies at once and
+ * the controller keeps until it expires. Exit status 2 on bad arguments.
+ */
+public final class RatesCommand {
+    static final ConfigOption<Duration> TTL =
+            ConfigOptions.key("ttl").durationType().noDefaultValue().withDescription("How long an override lasts.");
+
+    private static final String USAGE =
+            "usage: rates show [--kafka.bootstrap-servers B] [--kafka.topic.rates T]\n"
+                    + "       rates set SERVICE RATE [--ttl DURATION] [--kafka.bootstrap-servers B] [--kafka.topic.rates T]";
+
+    private RatesCommand() {}
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            if (args.length >= 1 && args[0].equals("show")) {
+                Properties kafka = kafka(Arrays.copyOfRange(args, 1, args.length), false);
+                show(kafka, out);
+                return 0;
+            }
+            if (args.length >= 3 && args[0].equals("set")) {
+                Properties kafka = kafka(Arrays.copyOfRange(args, 3, args.length), true);
+                SamplingRate override = override(args[1], args[2], kafka.getProperty("ttl.ms"));
+                kafka.remove("ttl.ms");
+                publish(kafka, override);
+                out.println("published " + describe(override, System.currentTimeMillis()));
+                return 0;
+            }
+            err.println(USAGE);
+            return 2;
+        } catch (IllegalArgumentException e) {
+            err.println("rates: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        } catch (Exception e) {
+            err.println("rates: " + e);
+            return 1;
+        }
+    }
+
+    private static Properties kafka(String[] args, boolean ttlAllowed) {
+        Map<String, String> params = JobParameters.parse(args);
+        List<ConfigOption<?>> known =
+                new ArrayList<>(List.of(TailSamplingOptions.KAFKA_BOOTSTRAP_SERVERS, TailSamplingOptions.KAFKA_TOPIC_RATES));
+        if (ttlAllowed) {
+            known.add(TTL);
+        }
+        JobParameters.rejectUnknown(params, known);
+        Configuration config = Configuration.fromMap(params);
+        Properties props =
+                JobParameters.kafkaClientProperties(
+                        nonBlank(config, TailSamplingOptions.KAFKA_BOOTSTRAP_SERVERS),
+                        JobParameters.withPrefix(params, KAFKA_SECURITY_PREFIX));
+        props.put("topic", nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_RATES));
+        if (params.containsKey(TTL.key())) {
+            props.put("ttl.ms", Long.toString(JobParameters.positive(config, TTL).toMillis()));
+        }
+        return props;
+    }
+
+    static SamplingRate override(String service, String rateText, String ttlMillis) {
+        double rate;
+        try {
+            rate = Double.parseDouble(rateText);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("RATE must be a number from 0 to 1, was '" + rateText + "'");
+        }
+        long now = System.currentTimeMillis();
+        long expires = ttlMillis == null ? 0 : now + Long.parseLong(ttlMillis);
+        SamplingRate override =
+                new SamplingRate(service, rate, 1.0, "override", SamplingRate.SOURCE_MANUAL, expires, now);
+        return override.validate();
+    }
+
+    private static void publish(Properties kafka, SamplingRate override) throws Exception {
+        String topic = (String) kafka.remove("topic");
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(kafka, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, override.service.getBytes(StandardCharsets.UTF_8),
+                            RatesJson.write(override)))
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Reads the topic from its start to its current end; the latest record per service wins. */
+    static Map<String, SamplingRate> current(Properties kafka) {
+        Properties props = new Properties();
+        props.putAll(kafka);
+        String topic = (String) props.remove("topic");
+        Map<String, SamplingRate> latest = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.value() == null) {
+                        continue;
+                    }
+                    try {
+                        SamplingRate rate = RatesJson.readRate(record.value());
+                        latest.put(rate.service, rate);
+                    } catch (IllegalArgumentException e) {
+                        // Skipped by the jobs too; show prints what they apply.
+                    }
+                }
+            }
+        }
+        return latest;
+    }
+
+    private static void show(Properties kafka, PrintStream out) {
+        Map<String, SamplingRate> latest = current(kafka);
+        if (latest.isEmpty()) {
+            out.println("no rates published yet: the sampler uses its configured representative rate");
+            return;
+        }
+        long now = System.currentTimeMillis();
+        out.printf("%-24s %10s %10s  %-16s %-10s %s%n", "service", "rate", "presample", "reason", "source", "updated");
+        for (SamplingRate rate : latest.values()) {
+            out.println(describe(rate, now));
+        }
+    }
+
+    private static String describe(SamplingRate rate, long now) {
+        String expiry =
+                rate.expiresAtMillis == 0
+                        ? ""
+                        : rate.inForceAt(now)
+                                ? "  until " + Instant.ofEpochMilli(rate.expiresAtMillis)
+                                : "  expired " + Instant.ofEpochMilli(rate.expiresAtMillis);
+        return String.format(
+                "%-24s %10.6f %10s  %-16s %-10s %s%s",
+                rate.service,
+                rate.rate,
+                rate.isDefault() ? String.format("%.4f", rate.presampleRate) : "",
+                rate.reason,
+                rate.source,
+                Instant.ofEpochMilli(rate.updatedAtMillis),
+                expiry);
+    }
+}

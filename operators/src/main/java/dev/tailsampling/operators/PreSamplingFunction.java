@@ -1,0 +1,50 @@
+package dev.tailsampling.operators;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+import dev.tailsampling.sampling.ConsistentProbability;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.SamplingRates;
+
+/**
+ * Sheds load before the shuffle and the keyed state: keeps a trace fragment when its trace id's
+ * random bits are at or above the threshold of the pre-sampling rate that the controller
+ * broadcasts (1, keep all, until it says otherwise). Every subtask decides a trace alike, without
+ * coordination, and the fragment carries the rate it passed at into its trace's weight.
+ */
+public class PreSamplingFunction extends BroadcastProcessFunction<TraceFragment, SamplingRate, TraceFragment> {
+    private static final long serialVersionUID = 1L;
+
+    private transient SamplingRates rates;
+    private transient Counter spansPresampledOut;
+
+    @Override
+    public void open(OpenContext openContext) {
+        spansPresampledOut = getRuntimeContext().getMetricGroup().counter("spansPresampledOut");
+    }
+
+    @Override
+    public void processElement(TraceFragment fragment, ReadOnlyContext ctx, Collector<TraceFragment> out)
+            throws Exception {
+        if (rates == null) {
+            // After a restore the broadcast state holds the rates, but no broadcast element says so.
+            rates = SamplingRatesState.load(ctx.getBroadcastState(SamplingRatesState.DESCRIPTOR));
+        }
+        double rate = rates.presampleRate(System.currentTimeMillis());
+        if (rate < 1.0 && !ConsistentProbability.isSampled(fragment.traceId, rate)) {
+            spansPresampledOut.inc(fragment.spanCount);
+            return;
+        }
+        fragment.presampleRate = rate;
+        out.collect(fragment);
+    }
+
+    @Override
+    public void processBroadcastElement(SamplingRate record, Context ctx, Collector<TraceFragment> out)
+            throws Exception {
+        rates = SamplingRatesState.apply(ctx.getBroadcastState(SamplingRatesState.DESCRIPTOR), record);
+    }
+}
