@@ -276,7 +276,8 @@ public final class BudgetController implements Serializable {
         }
         double target = targetAt(name, service, level, nowMillis);
         double moved = move(service.rate, target, own.minRate, own.maxRate);
-        boolean floor = floorRate(own, service) > level && moved > own.minRate;
+        // The floor holds a rate up; a rate coming down is over budget even if a floor stops it later.
+        boolean floor = target > own.bound(level) && moved >= service.rate;
         service.reason = floor ? RateReason.FLOOR.label() : reason(service.rate, moved, lower).label();
         service.rate = moved;
     }

@@ -1,11 +1,7 @@
 package dev.tailsampling.jobs;
 
-import static dev.tailsampling.jobs.JobParameters.nonBlank;
 import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
-import org.apache.flink.configuration.Configuration;
 
 import dev.tailsampling.sampling.rates.RatesJson;
 import dev.tailsampling.sampling.rates.SamplingRate;
@@ -21,6 +17,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -36,8 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the controller keeps until it expires. Exit status 2 on bad arguments.
  */
 public final class RatesCommand {
-    static final ConfigOption<Duration> TTL =
-            ConfigOptions.key("ttl").durationType().noDefaultValue().withDescription("How long an override lasts.");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min|h|d)");
 
     private static final String USAGE =
             "usage: rates show [--kafka.bootstrap-servers B] [--kafka.topic.rates T]\n"
@@ -72,24 +69,55 @@ public final class RatesCommand {
         }
     }
 
+    /**
+     * Kafka client properties from {@code --key value} pairs, plus {@code topic} and, if given,
+     * {@code ttl.ms}. Parsed without Flink (its classes are the cluster's, not in the job jar), with
+     * the sampling job's names and defaults.
+     */
     private static Properties kafka(String[] args, boolean ttlAllowed) {
-        Map<String, String> params = JobParameters.parse(args);
-        List<ConfigOption<?>> known =
-                new ArrayList<>(List.of(TailSamplingOptions.KAFKA_BOOTSTRAP_SERVERS, TailSamplingOptions.KAFKA_TOPIC_RATES));
-        if (ttlAllowed) {
-            known.add(TTL);
-        }
-        JobParameters.rejectUnknown(params, known);
-        Configuration config = Configuration.fromMap(params);
-        Properties props =
-                JobParameters.kafkaClientProperties(
-                        nonBlank(config, TailSamplingOptions.KAFKA_BOOTSTRAP_SERVERS),
-                        JobParameters.withPrefix(params, KAFKA_SECURITY_PREFIX));
-        props.put("topic", nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_RATES));
-        if (params.containsKey(TTL.key())) {
-            props.put("ttl.ms", Long.toString(JobParameters.positive(config, TTL).toMillis()));
+        Properties props = new Properties();
+        props.put("bootstrap.servers", "localhost:9092");
+        props.put("topic", "sampling_rates");
+        for (int i = 0; i < args.length; i += 2) {
+            String key = args[i].startsWith("--") ? args[i].substring(2) : null;
+            if (key == null || i + 1 >= args.length) {
+                throw new IllegalArgumentException("options come as --key value pairs; '" + args[i] + "' has no value");
+            }
+            String value = args[i + 1];
+            if (key.equals("kafka.bootstrap-servers")) {
+                props.put("bootstrap.servers", value);
+            } else if (key.equals("kafka.topic.rates")) {
+                props.put("topic", value);
+            } else if (key.startsWith(KAFKA_SECURITY_PREFIX) && key.length() > KAFKA_SECURITY_PREFIX.length()) {
+                props.put(key.substring(KAFKA_SECURITY_PREFIX.length()), value);
+            } else if (ttlAllowed && key.equals("ttl")) {
+                props.put("ttl.ms", Long.toString(durationMillis(value)));
+            } else {
+                throw new IllegalArgumentException("unknown option --" + key);
+            }
         }
         return props;
+    }
+
+    /** A positive duration such as 500ms, 30s, 15min, 2h or 1d. */
+    static long durationMillis(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException("--ttl: '" + text + "' is not a positive duration such as 30min, 2h or 1d");
+        }
+        long amount = Long.parseLong(m.group(1));
+        switch (m.group(2)) {
+            case "ms":
+                return amount;
+            case "s":
+                return Duration.ofSeconds(amount).toMillis();
+            case "min":
+                return Duration.ofMinutes(amount).toMillis();
+            case "h":
+                return Duration.ofHours(amount).toMillis();
+            default:
+                return Duration.ofDays(amount).toMillis();
+        }
     }
 
     static SamplingRate override(String service, String rateText, String ttlMillis) {
@@ -116,8 +144,11 @@ public final class RatesCommand {
         }
     }
 
-    /** Reads the topic from its start to its current end; the latest record per service wins. */
-    static Map<String, SamplingRate> current(Properties kafka) {
+    /**
+     * Reads the rates topic ({@code topic} among the client properties) from its start to its
+     * current end; the latest record per service wins.
+     */
+    public static Map<String, SamplingRate> current(Properties kafka) {
         Properties props = new Properties();
         props.putAll(kafka);
         String topic = (String) props.remove("topic");

@@ -10,6 +10,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -31,6 +32,8 @@ import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
 
+import java.time.Duration;
+import java.util.Properties;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -66,15 +69,36 @@ public class TailSamplingJob {
      * if one was given. A cluster's own settings still apply where these say nothing.
      */
     public static Configuration flinkConfiguration(TailSamplingConf conf) {
+        return checkpointedOnRocksDb(conf.checkpointInterval, conf.stateDir);
+    }
+
+    /** RocksDB state, incremental exactly-once checkpoints every {@code interval}, in {@code dir} if given. */
+    static Configuration checkpointedOnRocksDb(Duration interval, String dir) {
         Configuration config = new Configuration();
         config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, conf.checkpointInterval);
+        config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
         config.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
-        if (conf.stateDir != null) {
-            config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, conf.stateDir);
+        if (dir != null) {
+            config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
         }
         return config;
+    }
+
+    /**
+     * A source of one topic's JSON records, subscribed by name pattern so that the job starts before
+     * the topic exists and picks it up within 10 s of its creation.
+     */
+    static <T> KafkaSource<T> topicOrLater(
+            Properties kafka, String topic, String groupId, OffsetsInitializer start, KafkaRecordDeserializationSchema<T> records) {
+        return KafkaSource.<T>builder()
+                .setProperties(kafka)
+                .setTopicPattern(Pattern.compile(Pattern.quote(topic)))
+                .setProperty("partition.discovery.interval.ms", "10000")
+                .setGroupId(groupId)
+                .setStartingOffsets(start)
+                .setDeserializer(records)
+                .build();
     }
 
     /** Adds the job's operators to {@code env}. */
@@ -153,20 +177,11 @@ public class TailSamplingJob {
         return kept;
     }
 
-    /**
-     * The rates topic, from its beginning: it is compacted, so that is the latest rate per
-     * service. Subscribed by pattern so that the job starts before the controller creates it.
-     */
+    /** The rates topic, from its beginning: it is compacted, so that is the latest rate per service. */
     public DataStream<SamplingRate> rates(StreamExecutionEnvironment env) {
         KafkaSource<SamplingRate> source =
-                KafkaSource.<SamplingRate>builder()
-                        .setProperties(conf.kafkaClientProperties())
-                        .setTopicPattern(Pattern.compile(Pattern.quote(conf.ratesTopic)))
-                        .setProperty("partition.discovery.interval.ms", "10000")
-                        .setGroupId(conf.groupId + "-rates")
-                        .setStartingOffsets(OffsetsInitializer.earliest())
-                        .setDeserializer(JsonRecordDeserializer.rates())
-                        .build();
+                topicOrLater(conf.kafkaClientProperties(), conf.ratesTopic, conf.groupId + "-rates",
+                        OffsetsInitializer.earliest(), JsonRecordDeserializer.rates());
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "sampling-rates")
                 .uid("sampling-rates")
                 .setParallelism(1);

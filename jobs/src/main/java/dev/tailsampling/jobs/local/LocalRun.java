@@ -8,9 +8,13 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
 
+import dev.tailsampling.jobs.BudgetControllerJob;
+import dev.tailsampling.jobs.ControllerConf;
+import dev.tailsampling.jobs.RatesCommand;
 import dev.tailsampling.jobs.TailSamplingConf;
 import dev.tailsampling.jobs.TailSamplingJob;
 import dev.tailsampling.jobs.WarehouseSql;
+import dev.tailsampling.sampling.rates.SamplingRate;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +25,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -28,13 +33,17 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
 /**
- * Everything on one machine: a Kafka broker in this JVM, the shop load generator, the job in a
- * local Flink cluster with RocksDB state, and an Iceberg warehouse in a folder. Shows progress while
- * it runs, then drains, and ends with a summary and three analyst queries over the tables.
+ * Everything on one machine: a Kafka broker in this JVM, the shop load generator, the sampling job
+ * and the budget controller in local Flink clusters with RocksDB state, and an Iceberg warehouse in
+ * a folder. Shows progress and the published rates while it runs, then drains, and ends with a
+ * summary and three analyst queries over the tables.
  *
- * <p>Its own options: {@code --duration} (60s), {@code --rate} traces per second (500),
- * {@code --error-rate} (0.02), {@code --slow-rate} (0.03), {@code --work-dir} (target/local-run:
- * the warehouse and checkpoints, both emptied first), {@code --parallelism} (2). Every other {@code --key value} is a job parameter.
+ * <p>Its own options: {@code --duration} (60s, or the length of the traffic steps), {@code --rate}
+ * traces per second (500), {@code --traffic-steps} (multiples of the rate over time, such as
+ * 1x:30s,5x:60s,1x:30s), {@code --budget} kept spans per second for the controller (1000),
+ * {@code --controller-interval} (20s), {@code --error-rate} (0.02), {@code --slow-rate} (0.03),
+ * {@code --work-dir} (target/local-run: the warehouse and checkpoints, both emptied first),
+ * {@code --parallelism} (2). Every other {@code --key value} is a sampling job parameter.
  */
 public final class LocalRun {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
@@ -47,13 +56,27 @@ public final class LocalRun {
             }
             params.put(args[i].substring(2), args[++i]);
         }
-        Duration duration = TimeUtils.parseDuration(params.getOrDefault("duration", "60s"));
+        TrafficSteps steps = TrafficSteps.constant();
+        if (params.containsKey("traffic-steps")) {
+            try {
+                steps = TrafficSteps.parse(params.get("traffic-steps"));
+            } catch (IllegalArgumentException e) {
+                fail(e.getMessage());
+            }
+        }
+        Duration duration =
+                params.containsKey("traffic-steps") && !params.containsKey("duration")
+                        ? steps.total()
+                        : TimeUtils.parseDuration(params.getOrDefault("duration", "60s"));
         double rate = Double.parseDouble(params.getOrDefault("rate", "500"));
+        String budget = params.getOrDefault("budget", "1000");
+        String controllerInterval = params.getOrDefault("controller-interval", "20s");
         double errorRate = Double.parseDouble(params.getOrDefault("error-rate", "0.02"));
         double slowRate = Double.parseDouble(params.getOrDefault("slow-rate", "0.03"));
         int parallelism = Integer.parseInt(params.getOrDefault("parallelism", "2"));
         Path workDir = Paths.get(params.getOrDefault("work-dir", "target/local-run")).toAbsolutePath();
-        for (String own : List.of("duration", "rate", "error-rate", "slow-rate", "parallelism", "work-dir")) {
+        for (String own : List.of("duration", "rate", "traffic-steps", "budget", "controller-interval",
+                "error-rate", "slow-rate", "parallelism", "work-dir")) {
             params.remove(own);
         }
         // A fresh warehouse each run, so the queries at the end describe this run alone.
@@ -72,6 +95,7 @@ public final class LocalRun {
             jobParams.put("iceberg.warehouse", workDir.resolve("warehouse").toString());
             jobParams.put("sampling.decision-wait", "5s");
             jobParams.put("sampling.representative-rate", "0.05");
+            jobParams.put("sampling.stats-window", "10s");
             jobParams.put("checkpoint.interval", "5s");
             jobParams.put("state.dir", workDir.resolve("checkpoints").toUri().toString());
             jobParams.putAll(params);
@@ -79,11 +103,19 @@ public final class LocalRun {
             TailSamplingConf conf = parse(jobParams);
             kafka.createTopic(conf.spansTopic, parallelism, Map.of());
             kafka.createTopic(conf.deadLetterTopic, 1, Map.of());
+            kafka.createTopic(conf.ratesTopic, 1, Map.of("cleanup.policy", "compact"));
+            kafka.createTopic(conf.statsTopic, 1, Map.of());
+            ControllerConf controllerConf = controllerConf(conf, budget, controllerInterval, workDir);
             System.out.printf(
-                    "  Kafka broker at %s; decisions after %s of quiet; representative rate %s%n",
+                    "  Kafka broker at %s; decisions after %s of quiet; representative rate %s until the"
+                            + " controller sets one%n"
+                            + "  budget controller: %s spans/s, a step every %s, rates move at most %.0f%% a step%n",
                     kafka.bootstrapServers(),
                     TimeUtils.formatWithHighestUnit(conf.decisionWait),
-                    conf.representativeRate);
+                    conf.representativeRate,
+                    budget,
+                    controllerInterval,
+                    controllerConf.settings.maxChange * 100);
 
             Configuration flink = TailSamplingJob.flinkConfiguration(conf);
             flink.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
@@ -92,17 +124,27 @@ public final class LocalRun {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
 
             ShopLoadGenerator generator =
-                    new ShopLoadGenerator(kafka.bootstrapServers(), conf.spansTopic, rate, errorRate, slowRate, 7);
+                    new ShopLoadGenerator(kafka.bootstrapServers(), conf.spansTopic, rate, steps, errorRate, slowRate, 7);
             JobClient job = new TailSamplingJob(conf).start(env);
+            Configuration controllerFlink = BudgetControllerJob.flinkConfiguration(controllerConf);
+            controllerFlink.set(RestOptions.BIND_PORT, "0");
+            controllerFlink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            JobClient controller =
+                    new BudgetControllerJob(controllerConf)
+                            .start(StreamExecutionEnvironment.createLocalEnvironment(1, controllerFlink));
             generator.start();
 
-            Progress progress = new Progress();
+            Properties ratesTopic = conf.kafkaClientProperties();
+            ratesTopic.put("topic", conf.ratesTopic);
+            Progress progress = new Progress(ratesTopic, steps);
             long end = System.nanoTime() + duration.toNanos();
             while (System.nanoTime() < end) {
                 Thread.sleep(PROGRESS_EVERY.toMillis());
                 checkRunning(job);
+                checkRunning(controller);
                 progress.print("running");
             }
+            controller.cancel().get(1, TimeUnit.MINUTES);
 
             generator.close();
             long sent = generator.spansSent();
@@ -130,6 +172,27 @@ public final class LocalRun {
         }
         // Kafka's and Flink's non-daemon threads can outlive close(); the run is over.
         System.exit(0);
+    }
+
+    /** The controller on the same broker and warehouse, with a step short enough to watch. */
+    private static ControllerConf controllerConf(
+            TailSamplingConf conf, String budget, String interval, Path workDir) {
+        Map<String, String> params = new HashMap<>();
+        params.put("kafka.bootstrap-servers", conf.bootstrapServers);
+        params.put("kafka.topic.rates", conf.ratesTopic);
+        params.put("kafka.topic.stats", conf.statsTopic);
+        params.put("iceberg.warehouse", conf.catalog.properties().getOrDefault("warehouse", workDir.resolve("warehouse").toString()));
+        params.put("budget.spans-per-second", budget);
+        params.put("controller.interval", interval);
+        params.put("controller.initial-rate", Double.toString(conf.representativeRate));
+        params.put("checkpoint.interval", "5s");
+        params.put("state.dir", workDir.resolve("checkpoints").toUri().toString());
+        try {
+            return ControllerConf.fromMap(params);
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage() + "\n(local-run options: --budget, --controller-interval)");
+            return null;
+        }
     }
 
     private static TailSamplingConf parse(Map<String, String> jobParams) {
@@ -198,25 +261,51 @@ public final class LocalRun {
         }
     }
 
-    /** The progress line: rates from the job's own counters, summed over subtasks. */
+    /** The progress line: rates from the job's own counters, summed over subtasks, and the published rates. */
     private static final class Progress {
         private final long started = System.nanoTime();
+        private final Properties ratesTopic;
+        private final TrafficSteps steps;
         private long lastAt = started;
         private long lastSpans;
+        private long lastKept;
+
+        Progress(Properties ratesTopic, TrafficSteps steps) {
+            this.ratesTopic = ratesTopic;
+            this.steps = steps;
+        }
 
         void print(String phase) {
             long now = System.nanoTime();
             long spans = ProgressReporter.total("spansDecoded");
             long decided = ProgressReporter.total("tracesDecided");
             long kept = ProgressReporter.total("tracesKept");
-            double perSecond = (spans - lastSpans) / ((now - lastAt) / 1e9);
+            long keptSpans = ProgressReporter.total("spansKept");
+            double seconds = (now - lastAt) / 1e9;
             System.out.printf(
-                    "[%4ds %s] spans in %,8.0f/s | traces buffered %,7d | decided %,8d | kept %5.1f%% | dead letters %d%n",
-                    TimeUnit.NANOSECONDS.toSeconds(now - started), phase, perSecond,
-                    ProgressReporter.total("tracesStarted") - decided, decided,
-                    decided == 0 ? 0.0 : 100.0 * kept / decided, ProgressReporter.total("deadLetters"));
+                    "[%4ds %s %sx] spans in %,7.0f/s | kept %,6.0f spans/s | buffered %,6d traces | decided %,8d"
+                            + " | kept %5.1f%% | dead letters %d | rates %s%n",
+                    TimeUnit.NANOSECONDS.toSeconds(now - started), phase,
+                    steps.multipleAt(Duration.ofNanos(now - started)), (spans - lastSpans) / seconds,
+                    (keptSpans - lastKept) / seconds, ProgressReporter.total("tracesStarted") - decided, decided,
+                    decided == 0 ? 0.0 : 100.0 * kept / decided, ProgressReporter.total("deadLetters"), rates());
             lastAt = now;
             lastSpans = spans;
+            lastKept = keptSpans;
+        }
+
+        /** The rates in force, as {@code service=rate(reason)}, the default with its pre-sampling rate. */
+        private String rates() {
+            StringBuilder line = new StringBuilder();
+            for (SamplingRate rate : RatesCommand.current(ratesTopic).values()) {
+                line.append(line.length() == 0 ? "" : " ").append(rate.service).append('=')
+                        .append(String.format("%.3f", rate.rate));
+                if (rate.isDefault()) {
+                    line.append(String.format(" presample=%.3f", rate.presampleRate));
+                }
+                line.append('(').append(rate.reason).append(')');
+            }
+            return line.length() == 0 ? "none yet" : line.toString();
         }
     }
 }

@@ -36,6 +36,7 @@ public final class ShopLoadGenerator implements AutoCloseable {
     private static final AttributeKey<String> USER_TIER = AttributeKey.stringKey("user.tier");
 
     private final double tracesPerSecond;
+    private final TrafficSteps steps;
     private final double errorRate;
     private final double slowRate;
     private final SplittableRandom random;
@@ -51,8 +52,15 @@ public final class ShopLoadGenerator implements AutoCloseable {
     private volatile boolean running = true;
 
     public ShopLoadGenerator(
-            String bootstrapServers, String topic, double tracesPerSecond, double errorRate, double slowRate, long seed) {
+            String bootstrapServers,
+            String topic,
+            double tracesPerSecond,
+            TrafficSteps steps,
+            double errorRate,
+            double slowRate,
+            long seed) {
         this.tracesPerSecond = tracesPerSecond;
+        this.steps = steps;
         this.errorRate = errorRate;
         this.slowRate = slowRate;
         this.random = new SplittableRandom(seed);
@@ -96,10 +104,14 @@ public final class ShopLoadGenerator implements AutoCloseable {
 
     private void run() {
         long begin = System.nanoTime();
+        long last = begin;
+        double due = 0;
         while (running) {
-            double elapsedSeconds = (System.nanoTime() - begin) / 1e9;
-            long due = (long) (elapsedSeconds * tracesPerSecond);
-            while (tracesStarted.get() < due && running) {
+            long now = System.nanoTime();
+            // The base rate times the current step's multiple, summed over the time since the last pass.
+            due += (now - last) / 1e9 * tracesPerSecond * steps.multipleAt(Duration.ofNanos(now - begin));
+            last = now;
+            while (tracesStarted.get() < (long) due && running) {
                 emitTrace();
                 tracesStarted.incrementAndGet();
             }

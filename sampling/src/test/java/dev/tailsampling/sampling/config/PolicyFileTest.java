@@ -6,6 +6,10 @@ import static dev.tailsampling.sampling.TestTraces.traceIdWithRandomness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailsampling.sampling.PolicyContext;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.SamplingRates;
+
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.SamplingPolicy;
@@ -150,5 +154,21 @@ class PolicyFileTest {
                 .hasMessageContaining("no-such-file.yaml").hasMessageContaining("cannot read");
         assertThatThrownBy(() -> parse("policies: [unclosed"))
                 .hasMessageContaining("policies.yaml: not valid YAML");
+    }
+
+    @Test
+    void aRepresentativePolicyFollowsPublishedRatesForItsRootService() {
+        PolicyFile file = parse("policies:\n  - {name: sample, type: representative, representative: {sampling_percentage: 10}}\n");
+        SamplingRates[] rates = {SamplingRates.none()};
+        file.policies.open(new PolicyContext(1, () -> 0L, () -> rates[0]));
+        var trace = of(traceIdWithRandomness(1L << 55), List.of(span("shop", "GET /", 5)));
+        trace.summary().rootService = "shop";
+        assertThat(file.policies.evaluate(trace).isSampled()).as("configured 10 %").isFalse();
+
+        rates[0] = SamplingRates.of(List.of(
+                new SamplingRate("shop", 0.6, 1, "steady", "controller", 0, 0)));
+        assertThat(file.policies.evaluate(trace).probability()).isEqualTo(0.6);
+        assertThatThrownBy(() -> parse("policies:\n  - {name: s, type: representative, representative: {sampling_percentage: 120}}\n"))
+                .hasMessageContaining("'sampling_percentage' must be from 0 to 100");
     }
 }
