@@ -50,8 +50,9 @@ import java.util.Set;
  * it, the timer re-arms itself when it fires early.
  *
  * <p>The budget controller's rates arrive as a broadcast stream into broadcast state; the
- * representative sample uses them from the next decision on. Every decided trace, kept or not,
- * leaves a one-trace {@link ServiceStats} on the {@link #STATS} side output for the controller.
+ * representative sample uses them from the next decision on. Every decided trace, kept or not, is
+ * counted per root service for the controller; the counts leave on the {@link #STATS} side output
+ * about once a second (in memory until then: a failure loses at most that second's counts).
  *
  * <p>After a restore, the spans that followed the checkpoint are read again from Kafka. So that
  * they rejoin their trace, no trace is decided by its timers before one full decision wait has
@@ -93,6 +94,11 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private transient Set<String> representative;
     /** The controller's rates; null until read from broadcast state. */
     private transient SamplingRates rates;
+    /** Per root service, the decided traces not yet on the side output. */
+    private transient Map<String, ServiceStats> unsentStats;
+    private transient long nextStatsMillis;
+    /** Whether a timer is set to send {@link #unsentStats} should no decision come to do it. */
+    private transient boolean statsTimerSet;
     /** Processing time of this subtask's first element or timer; -1 until then. */
     private transient long startedMillis;
 
@@ -137,6 +143,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         lateSpansDropped = getRuntimeContext().getMetricGroup().counter("lateSpansDropped");
         startedMillis = -1;
         representative = RepresentativePolicy.namesIn(policy);
+        unsentStats = new HashMap<>();
+        nextStatsMillis = 0;
         // Rate limits divide their job-wide budget over the subtasks; windows run on the wall clock.
         policy.open(
                 new PolicyContext(
@@ -195,6 +203,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         if (trace.spanCount >= maxSpansPerTrace) {
             ctx.timerService().deleteProcessingTimeTimer(trace.timerMillis);
             decide(ctx, trace, DecisionTrigger.MAX_SPANS, out);
+            sendStats(ctx, now);
         } else {
             summary.update(trace);
         }
@@ -208,6 +217,12 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         }
         loadRates(ctx);
         TraceSummary trace = summary.value();
+        if (trace == null || timestamp != trace.timerMillis) {
+            // Not this trace's decision timer: the one that sends statistics from an idle subtask.
+            statsTimerSet = false;
+            sendStats(ctx, timestamp);
+            return;
+        }
         long due =
                 Math.max(
                         Math.min(
@@ -224,7 +239,27 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
                             ? DecisionTrigger.MAX_DURATION
                             : DecisionTrigger.INACTIVITY;
             decide(ctx, trace, trigger, out);
+            sendStats(ctx, timestamp);
         }
+    }
+
+    /**
+     * One record per root service per second instead of one per trace: the statistics' window
+     * keeps its sums in keyed state, and a state update per trace would cost as much as the trace.
+     * When counts are waiting, one timer (on the current key) sends them should the subtask fall
+     * idle.
+     */
+    private void sendStats(ReadOnlyContext ctx, long nowMillis) {
+        if (nowMillis < nextStatsMillis) {
+            if (!statsTimerSet && !unsentStats.isEmpty()) {
+                ctx.timerService().registerProcessingTimeTimer(nextStatsMillis);
+                statsTimerSet = true;
+            }
+            return;
+        }
+        unsentStats.values().forEach(stats -> ctx.output(STATS, stats));
+        unsentStats.clear();
+        nextStatsMillis = nowMillis + 1_000;
     }
 
     /** After a restore the broadcast state holds the rates, but no broadcast element says so. */
@@ -243,10 +278,9 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         tracesDecided.inc();
         boolean incomplete = !trace.rootSeen;
         boolean byRepresentative = decision.isSampled() && representative.contains(decision.policy());
-        ctx.output(
-                STATS,
-                ServiceStats.ofTrace(
-                        trace, decision.isSampled() && !byRepresentative, byRepresentative, trace.presampleRate));
+        ServiceStats stats =
+                ServiceStats.ofTrace(trace, decision.isSampled() && !byRepresentative, byRepresentative, trace.presampleRate);
+        unsentStats.computeIfAbsent(stats.service, ServiceStats::empty).add(stats);
         // Pre-sampling and probabilistic policies test the same trace-id bits: the trace passed both
         // with the smaller of the two probabilities.
         double probability = Math.min(trace.presampleRate, decision.probability());
