@@ -1,6 +1,7 @@
 package dev.tailsampling.controller.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -58,7 +59,7 @@ class BudgetControllerFunctionTest {
         List<SamplingRate> first = harness.extractOutputValues();
         assertThat(first).extracting(r -> r.service).containsExactly("*", "frontend");
         // 500 spans/s against a budget of 100: the initial 0.01 is already below the 0.2 target.
-        assertThat(first.get(1).rate).isCloseTo(0.012, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(first.get(1).rate).isCloseTo(0.012, within(1e-9));
         assertThat(first.get(1).reason).isEqualTo("under_budget");
 
         var snapshot = harness.snapshot(1, INTERVAL);

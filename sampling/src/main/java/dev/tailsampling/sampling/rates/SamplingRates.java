@@ -46,8 +46,4 @@ public final class SamplingRates {
         SamplingRate fallback = byService.get(SamplingRate.DEFAULT_KEY);
         return fallback != null && fallback.inForceAt(nowMillis) ? fallback.presampleRate : 1.0;
     }
-
-    public boolean isEmpty() {
-        return byService.isEmpty();
-    }
 }
