@@ -130,10 +130,8 @@ final class ClosedLoopSimulation {
             summary.add(load.spansPerTrace(), load.spansPerTrace() * 300L, 0, durationNanos, error, true, now);
             summary.rootService = load.name();
             Decision decision = policy.evaluate(TraceView.of(traceId, summary, List::of));
-            boolean byRepresentative = decision.isSampled() && representative.contains(decision.policy());
-            boolean byRule = decision.isSampled() && !byRepresentative;
             window.computeIfAbsent(load.name(), ServiceStats::empty)
-                    .add(ServiceStats.ofTrace(summary, byRule, byRepresentative, presample));
+                    .add(ServiceStats.ofDecision(summary, decision, representative, presample));
         }
     }
 }

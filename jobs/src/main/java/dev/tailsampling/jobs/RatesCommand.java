@@ -45,15 +45,14 @@ public final class RatesCommand {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
             if (args.length >= 1 && args[0].equals("show")) {
-                Properties kafka = kafka(Arrays.copyOfRange(args, 1, args.length), false);
-                show(kafka, out);
+                Options options = options(Arrays.copyOfRange(args, 1, args.length), false);
+                show(options, out);
                 return 0;
             }
             if (args.length >= 3 && args[0].equals("set")) {
-                Properties kafka = kafka(Arrays.copyOfRange(args, 3, args.length), true);
-                SamplingRate override = override(args[1], args[2], kafka.getProperty("ttl.ms"));
-                kafka.remove("ttl.ms");
-                publish(kafka, override);
+                Options options = options(Arrays.copyOfRange(args, 3, args.length), true);
+                SamplingRate override = override(args[1], args[2], options.ttlMillis);
+                publish(options, override);
                 out.println("published " + describe(override, System.currentTimeMillis()));
                 return 0;
             }
@@ -69,15 +68,18 @@ public final class RatesCommand {
         }
     }
 
+    /** What the options say: Kafka client properties, the rates topic and an override's time to live (0 for none). */
+    private record Options(Properties kafka, String topic, long ttlMillis) {}
+
     /**
-     * Kafka client properties from {@code --key value} pairs, plus {@code topic} and, if given,
-     * {@code ttl.ms}. Parsed without Flink (its classes are the cluster's, not in the job jar), with
-     * the sampling job's names and defaults.
+     * The {@code --key value} options, parsed without Flink (its classes are the cluster's, not in
+     * the job jar), with the sampling job's names and defaults.
      */
-    private static Properties kafka(String[] args, boolean ttlAllowed) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", "localhost:9092");
-        props.put("topic", "sampling_rates");
+    private static Options options(String[] args, boolean ttlAllowed) {
+        Properties kafka = new Properties();
+        kafka.put("bootstrap.servers", "localhost:9092");
+        String topic = "sampling_rates";
+        long ttlMillis = 0;
         for (int i = 0; i < args.length; i += 2) {
             String key = args[i].startsWith("--") ? args[i].substring(2) : null;
             if (key == null || i + 1 >= args.length) {
@@ -85,18 +87,18 @@ public final class RatesCommand {
             }
             String value = args[i + 1];
             if (key.equals("kafka.bootstrap-servers")) {
-                props.put("bootstrap.servers", value);
+                kafka.put("bootstrap.servers", value);
             } else if (key.equals("kafka.topic.rates")) {
-                props.put("topic", value);
+                topic = value;
             } else if (key.startsWith(KAFKA_SECURITY_PREFIX) && key.length() > KAFKA_SECURITY_PREFIX.length()) {
-                props.put(key.substring(KAFKA_SECURITY_PREFIX.length()), value);
+                kafka.put(key.substring(KAFKA_SECURITY_PREFIX.length()), value);
             } else if (ttlAllowed && key.equals("ttl")) {
-                props.put("ttl.ms", Long.toString(durationMillis(value)));
+                ttlMillis = durationMillis(value);
             } else {
                 throw new IllegalArgumentException("unknown option --" + key);
             }
         }
-        return props;
+        return new Options(kafka, topic, ttlMillis);
     }
 
     /** A positive duration such as 500ms, 30s, 15min, 2h or 1d. */
@@ -120,7 +122,7 @@ public final class RatesCommand {
         }
     }
 
-    static SamplingRate override(String service, String rateText, String ttlMillis) {
+    static SamplingRate override(String service, String rateText, long ttlMillis) {
         double rate;
         try {
             rate = Double.parseDouble(rateText);
@@ -128,33 +130,26 @@ public final class RatesCommand {
             throw new IllegalArgumentException("RATE must be a number from 0 to 1, was '" + rateText + "'");
         }
         long now = System.currentTimeMillis();
-        long expires = ttlMillis == null ? 0 : now + Long.parseLong(ttlMillis);
+        long expires = ttlMillis == 0 ? 0 : now + ttlMillis;
         SamplingRate override =
                 new SamplingRate(service, rate, 1.0, "override", SamplingRate.SOURCE_MANUAL, expires, now);
         return override.validate();
     }
 
-    private static void publish(Properties kafka, SamplingRate override) throws Exception {
-        String topic = (String) kafka.remove("topic");
+    private static void publish(Options options, SamplingRate override) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(kafka, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, override.service.getBytes(StandardCharsets.UTF_8),
+                new KafkaProducer<>(options.kafka, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(options.topic, override.service.getBytes(StandardCharsets.UTF_8),
                             RatesJson.write(override)))
                     .get(30, TimeUnit.SECONDS);
         }
     }
 
-    /**
-     * Reads the rates topic ({@code topic} among the client properties) from its start to its
-     * current end; the latest record per service wins.
-     */
-    public static Map<String, SamplingRate> current(Properties kafka) {
-        Properties props = new Properties();
-        props.putAll(kafka);
-        String topic = (String) props.remove("topic");
+    /** Reads the rates topic from its start to its current end; the latest record per service wins. */
+    public static Map<String, SamplingRate> current(Properties kafka, String topic) {
         Map<String, SamplingRate> latest = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                new KafkaConsumer<>(kafka, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, p.partition()));
@@ -179,8 +174,8 @@ public final class RatesCommand {
         return latest;
     }
 
-    private static void show(Properties kafka, PrintStream out) {
-        Map<String, SamplingRate> latest = current(kafka);
+    private static void show(Options options, PrintStream out) {
+        Map<String, SamplingRate> latest = current(options.kafka, options.topic);
         if (latest.isEmpty()) {
             out.println("no rates published yet: the sampler uses its configured representative rate");
             return;

@@ -25,7 +25,7 @@ public final class ServiceStatsWindow {
 
         @Override
         public ServiceStats add(ServiceStats trace, ServiceStats sum) {
-            sum.service = trace.service;
+            // The window's key names the service; Stamp sets it.
             return sum.add(trace);
         }
 

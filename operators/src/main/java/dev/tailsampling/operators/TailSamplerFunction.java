@@ -277,9 +277,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         Decision decision = policy.evaluate(view);
         tracesDecided.inc();
         boolean incomplete = !trace.rootSeen;
-        boolean byRepresentative = decision.isSampled() && representative.contains(decision.policy());
-        ServiceStats stats =
-                ServiceStats.ofTrace(trace, decision.isSampled() && !byRepresentative, byRepresentative, trace.presampleRate);
+        ServiceStats stats = ServiceStats.ofDecision(trace, decision, representative, trace.presampleRate);
         unsentStats.computeIfAbsent(stats.service, ServiceStats::empty).add(stats);
         // Pre-sampling and probabilistic policies test the same trace-id bits: the trace passed both
         // with the smaller of the two probabilities.

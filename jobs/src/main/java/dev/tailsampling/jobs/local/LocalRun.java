@@ -134,9 +134,7 @@ public final class LocalRun {
                             .start(StreamExecutionEnvironment.createLocalEnvironment(1, controllerFlink));
             generator.start();
 
-            Properties ratesTopic = conf.kafkaClientProperties();
-            ratesTopic.put("topic", conf.ratesTopic);
-            Progress progress = new Progress(ratesTopic, steps);
+            Progress progress = new Progress(conf.kafkaClientProperties(), conf.ratesTopic, steps);
             long end = System.nanoTime() + duration.toNanos();
             while (System.nanoTime() < end) {
                 Thread.sleep(PROGRESS_EVERY.toMillis());
@@ -264,13 +262,15 @@ public final class LocalRun {
     /** The progress line: rates from the job's own counters, summed over subtasks, and the published rates. */
     private static final class Progress {
         private final long started = System.nanoTime();
-        private final Properties ratesTopic;
+        private final Properties kafka;
+        private final String ratesTopic;
         private final TrafficSteps steps;
         private long lastAt = started;
         private long lastSpans;
         private long lastKept;
 
-        Progress(Properties ratesTopic, TrafficSteps steps) {
+        Progress(Properties kafka, String ratesTopic, TrafficSteps steps) {
+            this.kafka = kafka;
             this.ratesTopic = ratesTopic;
             this.steps = steps;
         }
@@ -297,7 +297,7 @@ public final class LocalRun {
         /** The rates in force, as {@code service=rate(reason)}, the default with its pre-sampling rate. */
         private String rates() {
             StringBuilder line = new StringBuilder();
-            for (SamplingRate rate : RatesCommand.current(ratesTopic).values()) {
+            for (SamplingRate rate : RatesCommand.current(kafka, ratesTopic).values()) {
                 line.append(line.length() == 0 ? "" : " ").append(rate.service).append('=')
                         .append(String.format("%.3f", rate.rate));
                 if (rate.isDefault()) {

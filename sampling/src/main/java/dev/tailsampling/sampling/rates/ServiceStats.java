@@ -1,11 +1,14 @@
 package dev.tailsampling.sampling.rates;
 
+import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.TraceSummary;
+
+import java.util.Set;
 
 /**
  * What the sampler saw and kept of one root service's traces over a window: the record of the
  * {@code sampling_stats} topic that the budget controller allocates from. One decided trace is a
- * record too ({@link #ofTrace}); windows add them up ({@link #add}). Traces without a root span
+ * record too ({@link #ofDecision}); windows add them up ({@link #add}). Traces without a root span
  * count under the key {@value SamplingRate#DEFAULT_KEY}, the rate that applies to them.
  *
  * <p>"Deterministic" keeps are those of every policy other than the representative sample: their
@@ -31,17 +34,19 @@ public class ServiceStats {
     public ServiceStats() {}
 
     /**
-     * One decided trace: {@code deterministic} if a policy other than the representative sample
-     * kept it, {@code representative} if the representative sample did, neither if it was dropped.
+     * One decided trace: kept by the representative sample when one of {@code representativePolicies}
+     * named the decision, kept deterministically when any other policy did, else dropped.
      */
-    public static ServiceStats ofTrace(
-            TraceSummary trace, boolean deterministic, boolean representative, double presampleRate) {
+    public static ServiceStats ofDecision(
+            TraceSummary trace, Decision decision, Set<String> representativePolicies, double presampleRate) {
+        boolean representative = decision.isSampled() && representativePolicies.contains(decision.policy());
+        boolean deterministic = decision.isSampled() && !representative;
         ServiceStats stats = new ServiceStats();
         stats.service = trace.rootService != null ? trace.rootService : SamplingRate.DEFAULT_KEY;
         stats.tracesSeen = 1;
         stats.spansSeen = trace.spanCount;
         stats.bytesSeen = trace.byteCount;
-        if (deterministic || representative) {
+        if (decision.isSampled()) {
             stats.spansKept = trace.spanCount;
             stats.bytesKept = trace.byteCount;
         }
