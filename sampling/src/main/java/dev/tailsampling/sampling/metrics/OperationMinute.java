@@ -1,0 +1,85 @@
+package dev.tailsampling.sampling.metrics;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.DDSketchProtoBinding;
+import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One row of {@code service_metrics}: every span of a service, operation and span kind that started
+ * in one minute, before sampling. Durations go into a DDSketch (1 % relative accuracy), kept as its
+ * protobuf encoding: the format every DDSketch library reads, so analysts can merge minutes into
+ * hours and days and still read exact-enough quantiles.
+ */
+public class OperationMinute {
+    /** Quantiles are within this fraction of the true value. */
+    public static final double RELATIVE_ACCURACY = 0.01;
+
+    public String serviceName;
+    public String operationName;
+    public String spanKind;
+    public long minuteMillis;
+    public long requestCount;
+    public long errorCount;
+    public long maxNs;
+    /** The durations' sketch in the DDSketch protobuf format. */
+    public byte[] sketch;
+
+    public OperationMinute() {}
+
+    public static OperationMinute startedBy(OperationSample sample) {
+        OperationMinute minute = new OperationMinute();
+        minute.serviceName = sample.serviceName;
+        minute.operationName = sample.operationName;
+        minute.spanKind = sample.spanKind;
+        minute.minuteMillis = sample.minuteMillis;
+        return minute;
+    }
+
+    /** Adds a sample of the same key. */
+    public void add(OperationSample sample) {
+        DDSketch durations = sketch == null ? newSketch() : read(sketch);
+        for (int i = 0; i < sample.count; i++) {
+            long nanos = sample.durationsNs[i];
+            durations.accept(nanos);
+            maxNs = Math.max(maxNs, nanos);
+        }
+        requestCount += sample.count;
+        errorCount += sample.errors;
+        sketch = write(durations);
+    }
+
+    /** The duration at quantile {@code q} (0 to 1) in nanoseconds, 0 when the minute is empty. */
+    public double quantileNs(double q) {
+        if (sketch == null) {
+            return 0;
+        }
+        DDSketch durations = read(sketch);
+        return durations.isEmpty() ? 0 : durations.getValueAtQuantile(q);
+    }
+
+    public static DDSketch newSketch() {
+        return DDSketches.unboundedDense(RELATIVE_ACCURACY);
+    }
+
+    /** Reads a sketch in the protobuf format, as stored in the table. */
+    public static DDSketch read(byte[] bytes) {
+        try {
+            return DDSketchProtoBinding.fromProto(
+                    UnboundedSizeDenseStore::new,
+                    com.datadoghq.sketch.ddsketch.proto.DDSketch.parseFrom(bytes));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("not a DDSketch in protobuf format", e);
+        }
+    }
+
+    public static byte[] write(DDSketch sketch) {
+        ByteBuffer buffer = sketch.serialize();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
+    }
+}

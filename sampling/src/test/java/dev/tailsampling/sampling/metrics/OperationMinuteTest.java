@@ -1,0 +1,62 @@
+package dev.tailsampling.sampling.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class OperationMinuteTest {
+    private static final long MINUTE = 60_000_000_000L;
+    private static final long T0 = 28_333_333L * MINUTE;
+
+    @Test
+    void aRecordBecomesOneSamplePerServiceOperationKindAndMinute() {
+        OperationSample.Collector collector = new OperationSample.Collector();
+        collector.add("cart", "get", "SERVER", T0 + 5, 100, false);
+        collector.add("cart", "get", "SERVER", T0 + 7, 300, true);
+        collector.add("cart", "get", "CLIENT", T0 + 7, 50, false);
+        collector.add("cart", "get", "SERVER", T0 + MINUTE, 70, false);
+        List<OperationSample> samples = collector.drain();
+
+        assertThat(samples).hasSize(3);
+        OperationSample first =
+                samples.stream().filter(s -> s.spanKind.equals("SERVER") && s.count == 2).findFirst().orElseThrow();
+        assertThat(first.minuteMillis).isEqualTo(T0 / 1_000_000L);
+        assertThat(first.errors).isEqualTo(1);
+        assertThat(first.durationsNs).containsExactlyInAnyOrder(100L, 300L);
+        assertThat(collector.drain()).isEmpty();
+    }
+
+    @Test
+    void quantilesAreWithinTheSketchAccuracyAndSketchesMergeAcrossMinutes() {
+        Random random = new Random(7);
+        OperationSample.Collector collector = new OperationSample.Collector();
+        long[] all = new long[20_000];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = 1_000_000L + (long) (random.nextDouble() * 99_000_000L);
+            collector.add("api", "GET /", "SERVER", T0 + (i % 2) * MINUTE, all[i], i % 10 == 0);
+        }
+        List<OperationSample> samples = collector.drain();
+        OperationMinute first = OperationMinute.startedBy(samples.get(0));
+        first.add(samples.get(0));
+        OperationMinute second = OperationMinute.startedBy(samples.get(1));
+        second.add(samples.get(1));
+
+        assertThat(first.requestCount + second.requestCount).isEqualTo(20_000);
+        assertThat(first.errorCount + second.errorCount).isEqualTo(2_000);
+        // Uniform on [1 ms, 100 ms): the median is about 50.5 ms.
+        assertThat(first.quantileNs(0.5)).isCloseTo(50.5e6, within(50.5e6 * 0.03));
+
+        DDSketch merged = OperationMinute.read(first.sketch);
+        merged.mergeWith(OperationMinute.read(second.sketch));
+        java.util.Arrays.sort(all);
+        double trueP99 = all[(int) Math.ceil(0.99 * all.length) - 1];
+        assertThat(merged.getCount()).isEqualTo(20_000.0);
+        assertThat(merged.getValueAtQuantile(0.99)).isCloseTo(trueP99, within(trueP99 * 0.011));
+        assertThat(Math.max(first.maxNs, second.maxNs)).isEqualTo(all[all.length - 1]);
+    }
+}
