@@ -7,12 +7,16 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import dev.tailsampling.operators.otlp.OtlpDecoder;
+import dev.tailsampling.sampling.metrics.OperationSample;
+import io.opentelemetry.proto.trace.v1.Span;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Splits OTLP records into trace fragments; refused input goes to the {@link #DEAD_LETTERS} side
- * output with its reason and never fails the job.
+ * output with its reason and never fails the job. Every valid span is also counted, before any
+ * sampling, into one {@link OperationSample} per operation and minute of the record, on the {@link
+ * #METRICS} side output.
  */
 public class DecodeFunction extends ProcessFunction<byte[], TraceFragment> {
     private static final long serialVersionUID = 1L;
@@ -21,13 +25,18 @@ public class DecodeFunction extends ProcessFunction<byte[], TraceFragment> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", SamplingTypes.DEAD_LETTER);
 
+    public static final OutputTag<OperationSample> METRICS =
+            new OutputTag<>("operation-samples", SamplingTypes.OPERATION_SAMPLE);
+
     private transient Counter spansDecoded;
+    private transient OperationSample.Collector samples;
     private transient Counter deadLetters;
 
     @Override
     public void open(OpenContext openContext) {
         spansDecoded = getRuntimeContext().getMetricGroup().counter("spansDecoded");
         deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        samples = new OperationSample.Collector();
     }
 
     @Override
@@ -54,6 +63,20 @@ public class DecodeFunction extends ProcessFunction<byte[], TraceFragment> {
                         deadLetters.inc();
                         ctx.output(DEAD_LETTERS, deadLetter);
                     }
+
+                    @Override
+                    public void measured(String service, String kind, Span span, boolean error) {
+                        samples.add(
+                                service,
+                                span.getName(),
+                                kind,
+                                span.getStartTimeUnixNano(),
+                                span.getEndTimeUnixNano() - span.getStartTimeUnixNano(),
+                                error);
+                    }
                 });
+        for (OperationSample sample : samples.drain()) {
+            ctx.output(METRICS, sample);
+        }
     }
 }

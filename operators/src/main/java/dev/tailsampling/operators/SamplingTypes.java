@@ -9,7 +9,13 @@ import dev.tailsampling.sampling.SpanEvent;
 import dev.tailsampling.sampling.SpanLink;
 import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.metrics.OperationMinute;
+import dev.tailsampling.sampling.metrics.OperationSample;
 import dev.tailsampling.sampling.rates.ServiceStats;
+import dev.tailsampling.sampling.summary.ErrorSpan;
+import dev.tailsampling.sampling.summary.KeptTrace;
+import dev.tailsampling.sampling.summary.PathStep;
+import dev.tailsampling.sampling.summary.TraceLocation;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -60,6 +66,24 @@ public final class SamplingTypes {
                             "events", Types.LIST(SPAN_EVENT),
                             "links", Types.LIST(SPAN_LINK)));
 
+    public static final TypeInformation<PathStep> PATH_STEP = pojo(PathStep.class, Map.of());
+
+    public static final TypeInformation<ErrorSpan> ERROR_SPAN = pojo(ErrorSpan.class, Map.of());
+
+    public static final TypeInformation<KeptTrace> KEPT_TRACE =
+            pojo(
+                    KeptTrace.class,
+                    Map.of(
+                            "services", Types.LIST(Types.STRING),
+                            "criticalPath", Types.LIST(PATH_STEP),
+                            "errorSpans", Types.LIST(ERROR_SPAN)));
+
+    public static final TypeInformation<TraceLocation> TRACE_LOCATION = pojo(TraceLocation.class, Map.of());
+
+    public static final TypeInformation<OperationSample> OPERATION_SAMPLE = pojo(OperationSample.class, Map.of());
+
+    public static final TypeInformation<OperationMinute> OPERATION_MINUTE = pojo(OperationMinute.class, Map.of());
+
     private SamplingTypes() {}
 
     /** A POJO type whose fields are extracted, except the collection fields given explicitly. */
@@ -82,6 +106,7 @@ public final class SamplingTypes {
     public static List<TypeInformation<?>> all() {
         return List.of(
                 TRACE_FRAGMENT, DEAD_LETTER, TRACE_SUMMARY, CACHED_DECISION, POLICY_STATE_ENTRY, SAMPLING_RATE,
-                SERVICE_STATS, SPAN_EVENT, SPAN_LINK, SPAN);
+                SERVICE_STATS, SPAN_EVENT, SPAN_LINK, SPAN, PATH_STEP, ERROR_SPAN, KEPT_TRACE, TRACE_LOCATION,
+                OPERATION_SAMPLE, OPERATION_MINUTE);
     }
 }

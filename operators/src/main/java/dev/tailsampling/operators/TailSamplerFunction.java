@@ -27,6 +27,8 @@ import dev.tailsampling.sampling.TraceView;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.SamplingRates;
 import dev.tailsampling.sampling.rates.ServiceStats;
+import dev.tailsampling.sampling.summary.KeptTrace;
+import dev.tailsampling.sampling.summary.TraceLocation;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +76,12 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     /** One record per decided trace: what the budget controller allocates from. */
     public static final OutputTag<ServiceStats> STATS =
             new OutputTag<>("trace-stats", SamplingTypes.SERVICE_STATS);
+    /** One summary per kept trace, made when it is decided (late spans do not change it). */
+    public static final OutputTag<KeptTrace> SUMMARIES =
+            new OutputTag<>("kept-traces", SamplingTypes.KEPT_TRACE);
+    /** Where the kept spans went: one per trace, hour and service, late spans included. */
+    public static final OutputTag<TraceLocation> LOCATIONS =
+            new OutputTag<>("trace-locations", SamplingTypes.TRACE_LOCATION);
 
     private final SamplingPolicy policy;
     private final long decisionWaitMillis;
@@ -190,7 +198,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         if (trace == null) {
             CachedDecision decided = decisions.value();
             if (decided != null) {
-                followDecision(decided, fragment, out);
+                followDecision(ctx, decided, fragment, out);
                 return;
             }
             trace = TraceSummary.firstSeenAt(now);
@@ -290,6 +298,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
                 span.markKept(decision.policy(), probability, trigger, incomplete);
                 out.collect(span);
             }
+            ctx.output(SUMMARIES, KeptTrace.of(kept));
+            TraceLocation.of(kept).forEach(location -> ctx.output(LOCATIONS, location));
         }
         spans.clear();
         summary.clear();
@@ -297,7 +307,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     }
 
     /** Spans of a decided trace go where the trace went. */
-    private void followDecision(CachedDecision decided, TraceFragment fragment, Collector<Span> out) {
+    private void followDecision(
+            ReadOnlyContext ctx, CachedDecision decided, TraceFragment fragment, Collector<Span> out) {
         if (!decided.sampled) {
             lateSpansDropped.inc(fragment.spanCount);
             return;
@@ -310,6 +321,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
             span.markKept(decided.policy, decided.probability, DecisionTrigger.LATE, decided.incomplete);
             out.collect(span);
         }
+        TraceLocation.of(late).forEach(location -> ctx.output(LOCATIONS, location));
     }
 
     /** The spans buffered for the current trace, decoded in full. */

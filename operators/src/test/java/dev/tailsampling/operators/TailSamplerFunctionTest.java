@@ -20,6 +20,8 @@ import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
+import dev.tailsampling.sampling.summary.KeptTrace;
+import dev.tailsampling.sampling.summary.TraceLocation;
 
 import java.time.Duration;
 import java.util.List;
@@ -235,6 +237,40 @@ class TailSamplerFunctionTest {
             assertThat(s.samplingTrigger).isEqualTo("late");
         });
         assertNothingLeftBehind();
+    }
+
+    @Test
+    void aKeptTraceLeavesOneSummaryAndItsLocationsAndALateSpanAddsOnlyItsLocation() throws Exception {
+        harness.setProcessingTime(0);
+        send(FAILED, 0, false, 50);
+        send(FAILED, 1, true, 20);
+        send(PLAIN, 0, false, 5);
+        harness.setProcessingTime(WAIT);
+
+        List<KeptTrace> summaries =
+                harness.getSideOutput(TailSamplerFunction.SUMMARIES).stream().map(StreamRecord::getValue).toList();
+        assertThat(summaries).singleElement().satisfies(trace -> {
+            assertThat(trace.traceId).isEqualTo(FAILED);
+            assertThat(trace.rootServiceName).isEqualTo("shop");
+            assertThat(trace.spanCount).isEqualTo(2);
+            assertThat(trace.errorCount).isEqualTo(1);
+            assertThat(trace.samplingPolicy).isEqualTo("errors");
+            assertThat(trace.criticalPath).extracting(step -> step.spanId)
+                    .containsExactly("0000000000000001");
+        });
+        assertThat(harness.getSideOutput(TailSamplerFunction.LOCATIONS)).singleElement()
+                .satisfies(record -> {
+                    assertThat(record.getValue().traceId).isEqualTo(FAILED);
+                    assertThat(record.getValue().serviceName).isEqualTo("shop");
+                    assertThat(record.getValue().spanCount).isEqualTo(2);
+                });
+
+        send(FAILED, 2, false, 5);
+        assertThat(harness.getSideOutput(TailSamplerFunction.SUMMARIES)).hasSize(1);
+        List<TraceLocation> locations =
+                harness.getSideOutput(TailSamplerFunction.LOCATIONS).stream().map(StreamRecord::getValue).toList();
+        assertThat(locations).hasSize(2);
+        assertThat(locations.get(1).spanCount).isEqualTo(1);
     }
 
     @Test

@@ -37,6 +37,9 @@ public final class OtlpDecoder {
         void fragment(TraceFragment fragment);
 
         void deadLetter(DeadLetter deadLetter);
+
+        /** Every valid span, before any sampling: what the service metrics count. */
+        default void measured(String service, String kind, Span span, boolean error) {}
     }
 
     private OtlpDecoder() {}
@@ -56,15 +59,18 @@ public final class OtlpDecoder {
         Map<ByteString, Fragment> byTrace = new LinkedHashMap<>();
         boolean refusedAny = false;
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
+            String service = SpanDecoder.serviceName(resourceSpans.getResource().getAttributesList());
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
                 for (Span span : scopeSpans.getSpansList()) {
                     Problem problem = validate(span);
                     if (problem == null) {
+                        boolean error = SemanticConventions.isError(span);
+                        out.measured(service, SpanDecoder.kind(span.getKind()), span, error);
                         byTrace.computeIfAbsent(span.getTraceId(), id -> new Fragment())
-                                .add(resourceSpans, scopeSpans, span);
+                                .add(service, resourceSpans, scopeSpans, span, error);
                     } else {
                         Fragment alone = new Fragment();
-                        alone.add(resourceSpans, scopeSpans, span);
+                        alone.add(service, resourceSpans, scopeSpans, span, false);
                         out.deadLetter(new DeadLetter(alone.encode(), problem.reason, problem.detail));
                         refusedAny = true;
                     }
@@ -96,7 +102,7 @@ public final class OtlpDecoder {
             summary.maxEndNanos = Long.MIN_VALUE;
         }
 
-        void add(ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span) {
+        void add(String service, ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span, boolean error) {
             if (resourceSpans != lastResource) {
                 closeScope();
                 closeResource();
@@ -118,10 +124,10 @@ public final class OtlpDecoder {
             summary.spanCount++;
             summary.minStartNanos = Math.min(summary.minStartNanos, span.getStartTimeUnixNano());
             summary.maxEndNanos = Math.max(summary.maxEndNanos, span.getEndTimeUnixNano());
-            summary.error |= SemanticConventions.isError(span);
+            summary.error |= error;
             if (span.getParentSpanId().isEmpty()) {
                 summary.root = true;
-                summary.rootService = SpanDecoder.serviceName(resourceSpans.getResource().getAttributesList());
+                summary.rootService = service;
                 summary.rootOperation = span.getName();
             }
         }

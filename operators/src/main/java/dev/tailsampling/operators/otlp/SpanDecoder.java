@@ -134,7 +134,7 @@ public final class SpanDecoder {
         return value != null ? value : string(resource, names);
     }
 
-    private static String kind(Span.SpanKind kind) {
+    static String kind(Span.SpanKind kind) {
         switch (kind) {
             case SPAN_KIND_SERVER:
                 return "SERVER";
