@@ -5,9 +5,9 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.iceberg.CatalogProperties;
-import org.apache.iceberg.PartitionSpec;
-import org.apache.iceberg.Schema;
+import org.apache.iceberg.ReplaceSortOrder;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -98,12 +98,12 @@ public final class IcebergCatalogConf implements Serializable {
 
     /**
      * Loads the table, creating it (and its namespace) first if it does not exist yet. A table made
-     * by an older version gets the columns it lacks, added at the end; nothing is renamed or dropped.
+     * by an older version gets the columns and properties it lacks, and the sort order if it had
+     * none; nothing is renamed, dropped or repartitioned.
      */
-    public Table createTableIfMissing(
-            String table, Schema schema, PartitionSpec spec, Map<String, String> tableProperties) {
+    public Table createTableIfMissing(TableDefinition table) {
         Catalog catalog = catalogLoader().loadCatalog();
-        TableIdentifier id = tableId(table);
+        TableIdentifier id = tableId(table.name());
         if (catalog instanceof SupportsNamespaces) {
             SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
             if (!namespaces.namespaceExists(id.namespace())) {
@@ -116,15 +116,36 @@ public final class IcebergCatalogConf implements Serializable {
         }
         if (catalog.tableExists(id)) {
             Table existing = catalog.loadTable(id);
-            if (existing.schema().columns().size() < schema.columns().size()) {
-                existing.updateSchema().unionByNameWith(schema).commit();
+            if (existing.schema().columns().size() < table.schema().columns().size()) {
+                existing.updateSchema().unionByNameWith(table.schema()).commit();
+            }
+            Map<String, String> missing = new HashMap<>(table.properties());
+            missing.keySet().removeAll(existing.properties().keySet());
+            if (!missing.isEmpty()) {
+                UpdateProperties update = existing.updateProperties();
+                missing.forEach(update::set);
+                update.commit();
+            }
+            if (existing.sortOrder().isUnsorted() && !table.sortOrder().isUnsorted()) {
+                ReplaceSortOrder order = existing.replaceSortOrder();
+                table.sortOrder().fields().forEach(field -> order.asc(existing.schema().findColumnName(field.sourceId())));
+                order.commit();
             }
             return existing;
         }
         try {
-            return catalog.createTable(id, schema, spec, tableProperties);
+            return catalog.buildTable(id, table.schema())
+                    .withPartitionSpec(table.spec())
+                    .withSortOrder(table.sortOrder())
+                    .withProperties(table.properties())
+                    .create();
         } catch (AlreadyExistsException createdMeanwhile) {
             return catalog.loadTable(id);
         }
+    }
+
+    /** Loads an existing table. */
+    public Table loadTable(String table) {
+        return catalogLoader().loadCatalog().loadTable(tableId(table));
     }
 }

@@ -2,20 +2,17 @@ package dev.tailsampling.iceberg;
 
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.table.data.GenericArrayData;
-import org.apache.flink.table.data.GenericMapData;
 import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.data.TimestampData;
 
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.SpanEvent;
 import dev.tailsampling.sampling.SpanLink;
 
-import java.util.HashMap;
+import static dev.tailsampling.iceberg.Rows.str;
+import static dev.tailsampling.iceberg.Rows.timestamp;
+
 import java.util.List;
-import java.util.Map;
 
 /** Maps a kept {@link Span} to a row of {@link SpansTable#SCHEMA}, field by field in order. */
 public class SpanRowMapper implements MapFunction<Span, RowData> {
@@ -52,8 +49,8 @@ public class SpanRowMapper implements MapFunction<Span, RowData> {
         row.setField(i++, str(span.deploymentEnvironment));
         row.setField(i++, str(span.hostName));
         row.setField(i++, span.error);
-        row.setField(i++, map(span.resourceAttributes));
-        row.setField(i++, map(span.attributes));
+        row.setField(i++, Rows.map(span.resourceAttributes));
+        row.setField(i++, Rows.map(span.attributes));
         row.setField(i++, str(span.scopeName));
         row.setField(i++, str(span.scopeVersion));
         row.setField(i++, events(span.events));
@@ -66,27 +63,11 @@ public class SpanRowMapper implements MapFunction<Span, RowData> {
         return row;
     }
 
-    /** Unix nanoseconds as a timestamp; the table keeps microseconds. */
-    static TimestampData timestamp(long unixNanos) {
-        return TimestampData.fromEpochMillis(
-                Math.floorDiv(unixNanos, 1_000_000L), (int) Math.floorMod(unixNanos, 1_000_000L));
-    }
-
-    private static StringData str(String value) {
-        return value == null ? null : StringData.fromString(value);
-    }
-
-    private static MapData map(Map<String, String> values) {
-        Map<StringData, StringData> data = new HashMap<>(values.size() * 2);
-        values.forEach((k, v) -> data.put(str(k), str(v)));
-        return new GenericMapData(data);
-    }
-
     private static GenericArrayData events(List<SpanEvent> events) {
         Object[] rows = new Object[events.size()];
         for (int i = 0; i < rows.length; i++) {
             SpanEvent event = events.get(i);
-            rows[i] = GenericRowData.of(event.timeUnixNano, str(event.name), map(event.attributes));
+            rows[i] = GenericRowData.of(event.timeUnixNano, str(event.name), Rows.map(event.attributes));
         }
         return new GenericArrayData(rows);
     }
@@ -101,7 +82,7 @@ public class SpanRowMapper implements MapFunction<Span, RowData> {
                             str(link.spanId),
                             str(link.traceState),
                             str(link.relationship),
-                            map(link.attributes));
+                            Rows.map(link.attributes));
         }
         return new GenericArrayData(rows);
     }

@@ -49,6 +49,8 @@ public final class TailSamplingConf implements Serializable {
     public final Duration latencyThreshold;
     public final double representativeRate;
     public final Duration statsWindow;
+    /** How long after a minute ends its service metrics are written. */
+    public final Duration metricsDelay;
     public final Duration checkpointInterval;
     /** Checkpoint directory, or null for the cluster's own. */
     public final String stateDir;
@@ -110,6 +112,7 @@ public final class TailSamplingConf implements Serializable {
                             + representativeRate);
         }
         statsWindow = positive(config, TailSamplingOptions.STATS_WINDOW);
+        metricsDelay = positive(config, TailSamplingOptions.METRICS_DELAY);
         checkpointInterval = positive(config, TailSamplingOptions.CHECKPOINT_INTERVAL);
         stateDir = config.get(TailSamplingOptions.STATE_DIR);
     }

@@ -19,16 +19,27 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingProcessingTimeWindows;
 
-import dev.tailsampling.iceberg.SpansSink;
+import dev.tailsampling.iceberg.ServiceMetricsRowMapper;
+import dev.tailsampling.iceberg.ServiceMetricsTable;
+import dev.tailsampling.iceberg.SpanRowMapper;
+import dev.tailsampling.iceberg.SpansTable;
+import dev.tailsampling.iceberg.TableSink;
+import dev.tailsampling.iceberg.TraceIndexRowMapper;
+import dev.tailsampling.iceberg.TraceIndexTable;
+import dev.tailsampling.iceberg.TraceSummariesTable;
+import dev.tailsampling.iceberg.TraceSummaryRowMapper;
 import dev.tailsampling.operators.DeadLetter;
 import dev.tailsampling.operators.DecodeFunction;
 import dev.tailsampling.operators.PreSamplingFunction;
 import dev.tailsampling.operators.SamplingRatesState;
 import dev.tailsampling.operators.SamplingTypes;
+import dev.tailsampling.operators.ServiceMetricsFunction;
 import dev.tailsampling.operators.ServiceStatsWindow;
 import dev.tailsampling.operators.TailSamplerFunction;
 import dev.tailsampling.operators.TraceFragment;
 import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.metrics.OperationMinute;
+import dev.tailsampling.sampling.metrics.OperationSample;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
 
@@ -40,9 +51,10 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The tail-sampling job: OTLP records from Kafka, decoded, pre-sampled, keyed by trace id, buffered
- * and decided in RocksDB state, kept spans written to Iceberg. Refused input goes to the
- * dead-letter topic; the budget controller's rates come in from the rates topic and the statistics
- * it needs go out to the stats topic.
+ * and decided in RocksDB state, kept spans written to Iceberg with a summary and index rows per
+ * kept trace; every span, kept or not, is counted into per-minute service metrics. Refused input
+ * goes to the dead-letter topic; the budget controller's rates come in from the rates topic and the
+ * statistics it needs go out to the stats topic.
  */
 public class TailSamplingJob {
     private final TailSamplingConf conf;
@@ -101,17 +113,33 @@ public class TailSamplingJob {
                 .build();
     }
 
+    /** What the job writes to its tables: kept spans (with summaries and locations on side outputs) and metrics. */
+    public record Outputs(SingleOutputStreamOperator<Span> kept, DataStream<OperationMinute> metrics) {}
+
     /** Adds the job's operators to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
-        SpansSink.append(keptSpans(env), conf.catalog);
+        Outputs outputs = outputs(env);
+        SingleOutputStreamOperator<Span> kept = outputs.kept();
+        TableSink.append(kept, new SpanRowMapper(), SpansTable.TABLE, conf.catalog);
+        TableSink.append(
+                kept.getSideOutput(TailSamplerFunction.SUMMARIES),
+                new TraceSummaryRowMapper(),
+                TraceSummariesTable.TABLE,
+                conf.catalog);
+        TableSink.append(
+                kept.getSideOutput(TailSamplerFunction.LOCATIONS),
+                new TraceIndexRowMapper(),
+                TraceIndexTable.TABLE,
+                conf.catalog);
+        TableSink.append(outputs.metrics(), new ServiceMetricsRowMapper(), ServiceMetricsTable.TABLE, conf.catalog);
     }
 
     /**
-     * Source, decoding, dead letters, pre-sampling and the tail sampler, with the controller's
-     * rates broadcast into both and the statistics published for it: everything up to the table
-     * write.
+     * Source, decoding, dead letters, service metrics, pre-sampling and the tail sampler, with the
+     * controller's rates broadcast into both and the statistics published for it: everything up to
+     * the table writes.
      */
-    public DataStream<Span> keptSpans(StreamExecutionEnvironment env) {
+    public Outputs outputs(StreamExecutionEnvironment env) {
         BroadcastStream<SamplingRate> rates = rates(env).broadcast(SamplingRatesState.DESCRIPTOR);
         // A trace's spans in a record travel together, as OTLP bytes until the trace is kept.
         SingleOutputStreamOperator<TraceFragment> spans =
@@ -129,6 +157,14 @@ public class TailSamplingJob {
                                 .build())
                 .uid("dead-letters")
                 .name("dead-letters");
+
+        // Every span counts in the service metrics, before any sampling.
+        DataStream<OperationMinute> metrics =
+                spans.getSideOutput(DecodeFunction.METRICS)
+                        .keyBy(new OperationMinuteKey(), Types.STRING)
+                        .process(new ServiceMetricsFunction(conf.metricsDelay), SamplingTypes.OPERATION_MINUTE)
+                        .uid("service-metrics")
+                        .name("service-metrics");
 
         // Shed load by the trace-id threshold before the shuffle, when the controller asks for it.
         SingleOutputStreamOperator<TraceFragment> presampled =
@@ -174,7 +210,7 @@ public class TailSamplingJob {
                                 .build())
                 .uid("sampling-stats-sink")
                 .name("sampling-stats-sink");
-        return kept;
+        return new Outputs(kept, metrics);
     }
 
     /** The rates topic, from its beginning: it is compacted, so that is the latest rate per service. */
@@ -217,6 +253,16 @@ public class TailSamplingJob {
         @Override
         public String getKey(ServiceStats stats) {
             return stats.service;
+        }
+    }
+
+    /** Keys operation samples by service, operation, span kind and minute. */
+    static final class OperationMinuteKey implements KeySelector<OperationSample, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(OperationSample sample) {
+            return sample.key();
         }
     }
 

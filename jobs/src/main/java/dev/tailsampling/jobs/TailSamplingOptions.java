@@ -122,6 +122,14 @@ public final class TailSamplingOptions {
                     .withDescription(
                             "Window of the per-service statistics published to the stats topic.");
 
+    public static final ConfigOption<Duration> METRICS_DELAY =
+            ConfigOptions.key("metrics.delay")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long after a minute ends its service_metrics rows are written; spans of"
+                                    + " that minute arriving later go into another row for it.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             ConfigOptions.key("checkpoint.interval")
                     .durationType()
@@ -160,6 +168,7 @@ public final class TailSamplingOptions {
                     LATENCY_THRESHOLD,
                     REPRESENTATIVE_RATE,
                     STATS_WINDOW,
+                    METRICS_DELAY,
                     CHECKPOINT_INTERVAL,
                     STATE_DIR);
 

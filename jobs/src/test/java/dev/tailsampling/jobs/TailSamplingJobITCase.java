@@ -1,5 +1,7 @@
 package dev.tailsampling.jobs;
 
+import static dev.tailsampling.operators.otlp.OtlpTestData.MILLIS;
+import static dev.tailsampling.operators.otlp.OtlpTestData.T0;
 import static dev.tailsampling.operators.otlp.OtlpTestData.error;
 import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
@@ -137,6 +139,7 @@ class TailSamplingJobITCase {
                                 "sampling.decision-wait", "2s",
                                 "sampling.latency-threshold", "1s",
                                 "sampling.representative-rate", Double.toString(RATE),
+                                "metrics.delay", "1s",
                                 "checkpoint.interval", "500ms"));
         Configuration flink = TailSamplingJob.flinkConfiguration(conf);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -144,9 +147,12 @@ class TailSamplingJobITCase {
         env.setParallelism(2);
         JobClient job = new TailSamplingJob(conf).start(env);
 
-        Table spans =
-                conf.catalog.catalogLoader().loadCatalog().loadTable(conf.catalog.tableId("spans"));
+        Table spans = conf.catalog.loadTable("spans");
         waitUntilAllDecidedAndCommitted(spans);
+        waitUntilCommitted(conf.catalog.loadTable("trace_summaries"), ProgressReporter.total("tracesKept"));
+        waitUntilCommitted(conf.catalog.loadTable("trace_index"), 3 * ProgressReporter.total("tracesKept"));
+        waitUntil(() -> ProgressReporter.total("metricSpansCounted") == 4L * TRACES, "every span in a metrics row");
+        waitUntilCommitted(conf.catalog.loadTable("service_metrics"), ProgressReporter.total("metricRowsWritten"));
         long keptByMetric = ProgressReporter.total("spansKept");
         job.cancel().get(1, TimeUnit.MINUTES);
 
@@ -182,10 +188,67 @@ class TailSamplingJobITCase {
         assertThat(rows.stream().map(r -> (String) r.getField(5)).distinct())
                 .containsExactlyInAnyOrder("frontend", "checkout", "payment");
 
+        assertAnalystTables(conf, traces);
+
         Map<String, String> deadLetters = readDeadLetters(2);
         assertThat(deadLetters)
                 .containsOnlyKeys(OtlpDecoder.UNPARSEABLE_RECORD, OtlpDecoder.INVALID_SPAN_ID);
         assertThat(deadLetters.get(OtlpDecoder.INVALID_SPAN_ID)).contains("all zeros");
+    }
+
+    /**
+     * One summary per kept trace with its known critical path (frontend waits for checkout, which
+     * waits for the charge, which waits for the database), index rows naming the three services'
+     * hour, and metrics counting every span of every trace, kept or not.
+     */
+    private static void assertAnalystTables(TailSamplingConf conf, List<Trace> traces) throws Exception {
+        WarehouseSql sql = WarehouseSql.open(conf.catalog);
+        Map<String, Trace> byId = traces.stream().collect(Collectors.toMap(t -> t.traceId, t -> t));
+        List<Row> summaries =
+                sql.query(
+                        "SELECT trace_id, root_service_name, root_operation_name, span_count, error_count,"
+                                + " services, critical_path, duration_ns, sampling_policy, adjusted_count"
+                                + " FROM trace_summaries");
+        Set<String> keptTraces =
+                traces.stream().filter(Trace::expectedKept).map(t -> t.traceId).collect(Collectors.toSet());
+        assertThat(summaries.stream().map(r -> (String) r.getField(0))).containsExactlyInAnyOrderElementsOf(keptTraces);
+        for (Row summary : summaries) {
+            Trace trace = byId.get((String) summary.getField(0));
+            long length = trace.slow ? 1_500 : 120;
+            assertThat(summary.getField(1)).isEqualTo("frontend");
+            assertThat(summary.getField(2)).isEqualTo("GET /checkout");
+            assertThat(summary.getField(3)).isEqualTo(4);
+            assertThat(summary.getField(4)).isEqualTo(trace.failed ? 1 : 0);
+            assertThat((String[]) summary.getField(5)).containsExactly("checkout", "frontend", "payment");
+            Row[] path = (Row[]) summary.getField(6);
+            assertThat(path).extracting(step -> step.getField(0)).containsExactlyElementsOf(trace.spanIds);
+            assertThat(path).extracting(step -> (Long) step.getField(5))
+                    .containsExactly(10 * MILLIS, (length - 10 - 50) * MILLIS, 40 * MILLIS, 10 * MILLIS);
+            assertThat(summary.getField(7)).isEqualTo(length * MILLIS);
+            assertThat(summary.getField(8)).isEqualTo(trace.expectedPolicy());
+        }
+
+        List<Row> index = sql.query("SELECT trace_id, service_name, span_hour, span_count FROM trace_index");
+        assertThat(index).hasSize(3 * keptTraces.size());
+        assertThat(index.stream().map(r -> (String) r.getField(0)).collect(Collectors.toSet())).isEqualTo(keptTraces);
+        for (Row row : index) {
+            assertThat(((java.time.Instant) row.getField(2)).toEpochMilli())
+                    .isEqualTo(Math.floorDiv(T0 / MILLIS, 3_600_000L) * 3_600_000L);
+            assertThat(row.getField(3)).isEqualTo(row.getField(1).equals("payment") ? 2 : 1);
+        }
+
+        List<Row> metrics =
+                sql.query(
+                        "SELECT service_name, operation_name, SUM(request_count), SUM(error_count)"
+                                + " FROM service_metrics GROUP BY service_name, operation_name");
+        Map<String, long[]> counts = new HashMap<>();
+        metrics.forEach(r -> counts.put(r.getField(0) + " " + r.getField(1),
+                new long[] {(Long) r.getField(2), (Long) r.getField(3)}));
+        assertThat(counts).containsOnlyKeys(
+                "frontend GET /checkout", "checkout placeOrder", "payment charge", "payment SELECT accounts");
+        counts.forEach((key, count) -> assertThat(count[0]).as(key).isEqualTo(TRACES));
+        assertThat(counts.get("payment charge")[1]).isEqualTo(ERROR_TRACES);
+        assertThat(counts.get("frontend GET /checkout")[1]).isZero();
     }
 
     /**
@@ -252,6 +315,25 @@ class TailSamplingJobITCase {
         }
         throw new AssertionError(
                 "timed out: decided " + ProgressReporter.total("tracesDecided") + " of " + TRACES);
+    }
+
+    private static void waitUntilCommitted(Table table, long records) throws InterruptedException {
+        waitUntil(() -> {
+            table.refresh();
+            Snapshot snapshot = table.currentSnapshot();
+            return snapshot != null
+                    && Long.parseLong(snapshot.summary().getOrDefault("total-records", "0")) == records;
+        }, records + " rows in " + table.name());
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
     }
 
     private static Map<String, String> readDeadLetters(int expected) {

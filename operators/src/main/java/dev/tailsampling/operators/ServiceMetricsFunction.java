@@ -3,6 +3,7 @@ package dev.tailsampling.operators;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,6 +28,8 @@ public class ServiceMetricsFunction extends KeyedProcessFunction<String, Operati
 
     private final long delayMillis;
     private transient ValueState<OperationMinute> minute;
+    private transient Counter rowsWritten;
+    private transient Counter spansCounted;
 
     public ServiceMetricsFunction(Duration delay) {
         if (delay.isNegative()) {
@@ -38,6 +41,8 @@ public class ServiceMetricsFunction extends KeyedProcessFunction<String, Operati
     @Override
     public void open(OpenContext openContext) {
         minute = getRuntimeContext().getState(MINUTE);
+        rowsWritten = getRuntimeContext().getMetricGroup().counter("metricRowsWritten");
+        spansCounted = getRuntimeContext().getMetricGroup().counter("metricSpansCounted");
     }
 
     @Override
@@ -59,6 +64,8 @@ public class ServiceMetricsFunction extends KeyedProcessFunction<String, Operati
         if (done != null) {
             out.collect(done);
             minute.clear();
+            rowsWritten.inc();
+            spansCounted.inc(done.requestCount);
         }
     }
 }

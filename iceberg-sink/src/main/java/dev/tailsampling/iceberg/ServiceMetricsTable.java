@@ -1,0 +1,47 @@
+package dev.tailsampling.iceberg;
+
+import static org.apache.iceberg.types.Types.NestedField.optional;
+import static org.apache.iceberg.types.Types.NestedField.required;
+
+import java.util.Map;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.SortOrder;
+import org.apache.iceberg.types.Types;
+
+/**
+ * The {@code service_metrics} table: per service, operation, span kind and minute, every span seen
+ * before sampling. Quantiles come from a DDSketch (1 % relative accuracy) stored beside them in its
+ * protobuf format, so minutes can be merged into longer windows. A minute may have more than one
+ * row when spans arrive after it was written: sum the counts, merge the sketches.
+ */
+public final class ServiceMetricsTable {
+    public static final String NAME = "service_metrics";
+
+    public static final Schema SCHEMA =
+            new Schema(
+                    required(1, "service_name", Types.StringType.get()),
+                    required(2, "operation_name", Types.StringType.get()),
+                    required(3, "span_kind", Types.StringType.get()),
+                    required(4, "window_start", Types.TimestampType.withZone(), "start of the minute"),
+                    required(5, "request_count", Types.LongType.get(), "spans, before sampling"),
+                    required(6, "error_count", Types.LongType.get()),
+                    required(7, "duration_p50_ms", Types.DoubleType.get()),
+                    required(8, "duration_p90_ms", Types.DoubleType.get()),
+                    required(9, "duration_p95_ms", Types.DoubleType.get()),
+                    required(10, "duration_p99_ms", Types.DoubleType.get()),
+                    required(11, "duration_max_ms", Types.DoubleType.get(), "exact"),
+                    optional(12, "duration_sketch", Types.BinaryType.get(),
+                            "DDSketch protobuf encoding of the durations in nanoseconds"));
+
+    public static final TableDefinition TABLE =
+            new TableDefinition(
+                    NAME,
+                    SCHEMA,
+                    PartitionSpec.builderFor(SCHEMA).day("window_start").build(),
+                    SortOrder.builderFor(SCHEMA).asc("service_name").asc("operation_name").asc("window_start").build(),
+                    TableDefinition.properties(Map.of()),
+                    "window_start");
+
+    private ServiceMetricsTable() {}
+}
