@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * The job jar's entry point. {@code controller ...} runs the budget controller job; {@code dry-run
  * ...} checks a policy file against trace files without Flink; {@code rates show|set ...} reads or
- * overrides the published sampling rates; anything else is the tail-sampling job's parameters (this
+ * overrides the published sampling rates; {@code maintain ...} compacts and expires the tables;
+ * anything else is the tail-sampling job's parameters (this
  * is what {@code flink run} calls).
  */
 public final class Main {
@@ -18,6 +19,9 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals("rates")) {
             System.exit(RatesCommand.run(rest, System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("maintain")) {
+            System.exit(WarehouseMaintenance.run(rest, System.out, System.err));
         }
         if (args.length > 0 && args[0].equals("controller")) {
             BudgetControllerJob.main(rest);

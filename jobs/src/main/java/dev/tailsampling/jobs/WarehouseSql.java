@@ -24,7 +24,13 @@ public final class WarehouseSql {
 
     /** A batch SQL session on the catalog of {@code catalog}. */
     public static WarehouseSql open(IcebergCatalogConf catalog) {
+        return open(catalog, Map.of());
+    }
+
+    /** A batch SQL session on the catalog of {@code catalog}, with Flink {@code settings}. */
+    public static WarehouseSql open(IcebergCatalogConf catalog, Map<String, String> settings) {
         TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        settings.forEach((key, value) -> tables.getConfig().getConfiguration().setString(key, value));
         // Wide enough for a whole trace id in printed tables.
         tables.getConfig().set(TableConfigOptions.DISPLAY_MAX_COLUMN_WIDTH, 40);
         Map<String, String> options = new TreeMap<>(catalog.properties());
@@ -49,6 +55,15 @@ public final class WarehouseSql {
             it.forEachRemaining(rows::add);
         }
         return rows;
+    }
+
+    /** Runs a statement (an insert, say) and waits until it is done. */
+    public void execute(String sql) {
+        try {
+            tables.executeSql(sql).await();
+        } catch (Exception e) {
+            throw new IllegalStateException("statement failed: " + sql, e);
+        }
     }
 
     /** Runs a query and prints its rows as a table on standard output. */

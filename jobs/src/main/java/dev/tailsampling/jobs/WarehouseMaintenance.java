@@ -1,0 +1,354 @@
+package dev.tailsampling.jobs;
+
+import static dev.tailsampling.jobs.JobParameters.positive;
+
+import org.apache.flink.configuration.Configuration;
+
+import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.iceberg.ServiceMetricsTable;
+import dev.tailsampling.iceberg.SpansTable;
+import dev.tailsampling.iceberg.TableDefinition;
+import dev.tailsampling.iceberg.TraceIndexTable;
+import dev.tailsampling.iceberg.TraceSummariesTable;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hadoop.fs.Path;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.ReachableFileUtil;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SortField;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
+
+/**
+ * Keeps the warehouse small and fast, table by table: drops partitions past their retention,
+ * rewrites closed partitions into few files in the table's sort order (trace id for spans and the
+ * index), expires old snapshots and deletes files that no snapshot references.
+ *
+ * <p>Everything goes through Iceberg: retention is a metadata-only delete of whole partitions,
+ * compaction an {@code INSERT OVERWRITE} of the closed partitions through Iceberg's Flink connector
+ * (its rewrite action only bin-packs and cannot sort), expiry Iceberg's own snapshot expiry, and
+ * orphan cleanup lists the table's folder through Iceberg's file IO.
+ */
+public final class WarehouseMaintenance {
+    private static final long HOUR_MILLIS = 3_600_000L;
+    private static final long DAY_MILLIS = 24 * HOUR_MILLIS;
+
+    /** What to keep and when to act, from the command's parameters. */
+    public record Settings(
+            IcebergCatalogConf catalog,
+            Map<String, Duration> retention,
+            Duration closedAfter,
+            Duration snapshotAge,
+            Duration orphanAge,
+            Duration every) {
+
+        static Settings fromMap(Map<String, String> params) {
+            JobParameters.rejectUnknown(params, MaintenanceOptions.ALL);
+            Configuration config = Configuration.fromMap(params);
+            Map<String, Duration> retention = new TreeMap<>();
+            retention.put(SpansTable.NAME, positive(config, MaintenanceOptions.RETENTION_SPANS));
+            retention.put(TraceIndexTable.NAME, positive(config, MaintenanceOptions.RETENTION_TRACE_INDEX));
+            retention.put(TraceSummariesTable.NAME, positive(config, MaintenanceOptions.RETENTION_TRACE_SUMMARIES));
+            retention.put(ServiceMetricsTable.NAME, positive(config, MaintenanceOptions.RETENTION_SERVICE_METRICS));
+            return new Settings(
+                    JobParameters.catalog(config, params),
+                    retention,
+                    positive(config, MaintenanceOptions.CLOSED_AFTER),
+                    positive(config, MaintenanceOptions.SNAPSHOT_AGE),
+                    positive(config, MaintenanceOptions.ORPHAN_AGE),
+                    params.containsKey(MaintenanceOptions.EVERY.key())
+                            ? positive(config, MaintenanceOptions.EVERY)
+                            : null);
+        }
+    }
+
+    /** What one pass did to one table. */
+    public record Report(
+            String table,
+            int partitionsDropped,
+            long filesDropped,
+            long rowsDropped,
+            int partitionsCompacted,
+            long filesBefore,
+            long filesAfter,
+            int snapshotsExpired,
+            long filesExpired,
+            long orphansDeleted) {
+
+        @Override
+        public String toString() {
+            return String.format(
+                    "%s: retention dropped %d partitions (%,d files, %,d rows); compacted %d partitions"
+                            + " (%,d files -> %,d); expired %d snapshots (%,d files deleted); deleted %,d orphan files",
+                    table, partitionsDropped, filesDropped, rowsDropped, partitionsCompacted, filesBefore,
+                    filesAfter, snapshotsExpired, filesExpired, orphansDeleted);
+        }
+    }
+
+    private final Settings settings;
+
+    public WarehouseMaintenance(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** {@code maintain [params]}: one pass over every table, or one every {@code --maintenance.every}. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Settings settings;
+        try {
+            settings = Settings.fromMap(JobParameters.parse(args));
+        } catch (IllegalArgumentException e) {
+            err.println("maintain: " + e.getMessage());
+            return 2;
+        }
+        WarehouseMaintenance maintenance = new WarehouseMaintenance(settings);
+        while (true) {
+            for (Report report : maintenance.runOnce(Instant.now())) {
+                out.println(report);
+            }
+            if (settings.every() == null) {
+                return 0;
+            }
+            try {
+                Thread.sleep(settings.every().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 0;
+            }
+        }
+    }
+
+    /** One pass over the tables that exist, as of {@code now}. */
+    public List<Report> runOnce(Instant now) {
+        List<Report> reports = new ArrayList<>();
+        for (TableDefinition definition : TableDefinition.all()) {
+            Table table;
+            try {
+                table = settings.catalog().loadTable(definition.name());
+            } catch (org.apache.iceberg.exceptions.NoSuchTableException notYet) {
+                continue;
+            }
+            reports.add(maintain(table, definition, now.toEpochMilli()));
+        }
+        return reports;
+    }
+
+    private Report maintain(Table table, TableDefinition definition, long nowMillis) {
+        TimePartitions partitions = TimePartitions.of(table, definition.timeColumn());
+        // Retention: whole partitions, so the cutoff falls on a partition boundary.
+        long cutoff = partitions.floor(nowMillis - settings.retention().get(definition.name()).toMillis());
+        List<DataFile> expired = partitions.filesEndingBy(cutoff);
+        if (!expired.isEmpty()) {
+            table.newDelete().deleteFromRowFilter(Expressions.lessThan(definition.timeColumn(), cutoff * 1000)).commit();
+        }
+
+        // Compaction: closed partitions that hold more than one file per partition.
+        TimePartitions live = TimePartitions.of(table, definition.timeColumn());
+        long closedBy = nowMillis - settings.closedAfter().toMillis();
+        List<Long> toCompact = live.startsToCompact(closedBy);
+        long filesBefore = 0;
+        for (long start : toCompact) {
+            filesBefore += live.filesStartingAt(start).size();
+        }
+        long filesAfter = 0;
+        if (!toCompact.isEmpty()) {
+            compact(table, definition, toCompact, live.unitMillis());
+            TimePartitions compacted = TimePartitions.of(table, definition.timeColumn());
+            for (long start : toCompact) {
+                filesAfter += compacted.filesStartingAt(start).size();
+            }
+        }
+
+        // Snapshot expiry, then files that no snapshot reaches.
+        int snapshotsBefore = count(table.snapshots());
+        AtomicLong filesExpired = new AtomicLong();
+        FileIO io = table.io();
+        table.expireSnapshots()
+                .expireOlderThan(nowMillis - settings.snapshotAge().toMillis())
+                .retainLast(1)
+                .deleteWith(path -> {
+                    io.deleteFile(path);
+                    filesExpired.incrementAndGet();
+                })
+                .commit();
+        table.refresh();
+        int snapshotsExpired = snapshotsBefore - count(table.snapshots());
+        long orphans = deleteOrphans(table, nowMillis - settings.orphanAge().toMillis());
+
+        return new Report(
+                definition.name(),
+                partitions.startsOf(expired).size(),
+                expired.size(),
+                expired.stream().mapToLong(DataFile::recordCount).sum(),
+                toCompact.size(),
+                filesBefore,
+                filesAfter,
+                snapshotsExpired,
+                filesExpired.get(),
+                orphans);
+    }
+
+    /** Rewrites the partitions starting at {@code starts} in the table's sort order, one writer. */
+    private void compact(Table table, TableDefinition definition, List<Long> starts, long unitMillis) {
+        String time = definition.timeColumn();
+        StringJoiner ranges = new StringJoiner(" OR ");
+        for (long start : starts) {
+            ranges.add(String.format("(%s >= TO_TIMESTAMP_LTZ(%d, 3) AND %s < TO_TIMESTAMP_LTZ(%d, 3))",
+                    time, start, time, start + unitMillis));
+        }
+        StringJoiner order = new StringJoiner(", ");
+        for (SortField field : table.sortOrder().fields()) {
+            order.add(table.schema().findColumnName(field.sourceId()));
+        }
+        String sql = "INSERT OVERWRITE " + definition.name() + " SELECT * FROM " + definition.name()
+                + " WHERE " + ranges + (order.length() == 0 ? "" : " ORDER BY " + order);
+        // One writer keeps the sorted order and writes one file per partition (or per target size).
+        WarehouseSql.open(settings.catalog(), Map.of("parallelism.default", "1")).execute(sql);
+        table.refresh();
+    }
+
+    /** Deletes files under the table's folder that no snapshot or metadata file references. */
+    static long deleteOrphans(Table table, long olderThanMillis) {
+        FileIO io = table.io();
+        if (!(io instanceof SupportsPrefixOperations)) {
+            return 0;
+        }
+        Set<String> reachable = new HashSet<>();
+        ReachableFileUtil.metadataFileLocations(table, true).forEach(path -> reachable.add(normalize(path)));
+        reachable.add(normalize(ReachableFileUtil.versionHintLocation(table)));
+        ReachableFileUtil.statisticsFilesLocations(table).forEach(path -> reachable.add(normalize(path)));
+        Set<String> manifestsSeen = new HashSet<>();
+        for (Snapshot snapshot : table.snapshots()) {
+            if (snapshot.manifestListLocation() != null) {
+                reachable.add(normalize(snapshot.manifestListLocation()));
+            }
+            for (ManifestFile manifest : snapshot.allManifests(io)) {
+                if (!manifestsSeen.add(manifest.path())) {
+                    continue;
+                }
+                reachable.add(normalize(manifest.path()));
+                try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, io)) {
+                    paths.forEach(path -> reachable.add(normalize(path)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read manifest " + manifest.path(), e);
+                }
+            }
+        }
+        long deleted = 0;
+        for (FileInfo file : ((SupportsPrefixOperations) io).listPrefix(table.location())) {
+            if (file.createdAtMillis() < olderThanMillis && !reachable.contains(normalize(file.location()))) {
+                io.deleteFile(file.location());
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /** The same file may be named {@code file:/x}, {@code file:///x} or {@code /x}. */
+    private static String normalize(String location) {
+        return new Path(location).toUri().getPath();
+    }
+
+    private static int count(Iterable<?> items) {
+        int n = 0;
+        for (Object ignored : items) {
+            n++;
+        }
+        return n;
+    }
+
+    /** A table's current data files grouped by the start of their time partition (hour or day). */
+    record TimePartitions(Map<Long, List<DataFile>> files, Map<Long, Set<String>> partitionsByStart, long unitMillis) {
+
+        static TimePartitions of(Table table, String timeColumn) {
+            int sourceId = table.schema().findField(timeColumn).fieldId();
+            int position = -1;
+            long unit = 0;
+            List<PartitionField> fields = table.spec().fields();
+            for (int i = 0; i < fields.size(); i++) {
+                PartitionField field = fields.get(i);
+                if (field.sourceId() == sourceId) {
+                    position = i;
+                    unit = field.transform().toString().equals("hour") ? HOUR_MILLIS : DAY_MILLIS;
+                }
+            }
+            if (position < 0) {
+                throw new IllegalStateException(
+                        table.name() + " is not partitioned by " + timeColumn + ": it cannot be kept by partition");
+            }
+            Map<Long, List<DataFile>> files = new TreeMap<>();
+            Map<Long, Set<String>> partitions = new TreeMap<>();
+            try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+                for (FileScanTask task : tasks) {
+                    DataFile file = task.file();
+                    Integer ordinal = file.partition().get(position, Integer.class);
+                    long start = ordinal * unit;
+                    files.computeIfAbsent(start, k -> new ArrayList<>()).add(file);
+                    partitions.computeIfAbsent(start, k -> new HashSet<>()).add(table.spec().partitionToPath(file.partition()));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list the files of " + table.name(), e);
+            }
+            return new TimePartitions(files, partitions, unit);
+        }
+
+        long floor(long millis) {
+            return Math.floorDiv(millis, unitMillis) * unitMillis;
+        }
+
+        List<DataFile> filesEndingBy(long cutoff) {
+            List<DataFile> out = new ArrayList<>();
+            files.forEach((start, list) -> {
+                if (start + unitMillis <= cutoff) {
+                    out.addAll(list);
+                }
+            });
+            return out;
+        }
+
+        List<DataFile> filesStartingAt(long start) {
+            return files.getOrDefault(start, List.of());
+        }
+
+        /** Starts of closed periods with more files than partitions (some partition has two or more). */
+        List<Long> startsToCompact(long closedBy) {
+            List<Long> out = new ArrayList<>();
+            files.forEach((start, list) -> {
+                if (start + unitMillis <= closedBy && list.size() > partitionsByStart.get(start).size()) {
+                    out.add(start);
+                }
+            });
+            return out;
+        }
+
+        Set<Long> startsOf(List<DataFile> dropped) {
+            Set<Long> out = new HashSet<>();
+            files.forEach((start, list) -> {
+                if (list.stream().anyMatch(dropped::contains)) {
+                    out.add(start);
+                }
+            });
+            return out;
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package dev.tailsampling.jobs.warehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.apache.flink.types.Row;
+
+import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.jobs.WarehouseSql;
+import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.summary.KeptTrace;
+import dev.tailsampling.sampling.summary.PathStep;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs every Flink SQL query of docs/queries.md on a generated warehouse and checks its answer
+ * against what the generator knows: the population before sampling, the kept traces, and two
+ * hand-made traces with known critical paths (overlapping children; a missing root).
+ */
+class QueriesDocTest {
+    static final String EXAMPLE_TRACE = "0af7651916cd43dd8448eb211c80319c";
+    static final String ROOTLESS_TRACE = "5b8efff798038103d269b633813fc60c";
+    private static final long MS = 1_000_000L;
+    private static final DateTimeFormatter SQL_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    @TempDir static Path temp;
+    private static IcebergCatalogConf catalog;
+    private static GeneratedWarehouse.Truth truth;
+    private static long fixtureHourMillis;
+    private static Map<String, String> queries;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        catalog = IcebergCatalogConf.localWarehouse(temp.resolve("warehouse").toUri().toString());
+        Instant end = Instant.now().plusSeconds(3600);
+        long firstHour = Math.floorDiv(end.toEpochMilli(), 3_600_000L) * 3_600_000L - 3 * 3_600_000L;
+        fixtureHourMillis = firstHour;
+        truth = GeneratedWarehouse.write(
+                catalog, new GeneratedWarehouse.Spec(6_000, 3, 20, 4, 0.2, 11), end,
+                List.of(overlapping(firstHour + 300_000), rootless(firstHour + 310_000)));
+        queries = queries(Paths.get("..", "docs", "queries.md"));
+    }
+
+    /** frontend [0, 100] ms calls search [0, 80] and ads [50, 100] in parallel; ads fails. */
+    static List<Span> overlapping(long startMillis) {
+        Span ads = span(EXAMPLE_TRACE, "00000000000000a3", "00000000000000a1", "ads", "pick", startMillis, 50, 100);
+        ads.error = true;
+        ads.statusCode = "ERROR";
+        return List.of(
+                span(EXAMPLE_TRACE, "00000000000000a1", "", "frontend", "GET /", startMillis, 0, 100),
+                span(EXAMPLE_TRACE, "00000000000000a2", "00000000000000a1", "search", "query", startMillis, 0, 80),
+                ads);
+    }
+
+    /** The root never came: cart [10, 40] and inventory [30, 90] with db [40, 70] below it. */
+    static List<Span> rootless(long startMillis) {
+        Span db = span(ROOTLESS_TRACE, "00000000000000b3", "00000000000000b2", "db", "update", startMillis, 40, 70);
+        db.error = true;
+        db.statusCode = "ERROR";
+        return List.of(
+                span(ROOTLESS_TRACE, "00000000000000b1", "00000000000000b0", "cart", "load", startMillis, 10, 40),
+                span(ROOTLESS_TRACE, "00000000000000b2", "00000000000000b0", "inventory", "reserve", startMillis, 30, 90),
+                db);
+    }
+
+    private static Span span(String trace, String id, String parent, String service, String operation,
+            long baseMillis, long fromMs, long toMs) {
+        Span span = new Span();
+        span.traceId = trace;
+        span.spanId = id;
+        span.parentSpanId = parent;
+        span.serviceName = service;
+        span.operationName = operation;
+        span.spanKind = "SERVER";
+        span.statusCode = "UNSET";
+        span.startTimeUnixNano = (baseMillis + fromMs) * MS;
+        span.endTimeUnixNano = (baseMillis + toMs) * MS;
+        span.durationNs = span.endTimeUnixNano - span.startTimeUnixNano;
+        return span;
+    }
+
+    /** The doc's Flink SQL queries by name: fenced blocks that start with {@code -- query: name}. */
+    static Map<String, String> queries(Path doc) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        Matcher block = Pattern.compile("```sql\\n-- query: ([a-z-]+)\\n(.*?)```", Pattern.DOTALL)
+                .matcher(Files.readString(doc));
+        while (block.find()) {
+            out.put(block.group(1), block.group(2).trim());
+        }
+        return out;
+    }
+
+    private static List<Row> run(String name) throws Exception {
+        String sql = queries.get(name)
+                .replace("2026-11-24 10:00:00", SQL_TIME.format(Instant.ofEpochMilli(fixtureHourMillis)))
+                .replace("2026-11-24 11:00:00", SQL_TIME.format(Instant.ofEpochMilli(fixtureHourMillis + 3_600_000L)));
+        return WarehouseSql.open(catalog).query(sql);
+    }
+
+    @Test
+    void theDocHasEveryQueryThisTestChecks() {
+        assertThat(queries).containsOnlyKeys(
+                "trace-locations", "trace-spans", "critical-path", "slow-requests", "slow-spans",
+                "attribute-filter", "error-rates", "latency-percentiles", "estimated-traces");
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aTraceById() throws Exception {
+        List<Row> locations = run("trace-locations");
+        assertThat(locations).extracting(r -> r.getField(1)).containsExactlyInAnyOrder("frontend", "search", "ads");
+        assertThat(locations).allSatisfy(r ->
+                assertThat(((Instant) r.getField(0)).toEpochMilli()).isEqualTo(fixtureHourMillis));
+
+        List<Row> spans = run("trace-spans");
+        assertThat(spans).extracting(r -> r.getField(0))
+                .containsExactly("00000000000000a1", "00000000000000a2", "00000000000000a3");
+        assertThat(spans).extracting(r -> r.getField(7)).containsOnly("errors");
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void criticalPathsWithOverlappingChildrenAndAMissingRoot() throws Exception {
+        List<Row> path = run("critical-path");
+        // ads ends last, so search counts only until ads starts; frontend waits throughout.
+        assertThat(path).extracting(r -> r.getField(0)).containsExactly("frontend", "search", "ads");
+        assertThat(path).extracting(r -> ((Number) r.getField(3)).longValue()).containsExactly(0L, 50L, 50L);
+
+        List<Row> rootless =
+                WarehouseSql.open(catalog).query(
+                        "SELECT root_service_name, root_operation_name, duration_ns, trace_incomplete, error_count"
+                                + " FROM trace_summaries WHERE trace_id = '" + ROOTLESS_TRACE + "'");
+        assertThat(rootless).singleElement().satisfies(r -> {
+            assertThat(r.getField(0)).isEqualTo("cart");
+            assertThat(r.getField(1)).isEqualTo("load");
+            assertThat(r.getField(2)).isEqualTo(80 * MS);
+            assertThat(r.getField(4)).isEqualTo(1);
+        });
+        List<PathStep> expected = KeptTrace.of(rootless(fixtureHourMillis)).criticalPath;
+        assertThat(expected).extracting(step -> step.selfTimeNs).containsExactly(20 * MS, 30 * MS, 30 * MS);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void slowRequestsOfAServiceInTheLastHour() throws Exception {
+        long before = System.currentTimeMillis();
+        List<Row> rows = run("slow-requests");
+        long after = System.currentTimeMillis();
+        Set<String> found = rows.stream().map(r -> (String) r.getField(0)).collect(Collectors.toSet());
+        assertThat(found).isNotEmpty();
+        assertThat(found).isSubsetOf(slowCheckoutSince(before - 3_600_000L));
+        assertThat(found).containsAll(slowCheckoutSince(after - 3_600_000L));
+        assertThat(rows).allSatisfy(r -> assertThat(((Number) r.getField(2)).doubleValue()).isGreaterThan(500));
+
+        List<Row> spans = run("slow-spans");
+        assertThat(spans).isNotEmpty()
+                .allSatisfy(r -> assertThat(((Number) r.getField(2)).doubleValue()).isGreaterThan(100));
+        assertThat(spans).extracting(r -> (String) r.getField(0)).allMatch(truth.keptTraceIds::contains);
+    }
+
+    private static Set<String> slowCheckoutSince(long sinceMillis) {
+        return truth.keptRoots.stream()
+                .filter(root -> root.service().equals("checkout") && root.startMillis() > sinceMillis
+                        && root.durationNs() > 500 * MS)
+                .map(GeneratedWarehouse.Root::traceId)
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void attributeFilters() throws Exception {
+        List<Row> rows = run("attribute-filter");
+        assertThat(rows).isNotEmpty();
+        assertThat(rows).extracting(r -> (String) r.getField(0)).doesNotHaveDuplicates()
+                .allMatch(truth.keptTraceIds::contains);
+        long premiumNew = WarehouseSql.open(catalog).query(
+                "SELECT COUNT(DISTINCT trace_id) FROM spans WHERE attributes['user.tier'] = 'premium'"
+                        + " AND attributes['feature.flag'] = 'new_checkout'").get(0).<Long>getFieldAs(0);
+        assertThat((long) rows.size()).isEqualTo(premiumNew);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void errorRatesAndPercentilesCountEverySpanBeforeSampling() throws Exception {
+        Map<String, long[]> byService = new HashMap<>();
+        for (Row r : run("error-rates")) {
+            byService.put((String) r.getField(0), new long[] {(Long) r.getField(1), (Long) r.getField(2)});
+        }
+        assertThat(byService.keySet()).isEqualTo(truth.spansSeenByService.keySet());
+        truth.spansSeenByService.forEach((service, spans) -> {
+            assertThat(byService.get(service)[0]).as(service).isEqualTo(spans);
+            assertThat(byService.get(service)[1]).as(service)
+                    .isEqualTo(truth.errorSpansByService.getOrDefault(service, 0L));
+        });
+
+        List<Row> percentiles = run("latency-percentiles");
+        assertThat(percentiles).isNotEmpty().allSatisfy(r -> {
+            double p50 = (Double) r.getField(3);
+            double p95 = (Double) r.getField(4);
+            double p99 = (Double) r.getField(5);
+            double max = (Double) r.getField(6);
+            assertThat(p50).isPositive().isLessThanOrEqualTo(p95);
+            assertThat(p95).isLessThanOrEqualTo(p99);
+            // Quantiles are within 1 % of a true value, which is at most the maximum.
+            assertThat(p99).isLessThanOrEqualTo(max * 1.01);
+        });
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void adjustedCountsEstimateEveryTraceWithoutBias() throws Exception {
+        Map<String, Long> keptByService = truth.keptRoots.stream()
+                .collect(Collectors.groupingBy(GeneratedWarehouse.Root::service, Collectors.counting()));
+        List<Row> rows = run("estimated-traces");
+        assertThat(rows).hasSize(keptByService.size());
+        for (Row r : rows) {
+            String service = (String) r.getField(0);
+            assertThat(r.getField(1)).isEqualTo(keptByService.get(service));
+            double estimate = (Double) r.getField(2);
+            double expected = truth.keptRoots.stream().filter(root -> root.service().equals(service))
+                    .mapToDouble(GeneratedWarehouse.Root::adjustedCount).sum();
+            assertThat(estimate).isCloseTo(expected, within(1e-6));
+            long seen = truth.rootTracesSeen.get(service);
+            // Kept at 0.2 unless slow or failed: the estimate's variance is at most seen * (1 - p) / p.
+            double standardError = Math.sqrt(seen * 0.8 / 0.2);
+            assertThat(estimate).as(service).isCloseTo(seen, within(4 * standardError + 1));
+        }
+    }
+}
