@@ -179,12 +179,14 @@ public final class WarehouseMaintenance {
             }
         }
 
-        // Snapshot expiry, then files that no snapshot reaches.
+        // Snapshot expiry, then files that no snapshot reaches; ages count from now, after the
+        // commits above.
+        long expiryNow = System.currentTimeMillis();
         int snapshotsBefore = count(table.snapshots());
         AtomicLong filesExpired = new AtomicLong();
         FileIO io = table.io();
         table.expireSnapshots()
-                .expireOlderThan(nowMillis - settings.snapshotAge().toMillis())
+                .expireOlderThan(expiryNow - settings.snapshotAge().toMillis())
                 .retainLast(1)
                 .deleteWith(path -> {
                     io.deleteFile(path);
@@ -193,7 +195,7 @@ public final class WarehouseMaintenance {
                 .commit();
         table.refresh();
         int snapshotsExpired = snapshotsBefore - count(table.snapshots());
-        long orphans = deleteOrphans(table, nowMillis - settings.orphanAge().toMillis());
+        long orphans = deleteOrphans(table, expiryNow - settings.orphanAge().toMillis());
 
         return new Report(
                 definition.name(),

@@ -1,0 +1,125 @@
+package dev.tailsampling.jobs.warehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.jobs.WarehouseMaintenance;
+import dev.tailsampling.jobs.WarehouseSql;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The maintain command on a generated warehouse of six hours, several commits an hour. */
+class WarehouseMaintenanceTest {
+    private static final long HOUR = 3_600_000L;
+
+    @TempDir Path temp;
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void dropsExactlyTheExpiredPartitionsCompactsClosedOnesInTraceOrderAndKeepsEveryOtherRow() throws Exception {
+        String warehouse = temp.resolve("warehouse").toUri().toString();
+        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(warehouse);
+        Instant now = Instant.now();
+        GeneratedWarehouse.write(catalog, new GeneratedWarehouse.Spec(3_000, 6, 8, 3, 0.3, 5), now, List.of());
+        long cutoff = Math.floorDiv(now.toEpochMilli() - 3 * HOUR, HOUR) * HOUR;
+        long closedBy = now.toEpochMilli() - HOUR;
+        WarehouseSql sql = WarehouseSql.open(catalog);
+        long kept = count(sql, "spans WHERE start_time >= TO_TIMESTAMP_LTZ(" + cutoff + ", 3)");
+        long expired = count(sql, "spans WHERE start_time < TO_TIMESTAMP_LTZ(" + cutoff + ", 3)");
+        long summaries = count(sql, "trace_summaries");
+        long metrics = count(sql, "service_metrics");
+        assertThat(expired).as("the fixture has hours to expire").isPositive();
+        Table spans = catalog.loadTable("spans");
+        Path stray = Paths.get(URI.create(spans.location())).resolve("data").resolve("stray.parquet");
+        Files.write(stray, new byte[] {1, 2, 3});
+        assertThat(stray.toFile().setLastModified(System.currentTimeMillis() - 5 * 24 * HOUR)).isTrue();
+        Path young = stray.resolveSibling("young.parquet");
+        Files.write(young, new byte[] {4});
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = WarehouseMaintenance.run(
+                new String[] {
+                    "--iceberg.warehouse", warehouse,
+                    "--retention.spans", "3h",
+                    "--retention.trace-index", "3h",
+                    "--maintenance.closed-after", "1h",
+                    "--maintenance.snapshot-age", "1ms"
+                },
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                System.err);
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(printed).isZero();
+        assertThat(printed).contains("spans: retention dropped 3 partitions").contains("trace_summaries: retention dropped 0");
+
+        assertThat(count(sql, "spans WHERE start_time < TO_TIMESTAMP_LTZ(" + cutoff + ", 3)")).isZero();
+        assertThat(count(sql, "spans")).isEqualTo(kept);
+        assertThat(count(sql, "trace_summaries")).isEqualTo(summaries);
+        assertThat(count(sql, "service_metrics")).isEqualTo(metrics);
+        assertThat(count(sql, "trace_index WHERE span_hour < TO_TIMESTAMP_LTZ("
+                + Math.floorDiv(now.toEpochMilli() - 3 * HOUR, 24 * HOUR) * 24 * HOUR + ", 3)")).isZero();
+
+        spans.refresh();
+        List<Long> closedHours = new ArrayList<>();
+        for (long hour = cutoff; hour + HOUR <= closedBy; hour += HOUR) {
+            closedHours.add(hour);
+        }
+        assertThat(closedHours).as("the fixture has closed hours to compact").isNotEmpty();
+        for (long hour : closedHours) {
+            List<String> ids = new ArrayList<>();
+            try (CloseableIterable<Record> rows = IcebergGenerics.read(spans)
+                    .where(Expressions.and(
+                            Expressions.greaterThanOrEqual("start_time", hour * 1000),
+                            Expressions.lessThan("start_time", (hour + HOUR) * 1000)))
+                    .build()) {
+                rows.forEach(r -> ids.add((String) r.getField("trace_id")));
+            }
+            assertThat(filesIn(spans, hour)).as("one file for the closed hour").isEqualTo(1);
+            assertThat(ids).as("rows in trace-id order").isSorted().isNotEmpty();
+        }
+        assertThat(filesIn(spans, Math.floorDiv(now.toEpochMilli(), HOUR) * HOUR - HOUR))
+                .as("the open hour is left alone").isGreaterThan(1);
+
+        assertThat(spans.snapshots()).hasSize(1);
+        assertThat(stray).doesNotExist();
+        assertThat(young).exists();
+        assertThat(new File(URI.create(spans.location())).exists()).isTrue();
+    }
+
+    private static long count(WarehouseSql sql, String from) throws Exception {
+        return sql.query("SELECT COUNT(*) FROM " + from).get(0).<Long>getFieldAs(0);
+    }
+
+    private static int filesIn(Table table, long hourMillis) throws Exception {
+        int files = 0;
+        try (CloseableIterable<FileScanTask> tasks = table.newScan()
+                .filter(Expressions.and(
+                        Expressions.greaterThanOrEqual("start_time", hourMillis * 1000),
+                        Expressions.lessThan("start_time", (hourMillis + HOUR) * 1000)))
+                .planFiles()) {
+            for (FileScanTask ignored : tasks) {
+                files++;
+            }
+        }
+        return files;
+    }
+}
