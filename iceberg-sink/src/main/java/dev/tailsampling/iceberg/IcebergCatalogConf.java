@@ -1,6 +1,7 @@
 package dev.tailsampling.iceberg;
 
 import java.io.Serializable;
+import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -57,6 +58,46 @@ public final class IcebergCatalogConf implements Serializable {
                             + " catalog needs its address: set --iceberg.catalog.uri");
         }
     }
+
+    /**
+     * The catalog that {@code --iceberg.catalog-type} (hadoop, rest or hive; default hadoop),
+     * {@code --iceberg.warehouse} (default {@code warehouse}), {@code --iceberg.namespace} (default
+     * {@code tracing}) and the {@code --iceberg.catalog.*} pass-through name, given as a map
+     * without the dashes. Read without Flink, so commands that need only the tables run with plain
+     * {@code java -jar}.
+     */
+    public static IcebergCatalogConf fromParameters(Map<String, String> params) {
+        String typeName = params.getOrDefault("iceberg.catalog-type", "hadoop");
+        CatalogType type;
+        try {
+            type = CatalogType.valueOf(typeName.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--iceberg.catalog-type: '" + typeName + "' is not one of hadoop, rest, hive");
+        }
+        String warehouse = params.get("iceberg.warehouse");
+        if (type == CatalogType.HADOOP) {
+            warehouse = warehouse == null ? "warehouse" : warehouse;
+            if (!warehouse.contains(":")) {
+                // A plain folder: absolute here, where the job is built, for every task alike.
+                warehouse = Paths.get(warehouse).toAbsolutePath().toUri().toString();
+            }
+        }
+        String namespace = params.getOrDefault("iceberg.namespace", "tracing");
+        if (namespace.isBlank()) {
+            throw new IllegalArgumentException("--iceberg.namespace must not be empty");
+        }
+        Map<String, String> passThrough = new HashMap<>();
+        params.forEach((key, value) -> {
+            if (key.startsWith(CATALOG_PREFIX) && key.length() > CATALOG_PREFIX.length()) {
+                passThrough.put(key.substring(CATALOG_PREFIX.length()), value);
+            }
+        });
+        return new IcebergCatalogConf(type, warehouse, namespace, passThrough);
+    }
+
+    /** Parameters under this prefix go to the catalog as they are. */
+    public static final String CATALOG_PREFIX = "iceberg.catalog.";
 
     /** A local Hadoop-catalog warehouse in {@code folder}, namespace {@code tracing}. */
     public static IcebergCatalogConf localWarehouse(String folder) {

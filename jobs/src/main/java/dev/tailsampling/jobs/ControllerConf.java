@@ -43,7 +43,7 @@ public final class ControllerConf implements Serializable {
         statsTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_STATS);
         groupId = nonBlank(config, ControllerOptions.GROUP_ID);
         kafkaProperties = JobParameters.withPrefix(params, KAFKA_SECURITY_PREFIX);
-        catalog = JobParameters.catalog(config, params);
+        catalog = JobParameters.catalog(params);
         Budget budget = budget(config, params);
         ServiceSettings defaults =
                 check(

@@ -9,11 +9,9 @@ import org.apache.flink.util.ParameterTool;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
@@ -64,29 +62,8 @@ final class JobParameters {
         }
     }
 
-    static IcebergCatalogConf catalog(Configuration config, Map<String, String> params) {
-        String typeName = nonBlank(config, TailSamplingOptions.ICEBERG_CATALOG_TYPE);
-        IcebergCatalogConf.CatalogType type;
-        try {
-            type = IcebergCatalogConf.CatalogType.valueOf(typeName.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "--iceberg.catalog-type: '" + typeName + "' is not one of hadoop, rest, hive");
-        }
-        String warehouse = config.get(TailSamplingOptions.ICEBERG_WAREHOUSE);
-        if (type == IcebergCatalogConf.CatalogType.HADOOP && !warehouse.contains(":")) {
-            // A plain folder: make it absolute here, where the job is built, for every task alike.
-            warehouse = Paths.get(warehouse).toAbsolutePath().toUri().toString();
-        }
-        if (type != IcebergCatalogConf.CatalogType.HADOOP
-                && !params.containsKey(TailSamplingOptions.ICEBERG_WAREHOUSE.key())) {
-            warehouse = null;
-        }
-        return new IcebergCatalogConf(
-                type,
-                warehouse,
-                nonBlank(config, TailSamplingOptions.ICEBERG_NAMESPACE),
-                withPrefix(params, ICEBERG_CATALOG_PREFIX));
+    static IcebergCatalogConf catalog(Map<String, String> params) {
+        return IcebergCatalogConf.fromParameters(params);
     }
 
     static Map<String, String> withPrefix(Map<String, String> params, String prefix) {

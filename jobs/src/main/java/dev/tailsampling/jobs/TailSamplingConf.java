@@ -65,7 +65,7 @@ public final class TailSamplingConf implements Serializable {
         statsTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_STATS);
         groupId = nonBlank(config, TailSamplingOptions.KAFKA_GROUP_ID);
         kafkaProperties = JobParameters.withPrefix(params, KAFKA_SECURITY_PREFIX);
-        catalog = JobParameters.catalog(config, params);
+        catalog = JobParameters.catalog(params);
         String policyPath = config.get(TailSamplingOptions.POLICIES);
         PolicyFile file = null;
         if (policyPath != null) {

@@ -3,6 +3,8 @@ package dev.tailsampling.jobs;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
+import dev.tailsampling.iceberg.IcebergCatalogConf;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -147,7 +149,7 @@ public final class TailSamplingOptions {
     public static final String KAFKA_SECURITY_PREFIX = "kafka.security.";
 
     /** Prefix of catalog properties passed through, e.g. --iceberg.catalog.uri. */
-    public static final String ICEBERG_CATALOG_PREFIX = "iceberg.catalog.";
+    public static final String ICEBERG_CATALOG_PREFIX = IcebergCatalogConf.CATALOG_PREFIX;
 
     static final List<ConfigOption<?>> ALL =
             List.of(

@@ -72,7 +72,7 @@ public final class WarehouseMaintenance {
             retention.put(TraceSummariesTable.NAME, positive(config, MaintenanceOptions.RETENTION_TRACE_SUMMARIES));
             retention.put(ServiceMetricsTable.NAME, positive(config, MaintenanceOptions.RETENTION_SERVICE_METRICS));
             return new Settings(
-                    JobParameters.catalog(config, params),
+                    JobParameters.catalog(params),
                     retention,
                     positive(config, MaintenanceOptions.CLOSED_AFTER),
                     positive(config, MaintenanceOptions.SNAPSHOT_AGE),

@@ -8,13 +8,17 @@ import org.apache.flink.util.CloseableIterator;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Flink SQL over the tables, in batch mode: the catalog is {@code lake}, the namespace is current. */
+/**
+ * Flink SQL over the tables, in batch mode: the catalog is {@code lake}, the namespace is current,
+ * times are shown and parsed in UTC.
+ */
 public final class WarehouseSql {
     private final TableEnvironment tables;
 
@@ -31,6 +35,7 @@ public final class WarehouseSql {
     public static WarehouseSql open(IcebergCatalogConf catalog, Map<String, String> settings) {
         TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inBatchMode());
         settings.forEach((key, value) -> tables.getConfig().getConfiguration().setString(key, value));
+        tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         // Wide enough for a whole trace id in printed tables.
         tables.getConfig().set(TableConfigOptions.DISPLAY_MAX_COLUMN_WIDTH, 40);
         Map<String, String> options = new TreeMap<>(catalog.properties());

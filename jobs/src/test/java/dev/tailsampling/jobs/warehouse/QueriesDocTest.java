@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.within;
 import org.apache.flink.types.Row;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.jobs.TraceCommand;
 import dev.tailsampling.jobs.WarehouseSql;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.PathStep;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -136,6 +140,33 @@ class QueriesDocTest {
         assertThat(spans).extracting(r -> r.getField(0))
                 .containsExactly("00000000000000a1", "00000000000000a2", "00000000000000a3");
         assertThat(spans).extracting(r -> r.getField(7)).containsOnly("errors");
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void theTraceCommandPrintsAWaterfallFromTheIndexedHourOnly() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = TraceCommand.run(
+                new String[] {EXAMPLE_TRACE, "--iceberg.warehouse", temp.resolve("warehouse").toUri().toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(printed).contains("trace " + EXAMPLE_TRACE).contains("100.0 ms  3 spans")
+                // The hour's four commits, uncompacted; none of the other hours' twelve files.
+                .contains("read 1 index and 4 span files").contains("kept by errors, probability 1.0")
+                .contains("root frontend GET /, 1 errors, critical path of 3 spans");
+        List<String> lines = printed.lines().filter(line -> line.contains("|")).toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith("frontend GET /").contains("|" + "#".repeat(40) + " |");
+        assertThat(lines.get(1)).startsWith("  search query").contains("80.0 ms");
+        assertThat(lines.get(2)).startsWith("  ads pick").contains("50.0 ms").endsWith("ERROR");
+
+        int unknown = TraceCommand.run(new String[] {"ffffffffffffffffffffffffffffffff", "--iceberg.warehouse",
+                temp.resolve("warehouse").toUri().toString()}, new PrintStream(out), new PrintStream(err));
+        assertThat(unknown).isEqualTo(1);
+        assertThat(TraceCommand.run(new String[] {"not-an-id"}, new PrintStream(out), new PrintStream(err)))
+                .isEqualTo(2);
     }
 
     @Test

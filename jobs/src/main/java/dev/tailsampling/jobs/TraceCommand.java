@@ -1,0 +1,129 @@
+package dev.tailsampling.jobs;
+
+import dev.tailsampling.iceberg.IcebergCatalogConf;
+
+import java.io.PrintStream;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.data.Record;
+
+/**
+ * {@code trace TRACE_ID [--iceberg.* ...]}: finds a trace through {@code trace_index}, reads only
+ * the {@code spans} hours it names, and prints the trace as an indented waterfall with its sampling
+ * decision. Runs with plain {@code java -jar}: it needs the tables, not Flink.
+ */
+public final class TraceCommand {
+    private static final String USAGE =
+            "usage: trace TRACE_ID [--iceberg.catalog-type hadoop|rest|hive] [--iceberg.warehouse W]"
+                    + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]";
+    private static final int BAR = 40;
+    private static final Set<String> KNOWN = Set.of("iceberg.catalog-type", "iceberg.warehouse", "iceberg.namespace");
+
+    private TraceCommand() {}
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length < 1 || !args[0].matches("[0-9a-f]{32}")) {
+            err.println("trace: give a trace id of 32 lowercase hex characters");
+            err.println(USAGE);
+            return 2;
+        }
+        IcebergCatalogConf catalog;
+        try {
+            catalog = catalog(Arrays.copyOfRange(args, 1, args.length));
+        } catch (IllegalArgumentException e) {
+            err.println("trace: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        TraceLookup.Found found = new TraceLookup(catalog).find(args[0]);
+        if (found.spans().isEmpty()) {
+            err.println("trace " + args[0] + " is not in trace_index: it was not kept, or is past retention");
+            return 1;
+        }
+        print(args[0], found, out);
+        return 0;
+    }
+
+    /** The catalog parameters; anything else is refused with the accepted names. */
+    static IcebergCatalogConf catalog(String[] args) {
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            String key = args[i].startsWith("--") ? args[i].substring(2) : args[i];
+            if (!KNOWN.contains(key) && !key.startsWith(IcebergCatalogConf.CATALOG_PREFIX)) {
+                throw new IllegalArgumentException(
+                        "unknown parameter " + args[i] + "; the parameters are --iceberg.catalog-type,"
+                                + " --iceberg.warehouse, --iceberg.namespace and --iceberg.catalog.*");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+            params.put(key, args[i + 1]);
+        }
+        return IcebergCatalogConf.fromParameters(params);
+    }
+
+    /** The waterfall: one line per span, children under their parent, a bar on the trace's time line. */
+    static void print(String traceId, TraceLookup.Found found, PrintStream out) {
+        List<Record> spans = new ArrayList<>(found.spans());
+        spans.sort(Comparator.comparingLong(s -> (Long) s.getField("start_time_unix_nano")));
+        long start = (Long) spans.get(0).getField("start_time_unix_nano");
+        long end = spans.stream().mapToLong(s -> (Long) s.getField("end_time_unix_nano")).max().orElse(start);
+        double total = Math.max(1, end - start);
+        Record first = spans.get(0);
+        out.printf("trace %s  %s  %.1f ms  %d spans  (read %d index and %d span files)%n", traceId,
+                ((OffsetDateTime) first.getField("start_time")).toInstant(), total / 1e6, spans.size(),
+                found.indexFiles(), found.spanFiles());
+        out.printf("kept by %s, probability %s (counts as %s)%s%s%n",
+                first.getField("sampling_policy"), first.getField("sample_probability"), first.getField("adjusted_count"),
+                first.getField("sampling_trigger") == null ? "" : ", decided on " + first.getField("sampling_trigger"),
+                Boolean.TRUE.equals(first.getField("trace_incomplete")) ? ", root span missing" : "");
+        if (found.summary() != null) {
+            out.printf("root %s %s, %s errors, critical path of %d spans%n",
+                    found.summary().getField("root_service_name"), found.summary().getField("root_operation_name"),
+                    found.summary().getField("error_count"), ((List<?>) found.summary().getField("critical_path")).size());
+        }
+        out.println();
+        Map<String, List<Record>> children = new HashMap<>();
+        Set<String> ids = new HashSet<>();
+        spans.forEach(s -> ids.add((String) s.getField("span_id")));
+        List<Record> tops = new ArrayList<>();
+        for (Record span : spans) {
+            String parent = (String) span.getField("parent_span_id");
+            if (parent == null || parent.isEmpty() || !ids.contains(parent)) {
+                tops.add(span);
+            } else {
+                children.computeIfAbsent(parent, k -> new ArrayList<>()).add(span);
+            }
+        }
+        for (Record top : tops) {
+            printTree(top, 0, start, total, children, out, new HashSet<>());
+        }
+    }
+
+    private static void printTree(Record span, int depth, long start, double total,
+            Map<String, List<Record>> children, PrintStream out, Set<String> printed) {
+        String id = (String) span.getField("span_id");
+        if (!printed.add(id)) {
+            return;
+        }
+        long from = (Long) span.getField("start_time_unix_nano") - start;
+        long duration = (Long) span.getField("duration_ns");
+        int offset = (int) Math.round(from / total * BAR);
+        int width = Math.max(1, (int) Math.round(duration / total * BAR));
+        String bar = " ".repeat(Math.min(offset, BAR)) + "#".repeat(Math.min(width, BAR + 1 - Math.min(offset, BAR)));
+        String label = "  ".repeat(depth) + span.getField("service_name") + " " + span.getField("operation_name");
+        out.printf("%-60s %9.1f ms %9.1f ms |%-" + (BAR + 1) + "s|%s%n",
+                label.length() > 60 ? label.substring(0, 59) + "…" : label,
+                from / 1e6, duration / 1e6, bar, Boolean.TRUE.equals(span.getField("error")) ? " ERROR" : "");
+        for (Record child : children.getOrDefault(id, List.of())) {
+            printTree(child, depth + 1, start, total, children, out, printed);
+        }
+    }
+}
