@@ -17,7 +17,7 @@ public class ServiceMetricsRowMapper implements MapFunction<OperationMinute, Row
 
     @Override
     public RowData map(OperationMinute minute) {
-        DDSketch durations = OperationMinute.read(minute.sketch);
+        DDSketch durations = minute.durations();
         double[] q = durations.isEmpty() ? new double[4] : durations.getValuesAtQuantiles(new double[] {0.5, 0.9, 0.95, 0.99});
         return GenericRowData.of(
                 str(minute.serviceName),
@@ -31,6 +31,6 @@ public class ServiceMetricsRowMapper implements MapFunction<OperationMinute, Row
                 q[2] / NANOS_PER_MS,
                 q[3] / NANOS_PER_MS,
                 minute.maxNs / NANOS_PER_MS,
-                minute.sketch);
+                minute.protobufSketch());
     }
 }

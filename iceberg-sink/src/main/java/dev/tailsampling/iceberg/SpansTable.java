@@ -103,8 +103,9 @@ public final class SpansTable {
                                     "write.metadata.metrics.column.trace_id", "full",
                                     // Compaction's target: an hour of spans in a few files.
                                     "write.target-file-size-bytes", String.valueOf(128L << 20),
-                                    // A lookup reads one row group: keep them small enough to be cheap.
-                                    "write.parquet.row-group-size-bytes", String.valueOf(16L << 20))),
+                                    // A lookup reads a whole row group: small ones (some 20,000 spans)
+                                    // keep it cheap; sorted files prune them by trace-id bounds.
+                                    "write.parquet.row-group-size-bytes", String.valueOf(1L << 20))),
                     "start_time");
 
     private SpansTable() {}

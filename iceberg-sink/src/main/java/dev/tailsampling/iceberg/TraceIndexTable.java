@@ -35,6 +35,8 @@ public final class TraceIndexTable {
                     TableDefinition.properties(
                             Map.of(
                                     "write.metadata.metrics.column.trace_id", "full",
+                                    "write.parquet.bloom-filter-enabled.column.trace_id", "true",
+                                    "write.parquet.row-group-size-bytes", String.valueOf(1L << 20),
                                     "write.target-file-size-bytes", String.valueOf(64L << 20))),
                     "span_hour");
 

@@ -65,6 +65,7 @@ public final class TraceSummariesTable {
                     TableDefinition.properties(
                             Map.of(
                                     "write.parquet.bloom-filter-enabled.column.trace_id", "true",
+                                    "write.parquet.row-group-size-bytes", String.valueOf(4L << 20),
                                     "write.target-file-size-bytes", String.valueOf(128L << 20))),
                     "start_time");
 

@@ -42,12 +42,13 @@ public final class TraceCommand {
             err.println(USAGE);
             return 2;
         }
-        TraceLookup.Found found = new TraceLookup(catalog).find(args[0]);
+        TraceLookup lookup = new TraceLookup(catalog);
+        TraceLookup.Found found = lookup.find(args[0]);
         if (found.spans().isEmpty()) {
             err.println("trace " + args[0] + " is not in trace_index: it was not kept, or is past retention");
             return 1;
         }
-        print(args[0], found, out);
+        print(args[0], found, lookup.summary(args[0], found.hours()), out);
         return 0;
     }
 
@@ -70,7 +71,7 @@ public final class TraceCommand {
     }
 
     /** The waterfall: one line per span, children under their parent, a bar on the trace's time line. */
-    static void print(String traceId, TraceLookup.Found found, PrintStream out) {
+    static void print(String traceId, TraceLookup.Found found, Record summary, PrintStream out) {
         List<Record> spans = new ArrayList<>(found.spans());
         spans.sort(Comparator.comparingLong(s -> (Long) s.getField("start_time_unix_nano")));
         long start = (Long) spans.get(0).getField("start_time_unix_nano");
@@ -84,10 +85,10 @@ public final class TraceCommand {
                 first.getField("sampling_policy"), first.getField("sample_probability"), first.getField("adjusted_count"),
                 first.getField("sampling_trigger") == null ? "" : ", decided on " + first.getField("sampling_trigger"),
                 Boolean.TRUE.equals(first.getField("trace_incomplete")) ? ", root span missing" : "");
-        if (found.summary() != null) {
+        if (summary != null) {
             out.printf("root %s %s, %s errors, critical path of %d spans%n",
-                    found.summary().getField("root_service_name"), found.summary().getField("root_operation_name"),
-                    found.summary().getField("error_count"), ((List<?>) found.summary().getField("critical_path")).size());
+                    summary.getField("root_service_name"), summary.getField("root_operation_name"),
+                    summary.getField("error_count"), ((List<?>) summary.getField("critical_path")).size());
         }
         out.println();
         Map<String, List<Record>> children = new HashMap<>();

@@ -28,47 +28,54 @@ import org.apache.iceberg.io.CloseableIterable;
 public final class TraceLookup {
     private static final long HOUR_MICROS = 3_600_000_000L;
 
-    /** A trace's spans and summary, and the data files read to find them. */
-    public record Found(List<Record> spans, Record summary, int indexFiles, int spanFiles) {}
+    /** A trace's spans, the hours they are in (micros), and the data files read to find them. */
+    public record Found(List<Record> spans, TreeSet<Long> hours, int indexFiles, int spanFiles) {}
 
-    private final IcebergCatalogConf catalog;
+    private final Table index;
+    private final Table spans;
+    private final Table summaries;
 
     public TraceLookup(IcebergCatalogConf catalog) {
-        this.catalog = catalog;
+        this.index = catalog.loadTable(TraceIndexTable.NAME);
+        this.spans = catalog.loadTable(SpansTable.NAME);
+        this.summaries = catalog.loadTable(TraceSummariesTable.NAME);
     }
 
     /** The trace through the index; no spans if the index does not know it. */
     public Found find(String traceId) {
         Expression byId = Expressions.equal("trace_id", traceId);
-        Table index = catalog.loadTable(TraceIndexTable.NAME);
         TreeSet<Long> hours = new TreeSet<>();
         for (Record row : read(index, byId, traceId)) {
             hours.add(((OffsetDateTime) row.getField("span_hour")).toEpochSecond() * 1_000_000L);
         }
         int indexFiles = files(index, byId);
         if (hours.isEmpty()) {
-            return new Found(List.of(), null, indexFiles, 0);
+            return new Found(List.of(), hours, indexFiles, 0);
         }
         Expression inHours = Expressions.alwaysFalse();
         for (long hour : hours) {
-            inHours = Expressions.or(inHours, Expressions.and(
-                    Expressions.greaterThanOrEqual("start_time", hour),
-                    Expressions.lessThan("start_time", hour + HOUR_MICROS)));
+            inHours = Expressions.or(inHours, within(hour, hour + HOUR_MICROS));
         }
         Expression filter = Expressions.and(byId, inHours);
-        Table spans = catalog.loadTable(SpansTable.NAME);
-        List<Record> found = read(spans, filter, traceId);
-        Table summaries = catalog.loadTable(TraceSummariesTable.NAME);
-        List<Record> summary = read(summaries, Expressions.and(byId, Expressions.greaterThanOrEqual(
-                "start_time", hours.first() - HOUR_MICROS)), traceId);
-        return new Found(found, summary.isEmpty() ? null : summary.get(0), indexFiles, files(spans, filter));
+        return new Found(read(spans, filter, traceId), hours, indexFiles, files(spans, filter));
+    }
+
+    /** The trace's summary, looked for from an hour before its first span's hour to its last one's end. */
+    public Record summary(String traceId, TreeSet<Long> hours) {
+        List<Record> found = read(summaries, Expressions.and(Expressions.equal("trace_id", traceId),
+                within(hours.first() - HOUR_MICROS, hours.last() + HOUR_MICROS)), traceId);
+        return found.isEmpty() ? null : found.get(0);
     }
 
     /** The trace by a plain filter on {@code spans}, as a query that knows nothing else would read it. */
     public Found scan(String traceId) {
         Expression byId = Expressions.equal("trace_id", traceId);
-        Table spans = catalog.loadTable(SpansTable.NAME);
-        return new Found(read(spans, byId, traceId), null, 0, files(spans, byId));
+        return new Found(read(spans, byId, traceId), new TreeSet<>(), 0, files(spans, byId));
+    }
+
+    private static Expression within(long fromMicros, long toMicros) {
+        return Expressions.and(
+                Expressions.greaterThanOrEqual("start_time", fromMicros), Expressions.lessThan("start_time", toMicros));
     }
 
     /**

@@ -34,7 +34,10 @@ import org.apache.iceberg.ReachableFileUtil;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SortField;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.actions.RewriteDataFilesActionResult;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.flink.actions.Actions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.FileInfo;
@@ -45,10 +48,12 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
  * rewrites closed partitions into few files in the table's sort order (trace id for spans and the
  * index), expires old snapshots and deletes files that no snapshot references.
  *
- * <p>Everything goes through Iceberg: retention is a metadata-only delete of whole partitions,
- * compaction an {@code INSERT OVERWRITE} of the closed partitions through Iceberg's Flink connector
- * (its rewrite action only bin-packs and cannot sort), expiry Iceberg's own snapshot expiry, and
- * orphan cleanup lists the table's folder through Iceberg's file IO.
+ * <p>Everything goes through Iceberg: retention is a metadata-only delete of whole partitions;
+ * closed partitions are rewritten sorted by an {@code INSERT OVERWRITE} through Iceberg's Flink
+ * connector (Iceberg's Flink rewrite action only bin-packs and cannot sort); open partitions, which
+ * the job still appends to, are bin-packed by that rewrite action, which is safe beside concurrent
+ * commits; expiry is Iceberg's own snapshot expiry, and orphan cleanup lists the table's folder
+ * through Iceberg's file IO.
  */
 public final class WarehouseMaintenance {
     private static final long HOUR_MILLIS = 3_600_000L;
@@ -92,6 +97,8 @@ public final class WarehouseMaintenance {
             int partitionsCompacted,
             long filesBefore,
             long filesAfter,
+            long openFilesBefore,
+            long openFilesAfter,
             int snapshotsExpired,
             long filesExpired,
             long orphansDeleted) {
@@ -99,10 +106,11 @@ public final class WarehouseMaintenance {
         @Override
         public String toString() {
             return String.format(
-                    "%s: retention dropped %d partitions (%,d files, %,d rows); compacted %d partitions"
-                            + " (%,d files -> %,d); expired %d snapshots (%,d files deleted); deleted %,d orphan files",
+                    "%s: retention dropped %d partitions (%,d files, %,d rows); compacted %d closed partitions"
+                            + " (%,d files -> %,d) and bin-packed open ones (%,d files -> %,d); expired %d snapshots"
+                            + " (%,d files deleted); deleted %,d orphan files",
                     table, partitionsDropped, filesDropped, rowsDropped, partitionsCompacted, filesBefore,
-                    filesAfter, snapshotsExpired, filesExpired, orphansDeleted);
+                    filesAfter, openFilesBefore, openFilesAfter, snapshotsExpired, filesExpired, orphansDeleted);
         }
     }
 
@@ -179,6 +187,12 @@ public final class WarehouseMaintenance {
             }
         }
 
+        // Open partitions still receive appends: Iceberg's own rewrite action bin-packs their files,
+        // replacing only the files it read, so a concurrent commit loses nothing.
+        Expression open = Expressions.greaterThanOrEqual(definition.timeColumn(), live.floor(closedBy) * 1000);
+        RewriteDataFilesActionResult packed = Actions.forTable(table).rewriteDataFiles().filter(open).execute();
+        table.refresh();
+
         // Snapshot expiry, then files that no snapshot reaches; ages count from now, after the
         // commits above.
         long expiryNow = System.currentTimeMillis();
@@ -205,6 +219,8 @@ public final class WarehouseMaintenance {
                 toCompact.size(),
                 filesBefore,
                 filesAfter,
+                packed.deletedDataFiles().size(),
+                packed.addedDataFiles().size(),
                 snapshotsExpired,
                 filesExpired.get(),
                 orphans);

@@ -84,7 +84,7 @@ class ServiceMetricsFunctionTest {
             assertThat(row.requestCount).isEqualTo(5);
             assertThat(row.errorCount).isEqualTo(1);
             assertThat(row.maxNs).isEqualTo(3_000);
-            assertThat(OperationMinute.read(row.sketch).getCount()).isEqualTo(5.0);
+            assertThat(row.durations().getCount()).isEqualTo(5.0);
         });
 
         // A straggler for a written minute starts a new row, written a delay later.

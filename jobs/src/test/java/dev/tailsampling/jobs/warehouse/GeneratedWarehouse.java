@@ -147,7 +147,7 @@ public final class GeneratedWarehouse {
             minute.requestCount = c[0];
             minute.errorCount = c[1];
             minute.maxNs = c[2];
-            minute.sketch = OperationMinute.write(sketch);
+            minute.sketch = OperationMinute.encode(sketch);
             minutes.add(minute);
         });
         append(metrics, ServiceMetricsTable.TABLE, new ServiceMetricsRowMapper(), minutes);

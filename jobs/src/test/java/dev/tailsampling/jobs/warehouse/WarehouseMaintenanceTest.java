@@ -69,7 +69,8 @@ class WarehouseMaintenanceTest {
                 System.err);
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(printed).isZero();
-        assertThat(printed).contains("spans: retention dropped 3 partitions").contains("trace_summaries: retention dropped 0");
+        assertThat(printed).contains("spans: retention dropped 3 partitions").contains("trace_summaries: retention dropped 0")
+                .contains("bin-packed open ones (3 files -> 1)");
 
         assertThat(count(sql, "spans WHERE start_time < TO_TIMESTAMP_LTZ(" + cutoff + ", 3)")).isZero();
         assertThat(count(sql, "spans")).isEqualTo(kept);
@@ -97,7 +98,7 @@ class WarehouseMaintenanceTest {
             assertThat(ids).as("rows in trace-id order").isSorted().isNotEmpty();
         }
         assertThat(filesIn(spans, Math.floorDiv(now.toEpochMilli(), HOUR) * HOUR - HOUR))
-                .as("the open hour is left alone").isGreaterThan(1);
+                .as("the open hour is bin-packed by the rewrite action").isEqualTo(1);
 
         assertThat(spans.snapshots()).hasSize(1);
         assertThat(stray).doesNotExist();

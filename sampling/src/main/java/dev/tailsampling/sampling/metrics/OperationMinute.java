@@ -4,14 +4,19 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketchProtoBinding;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
 /**
  * One row of {@code service_metrics}: every span of a service, operation and span kind that started
- * in one minute, before sampling. Durations go into a DDSketch (1 % relative accuracy), kept as its
- * protobuf encoding: the format every DDSketch library reads, so analysts can merge minutes into
+ * in one minute, before sampling. Durations go into a DDSketch (1 % relative accuracy), kept in
+ * state in the library's compact encoding; the table gets its protobuf encoding ({@link
+ * #protobufSketch()}), the format every DDSketch library reads, so analysts can merge minutes into
  * hours and days and still read exact-enough quantiles.
  */
 public class OperationMinute {
@@ -25,7 +30,7 @@ public class OperationMinute {
     public long requestCount;
     public long errorCount;
     public long maxNs;
-    /** The durations' sketch in the DDSketch protobuf format. */
+    /** The durations' sketch in the library's compact encoding. */
     public byte[] sketch;
 
     public OperationMinute() {}
@@ -41,7 +46,7 @@ public class OperationMinute {
 
     /** Adds a sample of the same key. */
     public void add(OperationSample sample) {
-        DDSketch durations = sketch == null ? newSketch() : read(sketch);
+        DDSketch durations = sketch == null ? newSketch() : decode(sketch);
         for (int i = 0; i < sample.count; i++) {
             long nanos = sample.durationsNs[i];
             durations.accept(nanos);
@@ -49,7 +54,7 @@ public class OperationMinute {
         }
         requestCount += sample.count;
         errorCount += sample.errors;
-        sketch = write(durations);
+        sketch = encode(durations);
     }
 
     /** The duration at quantile {@code q} (0 to 1) in nanoseconds, 0 when the minute is empty. */
@@ -57,16 +62,29 @@ public class OperationMinute {
         if (sketch == null) {
             return 0;
         }
-        DDSketch durations = read(sketch);
+        DDSketch durations = decode(sketch);
         return durations.isEmpty() ? 0 : durations.getValueAtQuantile(q);
+    }
+
+    /** The durations' sketch, empty if the minute is. */
+    public DDSketch durations() {
+        return sketch == null ? newSketch() : decode(sketch);
+    }
+
+    /** The sketch in the DDSketch protobuf format, as the table stores it. */
+    public byte[] protobufSketch() {
+        ByteBuffer buffer = durations().serialize();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
     }
 
     public static DDSketch newSketch() {
         return DDSketches.unboundedDense(RELATIVE_ACCURACY);
     }
 
-    /** Reads a sketch in the protobuf format, as stored in the table. */
-    public static DDSketch read(byte[] bytes) {
+    /** Reads a sketch in the protobuf format, as stored in the table (for analysts' tools and tests). */
+    public static DDSketch readProtobuf(byte[] bytes) {
         try {
             return DDSketchProtoBinding.fromProto(
                     UnboundedSizeDenseStore::new,
@@ -76,10 +94,21 @@ public class OperationMinute {
         }
     }
 
-    public static byte[] write(DDSketch sketch) {
-        ByteBuffer buffer = sketch.serialize();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return bytes;
+    public static byte[] encode(DDSketch sketch) {
+        GrowingByteArrayOutput bytes = GrowingByteArrayOutput.withDefaultInitialCapacity();
+        try {
+            sketch.encode(bytes, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode a duration sketch", e);
+        }
+        return bytes.trimmedCopy();
+    }
+
+    static DDSketch decode(byte[] bytes) {
+        try {
+            return DDSketch.decode(ByteArrayInput.wrap(bytes), UnboundedSizeDenseStore::new);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot decode a duration sketch", e);
+        }
     }
 }

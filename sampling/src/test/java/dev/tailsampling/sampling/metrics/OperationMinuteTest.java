@@ -51,8 +51,9 @@ class OperationMinuteTest {
         // Uniform on [1 ms, 100 ms): the median is about 50.5 ms.
         assertThat(first.quantileNs(0.5)).isCloseTo(50.5e6, within(50.5e6 * 0.03));
 
-        DDSketch merged = OperationMinute.read(first.sketch);
-        merged.mergeWith(OperationMinute.read(second.sketch));
+        // As analysts would: from the protobuf encoding the table stores.
+        DDSketch merged = OperationMinute.readProtobuf(first.protobufSketch());
+        merged.mergeWith(OperationMinute.readProtobuf(second.protobufSketch()));
         java.util.Arrays.sort(all);
         double trueP99 = all[(int) Math.ceil(0.99 * all.length) - 1];
         assertThat(merged.getCount()).isEqualTo(20_000.0);
