@@ -27,8 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.fs.Path;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.ManifestContent;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.ReachableFileUtil;
 import org.apache.iceberg.Snapshot;
@@ -265,8 +267,10 @@ public final class WarehouseMaintenance {
                     continue;
                 }
                 reachable.add(normalize(manifest.path()));
-                try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, io)) {
-                    paths.forEach(path -> reachable.add(normalize(path)));
+                try (ManifestReader<?> files = manifest.content() == ManifestContent.DATA
+                        ? ManifestFiles.read(manifest, io, table.specs())
+                        : ManifestFiles.readDeleteManifest(manifest, io, table.specs())) {
+                    files.forEach(file -> reachable.add(normalize(file.location())));
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read manifest " + manifest.path(), e);
                 }
