@@ -31,6 +31,6 @@ public class ServiceMetricsRowMapper implements MapFunction<OperationMinute, Row
                 q[2] / NANOS_PER_MS,
                 q[3] / NANOS_PER_MS,
                 minute.maxNs / NANOS_PER_MS,
-                minute.protobufSketch());
+                OperationMinute.protobuf(durations));
     }
 }

@@ -215,7 +215,7 @@ public final class WarehouseMaintenance {
 
         return new Report(
                 definition.name(),
-                partitions.startsOf(expired).size(),
+                partitions.startsEndingBy(cutoff).size(),
                 expired.size(),
                 expired.stream().mapToLong(DataFile::recordCount).sum(),
                 toCompact.size(),
@@ -338,13 +338,20 @@ public final class WarehouseMaintenance {
             return Math.floorDiv(millis, unitMillis) * unitMillis;
         }
 
+        /** Starts of the periods that end by {@code cutoff}. */
+        List<Long> startsEndingBy(long cutoff) {
+            List<Long> out = new ArrayList<>();
+            for (long start : files.keySet()) {
+                if (start + unitMillis <= cutoff) {
+                    out.add(start);
+                }
+            }
+            return out;
+        }
+
         List<DataFile> filesEndingBy(long cutoff) {
             List<DataFile> out = new ArrayList<>();
-            files.forEach((start, list) -> {
-                if (start + unitMillis <= cutoff) {
-                    out.addAll(list);
-                }
-            });
+            startsEndingBy(cutoff).forEach(start -> out.addAll(files.get(start)));
             return out;
         }
 
@@ -357,16 +364,6 @@ public final class WarehouseMaintenance {
             List<Long> out = new ArrayList<>();
             files.forEach((start, list) -> {
                 if (start + unitMillis <= closedBy && list.size() > partitionsByStart.get(start).size()) {
-                    out.add(start);
-                }
-            });
-            return out;
-        }
-
-        Set<Long> startsOf(List<DataFile> dropped) {
-            Set<Long> out = new HashSet<>();
-            files.forEach((start, list) -> {
-                if (list.stream().anyMatch(dropped::contains)) {
                     out.add(start);
                 }
             });

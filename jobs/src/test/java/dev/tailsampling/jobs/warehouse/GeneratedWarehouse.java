@@ -3,7 +3,6 @@ package dev.tailsampling.jobs.warehouse;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.table.data.RowData;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.google.protobuf.ByteString;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.ServiceMetricsRowMapper;
@@ -19,6 +18,7 @@ import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.metrics.OperationMinute;
+import dev.tailsampling.sampling.metrics.OperationSample;
 import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.TraceLocation;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -89,8 +89,9 @@ public final class GeneratedWarehouse {
     private final Random random;
     private final long startMillis;
     private final Truth truth = new Truth();
-    private final Map<String, DDSketch> sketches = new HashMap<>();
-    private final Map<String, long[]> counts = new HashMap<>();
+    /** The spans seen since the last commit, gathered as the job's decoder gathers a record's. */
+    private final OperationSample.Collector seen = new OperationSample.Collector();
+    private final Map<String, OperationMinute> minutes = new HashMap<>();
 
     private GeneratedWarehouse(Spec spec, long endMillis) {
         this.spec = spec;
@@ -134,23 +135,11 @@ public final class GeneratedWarehouse {
                 }
             }
             writeCommit(spans, summaries, index, kept);
+            for (OperationSample sample : seen.drain()) {
+                minutes.computeIfAbsent(sample.key(), k -> OperationMinute.startedBy(sample)).add(sample);
+            }
         }
-        List<OperationMinute> minutes = new ArrayList<>();
-        sketches.forEach((key, sketch) -> {
-            String[] parts = key.split("\u0000");
-            OperationMinute minute = new OperationMinute();
-            minute.serviceName = parts[0];
-            minute.operationName = parts[1];
-            minute.spanKind = parts[2];
-            minute.minuteMillis = Long.parseLong(parts[3]);
-            long[] c = counts.get(key);
-            minute.requestCount = c[0];
-            minute.errorCount = c[1];
-            minute.maxNs = c[2];
-            minute.sketch = OperationMinute.encode(sketch);
-            minutes.add(minute);
-        });
-        append(metrics, ServiceMetricsTable.TABLE, new ServiceMetricsRowMapper(), minutes);
+        append(metrics, ServiceMetricsTable.TABLE, new ServiceMetricsRowMapper(), new ArrayList<>(minutes.values()));
         return truth;
     }
 
@@ -205,13 +194,8 @@ public final class GeneratedWarehouse {
             if (span.error) {
                 truth.errorSpansByService.merge(span.serviceName, 1L, Long::sum);
             }
-            String key = span.serviceName + '\u0000' + span.operationName + '\u0000' + span.spanKind + '\u0000'
-                    + Math.floorDiv(span.startTimeUnixNano, 60_000 * MS) * 60_000L;
-            sketches.computeIfAbsent(key, k -> OperationMinute.newSketch()).accept(span.durationNs);
-            long[] c = counts.computeIfAbsent(key, k -> new long[3]);
-            c[0]++;
-            c[1] += span.error ? 1 : 0;
-            c[2] = Math.max(c[2], span.durationNs);
+            seen.add(span.serviceName, span.operationName, span.spanKind, span.startTimeUnixNano, span.durationNs,
+                    span.error);
         }
         truth.errorTraces += error ? 1 : 0;
         boolean slow = root.durationNs >= 1_000 * MS;

@@ -73,7 +73,12 @@ public class OperationMinute {
 
     /** The sketch in the DDSketch protobuf format, as the table stores it. */
     public byte[] protobufSketch() {
-        ByteBuffer buffer = durations().serialize();
+        return protobuf(durations());
+    }
+
+    /** {@code sketch} in the DDSketch protobuf format. */
+    public static byte[] protobuf(DDSketch sketch) {
+        ByteBuffer buffer = sketch.serialize();
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
         return bytes;
