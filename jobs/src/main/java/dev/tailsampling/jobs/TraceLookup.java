@@ -11,19 +11,22 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.parquet.Parquet;
 
 /**
  * Finds a trace's spans the way the tables are laid out for: its rows in one {@code trace_index}
- * bucket name the hours its spans are in, and only those hours of {@code spans} are read. Reads
- * through Iceberg's own generic reader, which prunes files by partition and column bounds and row
- * groups by statistics and bloom filters. Counts the data files it had to open.
+ * bucket name the hours its spans are in, and only those hours of {@code spans} are read. Iceberg's
+ * scan planning prunes files by partition and column bounds, its Parquet reader row groups by
+ * statistics and bloom filters. Counts the data files it had to open.
  */
 public final class TraceLookup {
     private static final long HOUR_MICROS = 3_600_000_000L;
@@ -45,32 +48,32 @@ public final class TraceLookup {
     public Found find(String traceId) {
         Expression byId = Expressions.equal("trace_id", traceId);
         TreeSet<Long> hours = new TreeSet<>();
-        for (Record row : read(index, byId, traceId)) {
+        Read indexRows = read(index, byId, traceId);
+        for (Record row : indexRows.rows()) {
             hours.add(((OffsetDateTime) row.getField("span_hour")).toEpochSecond() * 1_000_000L);
         }
-        int indexFiles = files(index, byId);
         if (hours.isEmpty()) {
-            return new Found(List.of(), hours, indexFiles, 0);
+            return new Found(List.of(), hours, indexRows.files(), 0);
         }
         Expression inHours = Expressions.alwaysFalse();
         for (long hour : hours) {
             inHours = Expressions.or(inHours, within(hour, hour + HOUR_MICROS));
         }
-        Expression filter = Expressions.and(byId, inHours);
-        return new Found(read(spans, filter, traceId), hours, indexFiles, files(spans, filter));
+        Read spanRows = read(spans, Expressions.and(byId, inHours), traceId);
+        return new Found(spanRows.rows(), hours, indexRows.files(), spanRows.files());
     }
 
     /** The trace's summary, looked for from an hour before its first span's hour to its last one's end. */
     public Record summary(String traceId, TreeSet<Long> hours) {
         List<Record> found = read(summaries, Expressions.and(Expressions.equal("trace_id", traceId),
-                within(hours.first() - HOUR_MICROS, hours.last() + HOUR_MICROS)), traceId);
+                within(hours.first() - HOUR_MICROS, hours.last() + HOUR_MICROS)), traceId).rows();
         return found.isEmpty() ? null : found.get(0);
     }
 
     /** The trace by a plain filter on {@code spans}, as a query that knows nothing else would read it. */
     public Found scan(String traceId) {
-        Expression byId = Expressions.equal("trace_id", traceId);
-        return new Found(read(spans, byId, traceId), new TreeSet<>(), 0, files(spans, byId));
+        Read spanRows = read(spans, Expressions.equal("trace_id", traceId), traceId);
+        return new Found(spanRows.rows(), new TreeSet<>(), 0, spanRows.files());
     }
 
     private static Expression within(long fromMicros, long toMicros) {
@@ -78,33 +81,42 @@ public final class TraceLookup {
                 Expressions.greaterThanOrEqual("start_time", fromMicros), Expressions.lessThan("start_time", toMicros));
     }
 
+    /** Rows found and the number of data files opened to find them. */
+    private record Read(List<Record> rows, int files) {}
+
     /**
-     * The rows of {@code traceId} in the files and row groups that {@code filter} cannot rule out;
-     * pruning is by file and row group, so other traces' rows of a row group read are dropped here.
+     * The rows of {@code traceId} in the files and row groups that {@code filter} cannot rule out.
+     * Plans the scan once and reads each file with Iceberg's Parquet reader, which skips row groups
+     * by statistics, dictionaries and bloom filters; other traces' rows of a row group read are
+     * dropped here. The tables are append-only, so there are no delete files to apply.
      */
-    private static List<Record> read(Table table, Expression filter, String traceId) {
+    private static Read read(Table table, Expression filter, String traceId) {
         List<Record> rows = new ArrayList<>();
-        try (CloseableIterable<Record> records = IcebergGenerics.read(table).where(filter).build()) {
-            for (Record record : records) {
-                if (traceId.equals(record.getField("trace_id"))) {
-                    rows.add(record);
+        int files = 0;
+        Schema schema = table.schema();
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
+            for (FileScanTask task : tasks) {
+                files++;
+                if (task.file().format() != FileFormat.PARQUET) {
+                    throw new IllegalStateException(table.name() + " has a " + task.file().format()
+                            + " data file; only Parquet is read: " + task.file().location());
+                }
+                try (CloseableIterable<Record> records = Parquet.read(table.io().newInputFile(task.file().location()))
+                        .project(schema)
+                        .filter(filter)
+                        .split(task.start(), task.length())
+                        .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema))
+                        .build()) {
+                    for (Record record : records) {
+                        if (traceId.equals(record.getField("trace_id"))) {
+                            rows.add(record);
+                        }
+                    }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + table.name(), e);
         }
-        return rows;
-    }
-
-    private static int files(Table table, Expression filter) {
-        int files = 0;
-        try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
-            for (FileScanTask ignored : tasks) {
-                files++;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot plan " + table.name(), e);
-        }
-        return files;
+        return new Read(rows, files);
     }
 }

@@ -14,6 +14,7 @@ import dev.tailsampling.iceberg.TraceSummariesTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,13 +49,14 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
 /**
  * Keeps the warehouse small and fast, table by table: drops partitions past their retention,
  * rewrites closed partitions into few files in the table's sort order (trace id for spans and the
- * index), expires old snapshots and deletes files that no snapshot references.
+ * index), regroups manifests by partition, expires old snapshots and deletes files that no snapshot
+ * references.
  *
  * <p>Everything goes through Iceberg: retention is a metadata-only delete of whole partitions;
  * closed partitions are rewritten sorted by an {@code INSERT OVERWRITE} through Iceberg's Flink
  * connector (Iceberg's Flink rewrite action only bin-packs and cannot sort); open partitions, which
  * the job still appends to, are bin-packed by that rewrite action, which is safe beside concurrent
- * commits; expiry is Iceberg's own snapshot expiry, and orphan cleanup lists the table's folder
+ * commits; manifests are regrouped by Iceberg's manifest rewrite; expiry is Iceberg's own snapshot expiry, and orphan cleanup lists the table's folder
  * through Iceberg's file IO.
  */
 public final class WarehouseMaintenance {
@@ -101,6 +103,8 @@ public final class WarehouseMaintenance {
             long filesAfter,
             long openFilesBefore,
             long openFilesAfter,
+            int manifestsBefore,
+            int manifestsAfter,
             int snapshotsExpired,
             long filesExpired,
             long orphansDeleted) {
@@ -109,10 +113,11 @@ public final class WarehouseMaintenance {
         public String toString() {
             return String.format(
                     "%s: retention dropped %d partitions (%,d files, %,d rows); compacted %d closed partitions"
-                            + " (%,d files -> %,d) and bin-packed open ones (%,d files -> %,d); expired %d snapshots"
-                            + " (%,d files deleted); deleted %,d orphan files",
+                            + " (%,d files -> %,d) and bin-packed open ones (%,d files -> %,d); regrouped manifests"
+                            + " (%d -> %d); expired %d snapshots (%,d files deleted); deleted %,d orphan files",
                     table, partitionsDropped, filesDropped, rowsDropped, partitionsCompacted, filesBefore,
-                    filesAfter, openFilesBefore, openFilesAfter, snapshotsExpired, filesExpired, orphansDeleted);
+                    filesAfter, openFilesBefore, openFilesAfter, manifestsBefore, manifestsAfter, snapshotsExpired,
+                    filesExpired, orphansDeleted);
         }
     }
 
@@ -194,6 +199,12 @@ public final class WarehouseMaintenance {
         Expression open = Expressions.greaterThanOrEqual(definition.timeColumn(), live.floor(closedBy) * 1000);
         RewriteDataFilesActionResult packed = Actions.forTable(table).rewriteDataFiles().filter(open).execute();
         table.refresh();
+        int manifestsBefore = dataManifests(table).size();
+        if (!manifestsClustered(table)) {
+            table.rewriteManifests().clusterBy(file -> String.valueOf(file.partition().get(0, Object.class))).commit();
+            table.refresh();
+        }
+        int manifestsAfter = dataManifests(table).size();
 
         // Snapshot expiry, then files that no snapshot reaches; ages count from now, after the
         // commits above.
@@ -223,28 +234,60 @@ public final class WarehouseMaintenance {
                 filesAfter,
                 packed.deletedDataFiles().size(),
                 packed.addedDataFiles().size(),
+                manifestsBefore,
+                manifestsAfter,
                 snapshotsExpired,
                 filesExpired.get(),
                 orphans);
     }
 
-    /** Rewrites the partitions starting at {@code starts} in the table's sort order, one writer. */
+    /**
+     * Rewrites each partition starting at {@code starts} in the table's sort order, one period at a
+     * time and on one writer, so that the sort stays within memory and each closed period becomes
+     * one file (or one per target size).
+     */
     private void compact(Table table, TableDefinition definition, List<Long> starts, long unitMillis) {
         String time = definition.timeColumn();
-        StringJoiner ranges = new StringJoiner(" OR ");
-        for (long start : starts) {
-            ranges.add(String.format("(%s >= TO_TIMESTAMP_LTZ(%d, 3) AND %s < TO_TIMESTAMP_LTZ(%d, 3))",
-                    time, start, time, start + unitMillis));
-        }
         StringJoiner order = new StringJoiner(", ");
         for (SortField field : table.sortOrder().fields()) {
             order.add(table.schema().findColumnName(field.sourceId()));
         }
-        String sql = "INSERT OVERWRITE " + definition.name() + " SELECT * FROM " + definition.name()
-                + " WHERE " + ranges + (order.length() == 0 ? "" : " ORDER BY " + order);
-        // One writer keeps the sorted order and writes one file per partition (or per target size).
-        WarehouseSql.open(settings.catalog(), Map.of("parallelism.default", "1")).execute(sql);
+        // The Iceberg source would otherwise run one reader per file, all in this one process.
+        WarehouseSql sql = WarehouseSql.open(settings.catalog(),
+                Map.of("parallelism.default", "1", "table.exec.iceberg.infer-source-parallelism", "false"));
+        for (long start : starts) {
+            sql.execute(String.format("INSERT OVERWRITE %s SELECT * FROM %s WHERE %s >= TO_TIMESTAMP_LTZ(%d, 3)"
+                            + " AND %s < TO_TIMESTAMP_LTZ(%d, 3)%s",
+                    definition.name(), definition.name(), time, start, time, start + unitMillis,
+                    order.length() == 0 ? "" : " ORDER BY " + order));
+        }
         table.refresh();
+    }
+
+    private static List<ManifestFile> dataManifests(Table table) {
+        Snapshot current = table.currentSnapshot();
+        return current == null ? List.of() : current.dataManifests(table.io());
+    }
+
+    /**
+     * Whether each data manifest holds one value of the first partition field (the bucket of
+     * {@code trace_index}, the hour or day of the others) and no two hold the same one. Each commit
+     * of the job adds a manifest that spans partitions; regrouped, planning a scan of one bucket or
+     * hour reads one manifest instead of all of them.
+     */
+    public static boolean manifestsClustered(Table table) {
+        Set<ByteBuffer> seen = new HashSet<>();
+        for (ManifestFile manifest : dataManifests(table)) {
+            List<ManifestFile.PartitionFieldSummary> summaries = manifest.partitions();
+            if (summaries == null || summaries.isEmpty()) {
+                return false;
+            }
+            ByteBuffer lower = summaries.get(0).lowerBound();
+            if (lower == null || !lower.equals(summaries.get(0).upperBound()) || !seen.add(lower)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Deletes files under the table's folder that no snapshot or metadata file references. */

@@ -50,6 +50,8 @@ class WarehouseMaintenanceTest {
         long metrics = count(sql, "service_metrics");
         assertThat(expired).as("the fixture has hours to expire").isPositive();
         Table spans = catalog.loadTable("spans");
+        Table index = catalog.loadTable("trace_index");
+        assertThat(WarehouseMaintenance.manifestsClustered(index)).as("commits add manifests across buckets").isFalse();
         Path stray = Paths.get(URI.create(spans.location())).resolve("data").resolve("stray.parquet");
         Files.write(stray, new byte[] {1, 2, 3});
         assertThat(stray.toFile().setLastModified(System.currentTimeMillis() - 5 * 24 * HOUR)).isTrue();
@@ -101,6 +103,9 @@ class WarehouseMaintenanceTest {
                 .as("the open hour is bin-packed by the rewrite action").isEqualTo(1);
 
         assertThat(spans.snapshots()).hasSize(1);
+        index.refresh();
+        assertThat(WarehouseMaintenance.manifestsClustered(index)).as("one manifest per bucket").isTrue();
+        assertThat(WarehouseMaintenance.manifestsClustered(spans)).as("one manifest per hour").isTrue();
         assertThat(stray).doesNotExist();
         assertThat(young).exists();
         assertThat(new File(URI.create(spans.location())).exists()).isTrue();
