@@ -287,9 +287,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         boolean incomplete = !trace.rootSeen;
         ServiceStats stats = ServiceStats.ofDecision(trace, decision, representative, trace.presampleRate);
         unsentStats.computeIfAbsent(stats.service, ServiceStats::empty).add(stats);
-        // Pre-sampling and probabilistic policies test the same trace-id bits: the trace passed both
-        // with the smaller of the two probabilities.
-        double probability = Math.min(trace.presampleRate, decision.probability());
+        // The head's, pre-sampling's and the policy's probabilities compose into the trace's weight.
+        double probability = trace.keptProbability(decision.probability());
         if (decision.isSampled()) {
             List<Span> kept = view.spans();
             tracesKept.inc();

@@ -27,6 +27,10 @@ public class TraceFragment {
     public byte[] payload;
     /** The pre-sampling rate the fragment passed at; 1 when nothing was shed. */
     public double presampleRate = 1.0;
+    /** The head sampler's probability, from the spans' tracestate {@code ot=th:}; 1 without one. */
+    public double headProbability = 1.0;
+    /** Whether a span's tracestate gave the head's randomness explicitly ({@code ot=rv:}). */
+    public boolean headRandomnessExplicit;
 
     public TraceFragment() {}
 
@@ -34,6 +38,8 @@ public class TraceFragment {
     public void addTo(TraceSummary summary, long nowMillis) {
         summary.add(spanCount, payload.length, minStartNanos, maxEndNanos, error, root, nowMillis);
         summary.presampleRate = Math.min(summary.presampleRate, presampleRate);
+        summary.headProbability = Math.min(summary.headProbability, headProbability);
+        summary.headRandomnessExplicit |= headRandomnessExplicit;
         if (rootService != null) {
             summary.rootService = rootService;
             summary.rootOperation = rootOperation;

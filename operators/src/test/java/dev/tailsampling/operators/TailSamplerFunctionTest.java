@@ -96,12 +96,11 @@ class TailSamplerFunctionTest {
     /** One fragment; {@code spanCount} stands for as many spans of the trace in one record. */
     private void send(String traceId, int index, boolean failed, long durationMillis, int spanCount)
             throws Exception {
-        send(traceId, index, failed, durationMillis, spanCount, 1.0);
+        send(traceId, index, failed, durationMillis, spanCount, 1.0, 1.0);
     }
 
-    private void send(
-            String traceId, int index, boolean failed, long durationMillis, int spanCount, double presampleRate)
-            throws Exception {
+    private void send(String traceId, int index, boolean failed, long durationMillis, int spanCount,
+            double presampleRate, double headProbability) throws Exception {
         String spanId = String.format("%016x", index + 1);
         io.opentelemetry.proto.trace.v1.Span.Builder span =
                 span(traceId, spanId, index == 0 ? "" : ROOT, "op" + index, index, durationMillis);
@@ -118,6 +117,7 @@ class TailSamplerFunctionTest {
         }
         fragment.payload = request(resourceSpans("shop", failed ? error(span) : span)).toByteArray();
         fragment.presampleRate = presampleRate;
+        fragment.headProbability = headProbability;
         harness.processElement(fragment, harness.getProcessingTime());
     }
 
@@ -418,13 +418,26 @@ class TailSamplerFunctionTest {
     @Test
     void aPresampledTraceCarriesTheSmallerProbability() throws Exception {
         harness.setProcessingTime(0);
-        send(FAILED, 0, true, 5, 1, 0.25);
-        send(LUCKY, 0, false, 5, 1, 0.25);
+        send(FAILED, 0, true, 5, 1, 0.25, 1.0);
+        send(LUCKY, 0, false, 5, 1, 0.25, 1.0);
         harness.setProcessingTime(WAIT);
 
         assertThat(harness.extractOutputValues())
                 .extracting(s -> s.traceId + " " + s.samplingPolicy + " " + s.adjustedCount)
                 .containsExactlyInAnyOrder(FAILED + " errors 4.0", LUCKY + " representative 4.0");
+    }
+
+    @Test
+    void aHeadSampledTraceCarriesTheHeadProbabilityComposedWithTheLaterStages() throws Exception {
+        harness.setProcessingTime(0);
+        // Head at 10 %, pre-sampling at 25 %: the same random bits, so the stricter stage sets the weight.
+        send(FAILED, 0, true, 5, 1, 0.25, 0.1);
+        send(LUCKY, 0, false, 5, 1, 1.0, 0.5);
+        harness.setProcessingTime(WAIT);
+
+        assertThat(harness.extractOutputValues())
+                .extracting(s -> s.traceId + " " + s.samplingPolicy + " " + s.sampleProbability + " " + s.adjustedCount)
+                .containsExactlyInAnyOrder(FAILED + " errors 0.1 10.0", LUCKY + " representative 0.5 2.0");
     }
 
     @Test

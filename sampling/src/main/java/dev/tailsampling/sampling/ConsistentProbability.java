@@ -32,6 +32,52 @@ public final class ConsistentProbability {
         return Long.parseUnsignedLong(traceIdHex.substring(32 - RANDOM_HEX_DIGITS), 16);
     }
 
+    /**
+     * The head sampling probability that a W3C {@code tracestate} carries in its OpenTelemetry
+     * member's threshold ({@code ot=th:<1 to 14 hex digits>}, trailing zeros dropped), or 1 when it
+     * carries none or an unreadable one: a span that came without a threshold was not sampled
+     * before the job, as far as anyone can tell.
+     */
+    public static double headProbability(String traceState) {
+        String threshold = otValue(traceState, "th");
+        if (threshold == null || threshold.isEmpty() || threshold.length() > RANDOM_HEX_DIGITS) {
+            return 1.0;
+        }
+        long value;
+        try {
+            value = Long.parseUnsignedLong(threshold, 16) << (4 * (RANDOM_HEX_DIGITS - threshold.length()));
+        } catch (NumberFormatException e) {
+            return 1.0;
+        }
+        return (double) (MAX_THRESHOLD - value) / MAX_THRESHOLD;
+    }
+
+    /**
+     * Whether the {@code tracestate} gives the trace's randomness explicitly ({@code ot=rv:}), so
+     * that a head sampler drew from it rather than from the trace id's bits that the job tests.
+     */
+    public static boolean hasExplicitRandomness(String traceState) {
+        return otValue(traceState, "rv") != null;
+    }
+
+    /** The value of {@code key} in the {@code ot} member of a tracestate ({@code ot=k:v;k:v}), or null. */
+    private static String otValue(String traceState, String key) {
+        if (traceState == null || traceState.isEmpty()) {
+            return null;
+        }
+        for (String member : traceState.split(",")) {
+            String trimmed = member.trim();
+            if (trimmed.startsWith("ot=")) {
+                for (String field : trimmed.substring(3).split(";")) {
+                    if (field.startsWith(key + ":")) {
+                        return field.substring(key.length() + 1);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /** Whether the trace is kept at the given probability. */
     public static boolean isSampled(String traceIdHex, double probability) {
         return probability > 0.0 && randomness(traceIdHex) >= threshold(probability);

@@ -28,6 +28,10 @@ public class TraceSummary {
      * with probability min(this, p).
      */
     public double presampleRate = 1.0;
+    /** The head sampler's probability, from the lowest {@code ot=th:} threshold of the trace's spans. */
+    public double headProbability = 1.0;
+    /** Whether the head drew from an explicit {@code ot=rv:} randomness rather than the trace id's bits. */
+    public boolean headRandomnessExplicit;
 
     public TraceSummary() {}
 
@@ -55,6 +59,19 @@ public class TraceSummary {
         errorSeen |= error;
         rootSeen |= root;
         lastSeenMillis = nowMillis;
+    }
+
+    /**
+     * The chance the trace had of being kept through the head, pre-sampling and a tail decision of
+     * probability {@code tail}: the head probability times the chance of the later stages given the
+     * head kept it. The stages test the same random bits (consistent probability sampling), so the
+     * later stages keep a head-sampled trace with probability min(1, later / head) and the product is
+     * the smallest of the three; a head that drew from an explicit {@code rv} decided independently
+     * of the trace-id bits, and its probability simply multiplies.
+     */
+    public double keptProbability(double tail) {
+        double later = Math.min(presampleRate, tail);
+        return headRandomnessExplicit ? headProbability * later : Math.min(headProbability, later);
     }
 
     /** End-to-end duration: from the earliest start to the latest end, 0 before any span. */

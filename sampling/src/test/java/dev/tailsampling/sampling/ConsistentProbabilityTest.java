@@ -3,6 +3,7 @@ package dev.tailsampling.sampling;
 import static dev.tailsampling.sampling.TestTraces.traceIdWithRandomness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -71,5 +72,18 @@ class ConsistentProbabilityTest {
                 .hasMessageContaining("[0, 1]");
         assertThatThrownBy(() -> ConsistentProbability.threshold(Double.NaN))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void readsTheHeadProbabilityFromTheTracestateThreshold() {
+        assertThat(ConsistentProbability.headProbability("")).isEqualTo(1.0);
+        assertThat(ConsistentProbability.headProbability("vendor=abc")).isEqualTo(1.0);
+        assertThat(ConsistentProbability.headProbability("ot=th:0")).isEqualTo(1.0);
+        assertThat(ConsistentProbability.headProbability("ot=th:8")).isEqualTo(0.5);
+        assertThat(ConsistentProbability.headProbability("vendor=abc, ot=rv:1a2b3c4d5e6f70;th:c")).isEqualTo(0.25);
+        assertThat(ConsistentProbability.headProbability("ot=th:e666666666666")).isCloseTo(0.1, within(1e-12));
+        assertThat(ConsistentProbability.headProbability("ot=th:zz")).as("unreadable: as if unsampled").isEqualTo(1.0);
+        assertThat(ConsistentProbability.hasExplicitRandomness("ot=rv:1a2b3c4d5e6f70;th:c")).isTrue();
+        assertThat(ConsistentProbability.hasExplicitRandomness("ot=th:c")).isFalse();
     }
 }

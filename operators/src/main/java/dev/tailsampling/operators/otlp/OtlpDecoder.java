@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tailsampling.operators.DeadLetter;
 import dev.tailsampling.operators.TraceFragment;
+import dev.tailsampling.sampling.ConsistentProbability;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -125,6 +126,12 @@ public final class OtlpDecoder {
             summary.minStartNanos = Math.min(summary.minStartNanos, span.getStartTimeUnixNano());
             summary.maxEndNanos = Math.max(summary.maxEndNanos, span.getEndTimeUnixNano());
             summary.error |= error;
+            String traceState = span.getTraceState();
+            if (!traceState.isEmpty()) {
+                summary.headProbability =
+                        Math.min(summary.headProbability, ConsistentProbability.headProbability(traceState));
+                summary.headRandomnessExplicit |= ConsistentProbability.hasExplicitRandomness(traceState);
+            }
             if (span.getParentSpanId().isEmpty()) {
                 summary.root = true;
                 summary.rootService = service;

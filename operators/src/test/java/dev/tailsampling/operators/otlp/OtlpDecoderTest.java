@@ -78,6 +78,22 @@ class OtlpDecoderTest {
     }
 
     @Test
+    void readsTheHeadProbabilityAndExplicitRandomnessFromTheSpansTracestate() {
+        byte[] record =
+                request(
+                                resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 120).setTraceState("ot=th:c")),
+                                resourceSpans("checkout", span(TRACE, CHILD, ROOT, "charge", 10, 50)),
+                                resourceSpans("search", span(OTHER_TRACE, ROOT, "", "GET /q", 0, 5)
+                                        .setTraceState("vendor=1,ot=rv:0123456789abcd;th:8")))
+                        .toByteArray();
+
+        OtlpDecoder.decode(record, output);
+
+        assertThat(fragments).extracting(f -> f.traceId + " " + f.headProbability + " " + f.headRandomnessExplicit)
+                .containsExactly(TRACE + " 0.25 false", OTHER_TRACE + " 0.5 true");
+    }
+
+    @Test
     void aRecordOfOneTraceIsItsOwnFragment() {
         byte[] record =
                 request(
