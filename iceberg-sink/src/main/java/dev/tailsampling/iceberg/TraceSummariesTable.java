@@ -54,7 +54,14 @@ public final class TraceSummariesTable {
                     required(14, "adjusted_count", Types.DoubleType.get(),
                             "1 / sample_probability: SUM(adjusted_count) estimates all traces"),
                     required(15, "trace_incomplete", Types.BooleanType.get(),
-                            "no root span had arrived when the trace was decided"));
+                            "no root span had arrived when the trace was decided"),
+                    optional(16, "follows_from",
+                            Types.ListType.ofOptional(115,
+                                    Types.StructType.of(
+                                            optional(116, "span_id", Types.StringType.get()),
+                                            optional(117, "linked_trace_id", Types.StringType.get()),
+                                            optional(118, "linked_span_id", Types.StringType.get()))),
+                            "links by which the trace's spans follow from spans of other traces"));
 
     public static final TableDefinition TABLE =
             new TableDefinition(

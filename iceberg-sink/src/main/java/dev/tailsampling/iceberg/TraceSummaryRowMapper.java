@@ -10,6 +10,7 @@ import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 
 import dev.tailsampling.sampling.summary.ErrorSpan;
+import dev.tailsampling.sampling.summary.FollowsFrom;
 import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.PathStep;
 
@@ -42,6 +43,11 @@ public class TraceSummaryRowMapper implements MapFunction<KeptTrace, RowData> {
                             str(error.statusMessage),
                             error.httpStatusCode);
         }
+        Object[] follows = new Object[trace.followsFrom.size()];
+        for (int i = 0; i < follows.length; i++) {
+            FollowsFrom link = trace.followsFrom.get(i);
+            follows[i] = GenericRowData.of(str(link.spanId), str(link.linkedTraceId), str(link.linkedSpanId));
+        }
         return GenericRowData.of(
                 str(trace.traceId),
                 str(trace.rootServiceName),
@@ -57,6 +63,7 @@ public class TraceSummaryRowMapper implements MapFunction<KeptTrace, RowData> {
                 str(trace.samplingTrigger),
                 trace.sampleProbability,
                 trace.adjustedCount,
-                trace.traceIncomplete);
+                trace.traceIncomplete,
+                new GenericArrayData(follows));
     }
 }

@@ -13,6 +13,7 @@ import dev.tailsampling.sampling.metrics.OperationMinute;
 import dev.tailsampling.sampling.metrics.OperationSample;
 import dev.tailsampling.sampling.rates.ServiceStats;
 import dev.tailsampling.sampling.summary.ErrorSpan;
+import dev.tailsampling.sampling.summary.FollowsFrom;
 import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.PathStep;
 import dev.tailsampling.sampling.summary.TraceLocation;
@@ -70,13 +71,16 @@ public final class SamplingTypes {
 
     public static final TypeInformation<ErrorSpan> ERROR_SPAN = pojo(ErrorSpan.class, Map.of());
 
+    public static final TypeInformation<FollowsFrom> FOLLOWS_FROM = pojo(FollowsFrom.class, Map.of());
+
     public static final TypeInformation<KeptTrace> KEPT_TRACE =
             pojo(
                     KeptTrace.class,
                     Map.of(
                             "services", Types.LIST(Types.STRING),
                             "criticalPath", Types.LIST(PATH_STEP),
-                            "errorSpans", Types.LIST(ERROR_SPAN)));
+                            "errorSpans", Types.LIST(ERROR_SPAN),
+                            "followsFrom", Types.LIST(FOLLOWS_FROM)));
 
     public static final TypeInformation<TraceLocation> TRACE_LOCATION = pojo(TraceLocation.class, Map.of());
 
@@ -106,7 +110,7 @@ public final class SamplingTypes {
     public static List<TypeInformation<?>> all() {
         return List.of(
                 TRACE_FRAGMENT, DEAD_LETTER, TRACE_SUMMARY, CACHED_DECISION, POLICY_STATE_ENTRY, SAMPLING_RATE,
-                SERVICE_STATS, SPAN_EVENT, SPAN_LINK, SPAN, PATH_STEP, ERROR_SPAN, KEPT_TRACE, TRACE_LOCATION,
+                SERVICE_STATS, SPAN_EVENT, SPAN_LINK, SPAN, PATH_STEP, ERROR_SPAN, FOLLOWS_FROM, KEPT_TRACE, TRACE_LOCATION,
                 OPERATION_SAMPLE, OPERATION_MINUTE);
     }
 }

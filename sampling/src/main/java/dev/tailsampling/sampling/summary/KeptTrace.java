@@ -1,6 +1,7 @@
 package dev.tailsampling.sampling.summary;
 
 import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.SpanLink;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,8 @@ public class KeptTrace {
     public List<String> services = new ArrayList<>();
     public List<PathStep> criticalPath = new ArrayList<>();
     public List<ErrorSpan> errorSpans = new ArrayList<>();
+    /** The links by which this trace's spans follow from spans of other traces. */
+    public List<FollowsFrom> followsFrom = new ArrayList<>();
     public String samplingPolicy;
     public String samplingTrigger;
     public double sampleProbability;
@@ -61,6 +64,15 @@ public class KeptTrace {
             services.add(span.serviceName);
             if (span.error) {
                 trace.errorSpans.add(errorSpan(span));
+            }
+            for (SpanLink link : span.links) {
+                if ("follows_from".equals(link.relationship)) {
+                    FollowsFrom follows = new FollowsFrom();
+                    follows.spanId = span.spanId;
+                    follows.linkedTraceId = link.traceId;
+                    follows.linkedSpanId = link.spanId;
+                    trace.followsFrom.add(follows);
+                }
             }
         }
         Span named = root != null ? root : earliest;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.SpanLink;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -138,6 +139,28 @@ class KeptTraceTest {
         assertThat(trace.adjustedCount).isEqualTo(2.0);
         assertThat(trace.samplingTrigger).isEqualTo("inactivity");
         assertThat(trace.traceIncomplete).isFalse();
+    }
+
+    @Test
+    void listsTheFollowsFromLinksAndLeavesChildOfLinksOut() {
+        Span consumer = span("b", "a", "billing", "process invoice", 1, 5);
+        consumer.links.add(link("5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", "follows_from"));
+        consumer.links.add(link("5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b175", "child_of"));
+        KeptTrace trace = KeptTrace.of(List.of(span("a", "", "billing", "poll", 0, 10), consumer));
+
+        assertThat(trace.followsFrom).singleElement().satisfies(f -> {
+            assertThat(f.spanId).isEqualTo("b");
+            assertThat(f.linkedTraceId).isEqualTo("5b8efff798038103d269b633813fc60c");
+            assertThat(f.linkedSpanId).isEqualTo("eee19b7ec3c1b174");
+        });
+    }
+
+    private static SpanLink link(String traceId, String spanId, String relationship) {
+        SpanLink link = new SpanLink();
+        link.traceId = traceId;
+        link.spanId = spanId;
+        link.relationship = relationship;
+        return link;
     }
 
     @Test
