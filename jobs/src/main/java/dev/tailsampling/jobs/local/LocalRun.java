@@ -14,8 +14,10 @@ import dev.tailsampling.jobs.RatesCommand;
 import dev.tailsampling.jobs.TailSamplingConf;
 import dev.tailsampling.jobs.TailSamplingJob;
 import dev.tailsampling.jobs.WarehouseSql;
+import dev.tailsampling.sampling.head.HeadSampler;
 import dev.tailsampling.sampling.rates.SamplingRate;
 
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +45,9 @@ import org.apache.iceberg.Table;
  * 1x:30s,5x:60s,1x:30s), {@code --budget} kept spans per second for the controller (1000),
  * {@code --controller-interval} (20s), {@code --error-rate} (0.02), {@code --slow-rate} (0.03),
  * {@code --work-dir} (target/local-run: the warehouse and checkpoints, both emptied first),
- * {@code --parallelism} (2). Every other {@code --key value} is a sampling job parameter.
+ * {@code --parallelism} (2), {@code --head-rules} (a rules file whose {@code head_sampling} block the
+ * shop's SDKs sample by; none: they keep every trace). Every other {@code --key value} is a sampling
+ * job parameter.
  */
 public final class LocalRun {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
@@ -75,8 +79,16 @@ public final class LocalRun {
         double slowRate = Double.parseDouble(params.getOrDefault("slow-rate", "0.03"));
         int parallelism = Integer.parseInt(params.getOrDefault("parallelism", "2"));
         Path workDir = Paths.get(params.getOrDefault("work-dir", "target/local-run")).toAbsolutePath();
+        Sampler headSampler = Sampler.alwaysOn();
+        if (params.containsKey("head-rules")) {
+            try {
+                headSampler = HeadSampler.fromFile(Paths.get(params.get("head-rules")));
+            } catch (IllegalArgumentException e) {
+                fail("--head-rules: " + e.getMessage());
+            }
+        }
         for (String own : List.of("duration", "rate", "traffic-steps", "budget", "controller-interval",
-                "error-rate", "slow-rate", "parallelism", "work-dir")) {
+                "error-rate", "slow-rate", "parallelism", "work-dir", "head-rules")) {
             params.remove(own);
         }
         // A fresh warehouse each run, so the queries at the end describe this run alone.
@@ -124,7 +136,7 @@ public final class LocalRun {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
 
             ShopLoadGenerator generator =
-                    new ShopLoadGenerator(kafka.bootstrapServers(), conf.spansTopic, rate, steps, errorRate, slowRate, 7);
+                    new ShopLoadGenerator(kafka.bootstrapServers(), conf.spansTopic, rate, steps, errorRate, slowRate, headSampler, 7);
             JobClient job = new TailSamplingJob(conf).start(env);
             Configuration controllerFlink = BudgetControllerJob.flinkConfiguration(controllerConf);
             controllerFlink.set(RestOptions.BIND_PORT, "0");
@@ -162,10 +174,12 @@ public final class LocalRun {
             long kept = ProgressReporter.total("tracesKept");
             System.out.printf(
                     "%nSummary: %,d spans in, %,d dead letters; %,d traces decided, %,d kept (%.1f%%);"
-                            + " %,d spans committed to %s.spans%n",
+                            + " %,d spans committed to %s.spans; %,d traces started in the shop: %.2f%% of"
+                            + " them kept in the end%n",
                     ProgressReporter.total("spansDecoded"), ProgressReporter.total("deadLetters"),
                     decided, kept, decided == 0 ? 0.0 : 100.0 * kept / decided,
-                    committedRecords(spans), conf.catalog.namespace());
+                    committedRecords(spans), conf.catalog.namespace(), generator.tracesStarted(),
+                    generator.tracesStarted() == 0 ? 0.0 : 100.0 * kept / generator.tracesStarted());
             AnalystQueries.run(WarehouseSql.open(conf.catalog));
         }
         // Kafka's and Flink's non-daemon threads can outlive close(); the run is over.

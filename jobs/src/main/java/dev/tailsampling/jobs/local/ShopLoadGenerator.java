@@ -10,6 +10,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Traffic of a small shop, traced with the real OpenTelemetry SDK: frontend calls checkout, which
  * charges through payment and reserves stock through inventory, which queries its database. A
- * configurable share of requests fails in payment, another share is slow there.
+ * configurable share of requests fails in payment, another share is slow there. Each service's SDK
+ * uses the given head sampler, as the applications would.
  */
 public final class ShopLoadGenerator implements AutoCloseable {
     private static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
@@ -34,6 +36,7 @@ public final class ShopLoadGenerator implements AutoCloseable {
     private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system.name");
     private static final AttributeKey<String> DB_QUERY = AttributeKey.stringKey("db.query.text");
     private static final AttributeKey<String> USER_TIER = AttributeKey.stringKey("user.tier");
+    private static final AttributeKey<Long> ORDER_TOTAL = AttributeKey.longKey("order.total");
 
     private final double tracesPerSecond;
     private final TrafficSteps steps;
@@ -58,6 +61,7 @@ public final class ShopLoadGenerator implements AutoCloseable {
             TrafficSteps steps,
             double errorRate,
             double slowRate,
+            Sampler headSampler,
             long seed) {
         this.tracesPerSecond = tracesPerSecond;
         this.steps = steps;
@@ -70,17 +74,18 @@ public final class ShopLoadGenerator implements AutoCloseable {
         props.put("compression.type", "lz4");
         this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         this.exporter = new KafkaSpanExporter(producer, topic);
-        this.frontend = tracer("frontend");
-        this.checkout = tracer("checkout");
-        this.payment = tracer("payment");
-        this.inventory = tracer("inventory");
+        this.frontend = tracer("frontend", headSampler);
+        this.checkout = tracer("checkout", headSampler);
+        this.payment = tracer("payment", headSampler);
+        this.inventory = tracer("inventory", headSampler);
         this.loop = new Thread(this::run, "shop-load-generator");
         loop.setDaemon(true);
     }
 
-    private Tracer tracer(String service) {
+    private Tracer tracer(String service, Sampler headSampler) {
         SdkTracerProvider provider =
                 SdkTracerProvider.builder()
+                        .setSampler(headSampler)
                         .setResource(
                                 Resource.getDefault().merge(Resource.create(Attributes.of(
                                         AttributeKey.stringKey("service.name"), service,
@@ -135,11 +140,13 @@ public final class ShopLoadGenerator implements AutoCloseable {
         long inv = db + (3 + random.nextInt(10)) * ms;
         long total = 8 * ms + pay + inv;
         String tier = random.nextInt(10) == 0 ? "premium" : "standard";
+        // One order in a hundred is of 1000 or more.
+        long orderTotal = random.nextInt(100) == 0 ? 1_000 + random.nextInt(9_000) : 5 + random.nextInt(300);
 
         Span root = frontend.spanBuilder("GET /checkout").setSpanKind(SpanKind.SERVER).setNoParent()
                 .setStartTimestamp(start, TimeUnit.NANOSECONDS)
                 .setAttribute(HTTP_METHOD, "GET").setAttribute(HTTP_ROUTE, "/checkout")
-                .setAttribute(URL_PATH, "/checkout").setAttribute(USER_TIER, tier)
+                .setAttribute(URL_PATH, "/checkout").setAttribute(USER_TIER, tier).setAttribute(ORDER_TOTAL, orderTotal)
                 .setAttribute(HTTP_STATUS, failed ? 500L : 200L).startSpan();
         Span call = child(frontend, "POST checkout", SpanKind.CLIENT, root, start + ms)
                 .setAttribute(HTTP_METHOD, "POST").setAttribute(HTTP_STATUS, failed ? 500L : 200L);
