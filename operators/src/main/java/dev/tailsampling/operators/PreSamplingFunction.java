@@ -34,7 +34,8 @@ public class PreSamplingFunction extends BroadcastProcessFunction<TraceFragment,
             rates = SamplingRatesState.load(ctx.getBroadcastState(SamplingRatesState.DESCRIPTOR));
         }
         double rate = rates.presampleRate(System.currentTimeMillis());
-        if (rate < 1.0 && !ConsistentProbability.isSampled(fragment.traceId, rate)) {
+        if (rate < 1.0 && !ConsistentProbability.isSampledAfterHead(
+                fragment.traceId, rate, fragment.headProbability, fragment.headRandomnessExplicit)) {
             spansPresampledOut.inc(fragment.spanCount);
             return;
         }

@@ -428,16 +428,16 @@ class TailSamplerFunctionTest {
     }
 
     @Test
-    void aHeadSampledTraceCarriesTheHeadProbabilityComposedWithTheLaterStages() throws Exception {
+    void aHeadSampledTraceCarriesTheHeadProbabilityTimesTheJobs() throws Exception {
         harness.setProcessingTime(0);
-        // Head at 10 %, pre-sampling at 25 %: the same random bits, so the stricter stage sets the weight.
+        // The job's rates are of the traces that reach it: head 10 % × pre-sampling 25 %; head 50 % × 50 %.
         send(FAILED, 0, true, 5, 1, 0.25, 0.1);
         send(LUCKY, 0, false, 5, 1, 1.0, 0.5);
         harness.setProcessingTime(WAIT);
 
         assertThat(harness.extractOutputValues())
                 .extracting(s -> s.traceId + " " + s.samplingPolicy + " " + s.sampleProbability + " " + s.adjustedCount)
-                .containsExactlyInAnyOrder(FAILED + " errors 0.1 10.0", LUCKY + " representative 0.5 2.0");
+                .containsExactlyInAnyOrder(FAILED + " errors 0.025 40.0", LUCKY + " representative 0.25 4.0");
     }
 
     @Test

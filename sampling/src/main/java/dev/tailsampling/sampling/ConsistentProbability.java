@@ -78,6 +78,17 @@ public final class ConsistentProbability {
         return null;
     }
 
+    /**
+     * Whether a job stage keeps the trace at probability {@code rate} of the traces that reach the
+     * job. The head kept those whose random bits are at or above the threshold of its probability
+     * h; testing them against rate × h keeps exactly a share {@code rate} of them, and the kept sets
+     * still nest. A head that drew from an explicit {@code ot=rv} was independent of these bits.
+     */
+    public static boolean isSampledAfterHead(
+            String traceIdHex, double rate, double headProbability, boolean headRandomnessExplicit) {
+        return isSampled(traceIdHex, headRandomnessExplicit ? rate : rate * headProbability);
+    }
+
     /** Whether the trace is kept at the given probability. */
     public static boolean isSampled(String traceIdHex, double probability) {
         return probability > 0.0 && randomness(traceIdHex) >= threshold(probability);

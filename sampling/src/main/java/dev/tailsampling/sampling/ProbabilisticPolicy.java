@@ -10,12 +10,11 @@ final class ProbabilisticPolicy implements SamplingPolicy {
 
     private final String name;
     private final double rate;
-    private final long threshold;
 
     ProbabilisticPolicy(String name, double rate) {
+        ConsistentProbability.threshold(rate);
         this.name = name;
         this.rate = rate;
-        this.threshold = ConsistentProbability.threshold(rate);
     }
 
     @Override
@@ -25,7 +24,7 @@ final class ProbabilisticPolicy implements SamplingPolicy {
 
     @Override
     public Decision evaluate(TraceView trace) {
-        if (ConsistentProbability.randomness(trace.traceId()) < threshold) {
+        if (!trace.sampledAt(rate)) {
             return Decision.notSampled();
         }
         return Decision.sampled(name, "trace id within the " + rate + " sample", rate);

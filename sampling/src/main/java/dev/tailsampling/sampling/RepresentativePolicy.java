@@ -40,7 +40,7 @@ public final class RepresentativePolicy implements SamplingPolicy {
                         ? configuredRate
                         : context.rates()
                                 .rateFor(trace.summary().rootService, context.nowMillis(), configuredRate);
-        if (!ConsistentProbability.isSampled(trace.traceId(), rate)) {
+        if (!trace.sampledAt(rate)) {
             return Decision.notSampled();
         }
         return Decision.sampled(name, "trace id within the " + rate + " sample", rate);

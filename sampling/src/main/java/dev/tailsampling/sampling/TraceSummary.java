@@ -63,15 +63,13 @@ public class TraceSummary {
 
     /**
      * The chance the trace had of being kept through the head, pre-sampling and a tail decision of
-     * probability {@code tail}: the head probability times the chance of the later stages given the
-     * head kept it. The stages test the same random bits (consistent probability sampling), so the
-     * later stages keep a head-sampled trace with probability min(1, later / head) and the product is
-     * the smallest of the three; a head that drew from an explicit {@code rv} decided independently
-     * of the trace-id bits, and its probability simply multiplies.
+     * probability {@code tail}. The job's stages give probabilities of the traces that reach it and
+     * test the random bits against them times the head's ({@link TraceView#sampledAt}), so the head's
+     * probability multiplies; pre-sampling and the tail test the same bits, so between them the
+     * smaller decides.
      */
     public double keptProbability(double tail) {
-        double later = Math.min(presampleRate, tail);
-        return headRandomnessExplicit ? headProbability * later : Math.min(headProbability, later);
+        return headProbability * Math.min(presampleRate, tail);
     }
 
     /** End-to-end duration: from the earliest start to the latest end, 0 before any span. */

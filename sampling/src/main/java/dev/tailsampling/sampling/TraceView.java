@@ -17,6 +17,12 @@ public interface TraceView {
     /** All buffered spans of the trace, decoded on first call. */
     List<Span> spans();
 
+    /** Whether the job's consistent sampling keeps the trace at probability {@code p} of the traces that reach it. */
+    default boolean sampledAt(double p) {
+        return ConsistentProbability.isSampledAfterHead(
+                traceId(), p, summary().headProbability, summary().headRandomnessExplicit);
+    }
+
     /** A view whose spans come from {@code spans}, called at most once and only when asked. */
     static TraceView of(String traceId, TraceSummary summary, Supplier<List<Span>> spans) {
         return new TraceView() {

@@ -106,7 +106,10 @@ public final class LocalRun {
             Map<String, String> jobParams = new HashMap<>();
             jobParams.put("iceberg.warehouse", workDir.resolve("warehouse").toString());
             jobParams.put("sampling.decision-wait", "5s");
-            jobParams.put("sampling.representative-rate", "0.05");
+            if (!params.containsKey("sampling.policies")) {
+                // A policy file replaces the built-in policies, this one's rate among them.
+                jobParams.put("sampling.representative-rate", "0.05");
+            }
             jobParams.put("sampling.stats-window", "10s");
             jobParams.put("checkpoint.interval", "5s");
             jobParams.put("state.dir", workDir.resolve("checkpoints").toUri().toString());
@@ -211,8 +214,8 @@ public final class LocalRun {
         try {
             return TailSamplingConf.fromMap(jobParams);
         } catch (IllegalArgumentException e) {
-            fail(e.getMessage() + "\n(local-run options: --duration, --rate, --error-rate, --slow-rate,"
-                    + " --parallelism, --work-dir)");
+            fail(e.getMessage() + "\n(local-run options: --duration, --rate, --traffic-steps, --budget,"
+                    + " --controller-interval, --error-rate, --slow-rate, --parallelism, --work-dir, --head-rules)");
             return null;
         }
     }

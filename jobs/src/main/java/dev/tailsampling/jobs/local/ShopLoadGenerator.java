@@ -140,8 +140,8 @@ public final class ShopLoadGenerator implements AutoCloseable {
         long inv = db + (3 + random.nextInt(10)) * ms;
         long total = 8 * ms + pay + inv;
         String tier = random.nextInt(10) == 0 ? "premium" : "standard";
-        // One order in a hundred is of 1000 or more.
-        long orderTotal = random.nextInt(100) == 0 ? 1_000 + random.nextInt(9_000) : 5 + random.nextInt(300);
+        // One order in five hundred is of 1000 or more.
+        long orderTotal = random.nextInt(500) == 0 ? 1_000 + random.nextInt(9_000) : 5 + random.nextInt(300);
 
         Span root = frontend.spanBuilder("GET /checkout").setSpanKind(SpanKind.SERVER).setNoParent()
                 .setStartTimestamp(start, TimeUnit.NANOSECONDS)

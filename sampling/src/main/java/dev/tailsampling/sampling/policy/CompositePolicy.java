@@ -1,6 +1,5 @@
 package dev.tailsampling.sampling.policy;
 
-import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.SamplingPolicy;
@@ -60,7 +59,7 @@ public final class CompositePolicy implements SamplingPolicy {
                 return Decision.notSampled();
             }
             double p = rate.arrive(trace.summary().spanCount) * decision.probability();
-            return ConsistentProbability.isSampled(trace.traceId(), p)
+            return trace.sampledAt(p)
                     ? Decision.sampled(name, subPolicies.get(i).name() + ": " + decision.reason(), p)
                     : Decision.notSampled();
         }

@@ -1,6 +1,5 @@
 package dev.tailsampling.sampling.policy;
 
-import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.SamplingPolicy;
@@ -287,7 +286,7 @@ public final class Policies {
         @Override
         public Decision evaluate(TraceView trace) {
             double p = rate.arrive(bytes ? trace.summary().byteCount : trace.summary().spanCount);
-            return ConsistentProbability.isSampled(trace.traceId(), p)
+            return trace.sampledAt(p)
                     ? Decision.sampled(name, "within the rate limit at p=" + p, p)
                     : Decision.notSampled();
         }

@@ -1,6 +1,7 @@
 package dev.tailsampling.sampling.head;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.Decision;
@@ -90,8 +91,9 @@ class HybridEstimatesTest {
             }
             String traceState = "ot=" + headResult.getUpdatedTraceState(
                     io.opentelemetry.api.trace.TraceState.getDefault()).get("ot");
-            // Pre-sampling in the job, before keying.
-            if (!ConsistentProbability.isSampled(traceId, PRESAMPLE_RATE)) {
+            // Pre-sampling in the job, before keying: a share of the traces that reach it.
+            if (!ConsistentProbability.isSampledAfterHead(
+                    traceId, PRESAMPLE_RATE, ConsistentProbability.headProbability(traceState), false)) {
                 continue;
             }
             TraceView trace = trace(traceId, service, path, total, error, isSlow, traceState, random);
@@ -122,15 +124,37 @@ class HybridEstimatesTest {
     }
 
     @Test
-    void composedProbabilityIsTheStrictestStageUnlessTheHeadDrewItsOwnRandomness() {
+    void theHeadProbabilityMultipliesTheStricterOfTheJobsStages() {
         TraceSummary summary = new TraceSummary();
         summary.headProbability = 0.1;
         summary.presampleRate = 0.5;
-        assertThat(summary.keptProbability(1.0)).isEqualTo(0.1);
-        assertThat(summary.keptProbability(0.02)).isEqualTo(0.02);
-        summary.headRandomnessExplicit = true;
-        assertThat(summary.keptProbability(1.0)).isEqualTo(0.1 * 0.5);
-        assertThat(summary.keptProbability(0.02)).isEqualTo(0.1 * 0.02);
+        assertThat(summary.keptProbability(1.0)).isCloseTo(0.05, within(1e-15));
+        assertThat(summary.keptProbability(0.02)).isCloseTo(0.002, within(1e-15));
+    }
+
+    /** Of the traces a 10 % head kept, a job rate of 30 % keeps 30 %, and a lower rate a subset. */
+    @Test
+    void aJobRateIsAShareOfTheHeadSampledTracesAndTheKeptSetsNest() {
+        Random random = new Random(3);
+        int arrived = 0;
+        int kept30 = 0;
+        for (int i = 0; i < 400_000; i++) {
+            String traceId = String.format("%016x%016x", random.nextLong(), random.nextLong());
+            if (!ConsistentProbability.isSampled(traceId, 0.1)) {
+                continue;
+            }
+            arrived++;
+            TraceSummary summary = new TraceSummary();
+            summary.headProbability = 0.1;
+            TraceView trace = TraceView.of(traceId, summary, List::of);
+            boolean at30 = trace.sampledAt(0.3);
+            kept30 += at30 ? 1 : 0;
+            if (trace.sampledAt(0.05)) {
+                assertThat(at30).as("kept at 5 %% implies kept at 30 %%").isTrue();
+            }
+        }
+        double se = Math.sqrt(arrived * 0.3 * 0.7);
+        assertThat((double) kept30).isBetween(arrived * 0.3 - 4 * se, arrived * 0.3 + 4 * se);
     }
 
     private static String pick(Random random) {
