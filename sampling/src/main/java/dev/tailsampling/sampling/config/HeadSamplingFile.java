@@ -1,16 +1,12 @@
 package dev.tailsampling.sampling.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tailsampling.sampling.head.Condition;
 import dev.tailsampling.sampling.head.Endpoints;
 import dev.tailsampling.sampling.head.HeadRule;
 import io.opentelemetry.contrib.sampler.consistent56.Composable;
 import io.opentelemetry.contrib.sampler.consistent56.ConsistentSampler;
 import io.opentelemetry.contrib.sampler.consistent56.Predicate;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +23,6 @@ import java.util.Set;
  * hold the job's {@code tail_sampling} block beside it.
  */
 public final class HeadSamplingFile {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final String ALL_REQUESTS = "all_requests";
     private static final Duration DEFAULT_ADAPTATION = Duration.ofSeconds(5);
 
@@ -43,23 +38,12 @@ public final class HeadSamplingFile {
     }
 
     public static HeadSamplingFile load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new PolicyFileException(file + ": cannot read the head sampling rules: " + e.getMessage());
-        }
-        return parse(text, file.toString());
+        return parse(PolicyFile.read(file, "the head sampling rules"), file.toString());
     }
 
     /** Parses YAML text; {@code source} names it in messages. */
     public static HeadSamplingFile parse(String yaml, String source) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
-        } catch (IOException e) {
-            throw new PolicyFileException(source + ": not valid YAML: " + e.getMessage());
-        }
+        JsonNode root = PolicyFile.yaml(yaml, source);
         if (root == null || !root.isObject() || !root.has("head_sampling")) {
             throw new PolicyFileException(source + ": expected a YAML mapping with a 'head_sampling' block");
         }

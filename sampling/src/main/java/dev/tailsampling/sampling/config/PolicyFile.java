@@ -34,23 +34,30 @@ public final class PolicyFile {
     }
 
     public static PolicyFile load(Path file) {
-        String text;
+        return parse(read(file, "the policy file"), file.toString());
+    }
+
+    /** The text of a rules file; {@code what} names it in the message if it cannot be read. */
+    static String read(Path file, String what) {
         try {
-            text = Files.readString(file);
+            return Files.readString(file);
         } catch (IOException e) {
-            throw new PolicyFileException(file + ": cannot read the policy file: " + e.getMessage());
+            throw new PolicyFileException(file + ": cannot read " + what + ": " + e.getMessage());
         }
-        return parse(text, file.toString());
+    }
+
+    /** YAML text as a tree; {@code source} names it in the message if it is not YAML. */
+    static JsonNode yaml(String text, String source) {
+        try {
+            return YAML.readTree(text);
+        } catch (IOException e) {
+            throw new PolicyFileException(source + ": not valid YAML: " + e.getMessage());
+        }
     }
 
     /** Parses YAML text; {@code source} names it in messages. */
     public static PolicyFile parse(String yaml, String source) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
-        } catch (IOException e) {
-            throw new PolicyFileException(source + ": not valid YAML: " + e.getMessage());
-        }
+        JsonNode root = yaml(yaml, source);
         Block block = new Block(tailSampling(root, source), source, "tail_sampling");
         block.allowOnly(
                 "decision_wait",
