@@ -56,8 +56,8 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
  * closed partitions are rewritten sorted by an {@code INSERT OVERWRITE} through Iceberg's Flink
  * connector (Iceberg's Flink rewrite action only bin-packs and cannot sort); open partitions, which
  * the job still appends to, are bin-packed by that rewrite action, which is safe beside concurrent
- * commits; manifests are regrouped by Iceberg's manifest rewrite; expiry is Iceberg's own snapshot expiry, and orphan cleanup lists the table's folder
- * through Iceberg's file IO.
+ * commits; manifests are regrouped by Iceberg's manifest rewrite; expiry is Iceberg's own snapshot
+ * expiry, and orphan cleanup lists the table's folder through Iceberg's file IO.
  */
 public final class WarehouseMaintenance {
     private static final long HOUR_MILLIS = 3_600_000L;
@@ -199,8 +199,9 @@ public final class WarehouseMaintenance {
         Expression open = Expressions.greaterThanOrEqual(definition.timeColumn(), live.floor(closedBy) * 1000);
         RewriteDataFilesActionResult packed = Actions.forTable(table).rewriteDataFiles().filter(open).execute();
         table.refresh();
-        int manifestsBefore = dataManifests(table).size();
-        if (!manifestsClustered(table)) {
+        List<ManifestFile> manifests = dataManifests(table);
+        int manifestsBefore = manifests.size();
+        if (!clustered(manifests)) {
             table.rewriteManifests().clusterBy(file -> String.valueOf(file.partition().get(0, Object.class))).commit();
             table.refresh();
         }
@@ -276,8 +277,12 @@ public final class WarehouseMaintenance {
      * hour reads one manifest instead of all of them.
      */
     public static boolean manifestsClustered(Table table) {
+        return clustered(dataManifests(table));
+    }
+
+    private static boolean clustered(List<ManifestFile> manifests) {
         Set<ByteBuffer> seen = new HashSet<>();
-        for (ManifestFile manifest : dataManifests(table)) {
+        for (ManifestFile manifest : manifests) {
             List<ManifestFile.PartitionFieldSummary> summaries = manifest.partitions();
             if (summaries == null || summaries.isEmpty()) {
                 return false;

@@ -33,13 +33,40 @@ public final class ConsistentProbability {
     }
 
     /**
-     * The head sampling probability that a W3C {@code tracestate} carries in its OpenTelemetry
-     * member's threshold ({@code ot=th:<1 to 14 hex digits>}, trailing zeros dropped), or 1 when it
-     * carries none or an unreadable one: a span that came without a threshold was not sampled
-     * before the job, as far as anyone can tell.
+     * What a W3C {@code tracestate} says of the head sampler: the probability of its OpenTelemetry
+     * member's threshold ({@code ot=th:<1 to 14 hex digits>}, trailing zeros dropped), 1 when it
+     * carries none or an unreadable one (a span that came without a threshold was not sampled
+     * before the job, as far as anyone can tell); and whether it gives the trace's randomness
+     * explicitly ({@code ot=rv:}), so that the head drew from it rather than from the trace id's bits.
      */
-    public static double headProbability(String traceState) {
-        String threshold = otValue(traceState, "th");
+    public record Head(double probability, boolean explicitRandomness) {
+        private static final Head NONE = new Head(1.0, false);
+    }
+
+    /** The head sampler's threshold and randomness in a tracestate, read in one pass. */
+    public static Head head(String traceState) {
+        if (traceState == null || traceState.isEmpty()) {
+            return Head.NONE;
+        }
+        for (String member : traceState.split(",")) {
+            String trimmed = member.trim();
+            if (trimmed.startsWith("ot=")) {
+                String threshold = null;
+                boolean explicitRandomness = false;
+                for (String field : trimmed.substring(3).split(";")) {
+                    if (field.startsWith("th:")) {
+                        threshold = field.substring(3);
+                    } else if (field.startsWith("rv:")) {
+                        explicitRandomness = true;
+                    }
+                }
+                return new Head(probabilityOf(threshold), explicitRandomness);
+            }
+        }
+        return Head.NONE;
+    }
+
+    private static double probabilityOf(String threshold) {
         if (threshold == null || threshold.isEmpty() || threshold.length() > RANDOM_HEX_DIGITS) {
             return 1.0;
         }
@@ -50,32 +77,6 @@ public final class ConsistentProbability {
             return 1.0;
         }
         return (double) (MAX_THRESHOLD - value) / MAX_THRESHOLD;
-    }
-
-    /**
-     * Whether the {@code tracestate} gives the trace's randomness explicitly ({@code ot=rv:}), so
-     * that a head sampler drew from it rather than from the trace id's bits that the job tests.
-     */
-    public static boolean hasExplicitRandomness(String traceState) {
-        return otValue(traceState, "rv") != null;
-    }
-
-    /** The value of {@code key} in the {@code ot} member of a tracestate ({@code ot=k:v;k:v}), or null. */
-    private static String otValue(String traceState, String key) {
-        if (traceState == null || traceState.isEmpty()) {
-            return null;
-        }
-        for (String member : traceState.split(",")) {
-            String trimmed = member.trim();
-            if (trimmed.startsWith("ot=")) {
-                for (String field : trimmed.substring(3).split(";")) {
-                    if (field.startsWith(key + ":")) {
-                        return field.substring(key.length() + 1);
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     /**

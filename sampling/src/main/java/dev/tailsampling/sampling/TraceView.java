@@ -17,7 +17,10 @@ public interface TraceView {
     /** All buffered spans of the trace, decoded on first call. */
     List<Span> spans();
 
-    /** Whether the job's consistent sampling keeps the trace at probability {@code p} of the traces that reach it. */
+    /**
+     * Whether the job's consistent sampling keeps the trace at probability {@code p} of the traces
+     * that reach the job ({@link ConsistentProbability#isSampledAfterHead}).
+     */
     default boolean sampledAt(double p) {
         return ConsistentProbability.isSampledAfterHead(
                 traceId(), p, summary().headProbability, summary().headRandomnessExplicit);

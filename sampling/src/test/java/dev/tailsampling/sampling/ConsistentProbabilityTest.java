@@ -76,14 +76,14 @@ class ConsistentProbabilityTest {
 
     @Test
     void readsTheHeadProbabilityFromTheTracestateThreshold() {
-        assertThat(ConsistentProbability.headProbability("")).isEqualTo(1.0);
-        assertThat(ConsistentProbability.headProbability("vendor=abc")).isEqualTo(1.0);
-        assertThat(ConsistentProbability.headProbability("ot=th:0")).isEqualTo(1.0);
-        assertThat(ConsistentProbability.headProbability("ot=th:8")).isEqualTo(0.5);
-        assertThat(ConsistentProbability.headProbability("vendor=abc, ot=rv:1a2b3c4d5e6f70;th:c")).isEqualTo(0.25);
-        assertThat(ConsistentProbability.headProbability("ot=th:e666666666666")).isCloseTo(0.1, within(1e-12));
-        assertThat(ConsistentProbability.headProbability("ot=th:zz")).as("unreadable: as if unsampled").isEqualTo(1.0);
-        assertThat(ConsistentProbability.hasExplicitRandomness("ot=rv:1a2b3c4d5e6f70;th:c")).isTrue();
-        assertThat(ConsistentProbability.hasExplicitRandomness("ot=th:c")).isFalse();
+        assertThat(ConsistentProbability.head("").probability()).isEqualTo(1.0);
+        assertThat(ConsistentProbability.head("vendor=abc").probability()).isEqualTo(1.0);
+        assertThat(ConsistentProbability.head("ot=th:0").probability()).isEqualTo(1.0);
+        assertThat(ConsistentProbability.head("ot=th:8").probability()).isEqualTo(0.5);
+        assertThat(ConsistentProbability.head("vendor=abc, ot=rv:1a2b3c4d5e6f70;th:c").probability()).isEqualTo(0.25);
+        assertThat(ConsistentProbability.head("ot=th:e666666666666").probability()).isCloseTo(0.1, within(1e-12));
+        assertThat(ConsistentProbability.head("ot=th:zz").probability()).as("unreadable: as if unsampled").isEqualTo(1.0);
+        assertThat(ConsistentProbability.head("ot=rv:1a2b3c4d5e6f70;th:c").explicitRandomness()).isTrue();
+        assertThat(ConsistentProbability.head("ot=th:c").explicitRandomness()).isFalse();
     }
 }

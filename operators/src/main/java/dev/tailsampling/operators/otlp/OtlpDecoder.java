@@ -128,9 +128,9 @@ public final class OtlpDecoder {
             summary.error |= error;
             String traceState = span.getTraceState();
             if (!traceState.isEmpty()) {
-                summary.headProbability =
-                        Math.min(summary.headProbability, ConsistentProbability.headProbability(traceState));
-                summary.headRandomnessExplicit |= ConsistentProbability.hasExplicitRandomness(traceState);
+                ConsistentProbability.Head head = ConsistentProbability.head(traceState);
+                summary.headProbability = Math.min(summary.headProbability, head.probability());
+                summary.headRandomnessExplicit |= head.explicitRandomness();
             }
             if (span.getParentSpanId().isEmpty()) {
                 summary.root = true;

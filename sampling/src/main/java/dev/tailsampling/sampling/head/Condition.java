@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.contrib.sampler.consistent56.Predicate;
 import io.opentelemetry.sdk.trace.data.LinkData;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,7 +53,8 @@ public final class Condition implements Predicate {
 
     private final String text;
     private final String attribute;
-    private final String alias;
+    /** The typed keys the attribute may be under, its own name's first, then its other name's. */
+    private final List<AttributeKey<?>> keys;
     private final String operator;
     private final String stringValue;
     private final Double numberValue;
@@ -62,7 +64,7 @@ public final class Condition implements Predicate {
             Pattern regex) {
         this.text = text;
         this.attribute = attribute;
-        this.alias = aliasOf(attribute);
+        this.keys = keysOf(attribute, aliasOf(attribute));
         this.operator = operator;
         this.stringValue = stringValue;
         this.numberValue = numberValue;
@@ -121,6 +123,17 @@ public final class Condition implements Predicate {
         return new Condition(text.trim(), attribute, operator, value, number, regex);
     }
 
+    private static List<AttributeKey<?>> keysOf(String name, String alias) {
+        List<AttributeKey<?>> keys = new ArrayList<>();
+        for (String each : alias == null ? List.of(name) : List.of(name, alias)) {
+            keys.add(AttributeKey.stringKey(each));
+            keys.add(AttributeKey.longKey(each));
+            keys.add(AttributeKey.doubleKey(each));
+            keys.add(AttributeKey.booleanKey(each));
+        }
+        return List.copyOf(keys);
+    }
+
     private static String aliasOf(String attribute) {
         for (Map.Entry<String, String> pair : RENAMED.entrySet()) {
             if (pair.getKey().equals(attribute)) {
@@ -138,7 +151,7 @@ public final class Condition implements Predicate {
         Object value = switch (attribute) {
             case "span.name" -> spanName;
             case "span.kind" -> kind == null ? null : kind.name();
-            default -> valueOf(attributes, attribute, alias);
+            default -> valueOf(attributes);
         };
         if (value == null) {
             return operator.equals("!=");
@@ -175,20 +188,11 @@ public final class Condition implements Predicate {
         return value.toString().equals(stringValue);
     }
 
-    private static Object valueOf(Attributes attributes, String name, String alias) {
+    private Object valueOf(Attributes attributes) {
         if (attributes == null) {
             return null;
         }
-        Object value = find(attributes, name);
-        return value != null || alias == null ? value : find(attributes, alias);
-    }
-
-    private static Object find(Attributes attributes, String name) {
-        for (AttributeKey<?> key : List.of(
-                AttributeKey.stringKey(name),
-                AttributeKey.longKey(name),
-                AttributeKey.doubleKey(name),
-                AttributeKey.booleanKey(name))) {
+        for (AttributeKey<?> key : keys) {
             Object value = attributes.get(key);
             if (value != null) {
                 return value;

@@ -93,7 +93,7 @@ class HybridEstimatesTest {
                     io.opentelemetry.api.trace.TraceState.getDefault()).get("ot");
             // Pre-sampling in the job, before keying: a share of the traces that reach it.
             if (!ConsistentProbability.isSampledAfterHead(
-                    traceId, PRESAMPLE_RATE, ConsistentProbability.headProbability(traceState), false)) {
+                    traceId, PRESAMPLE_RATE, ConsistentProbability.head(traceState).probability(), false)) {
                 continue;
             }
             TraceView trace = trace(traceId, service, path, total, error, isSlow, traceState, random);
@@ -195,7 +195,7 @@ class HybridEstimatesTest {
         }
         summary.rootService = service;
         summary.rootOperation = "GET " + path;
-        summary.headProbability = ConsistentProbability.headProbability(traceState);
+        summary.headProbability = ConsistentProbability.head(traceState).probability();
         return TraceView.of(traceId, summary, () -> spans);
     }
 }
