@@ -72,7 +72,12 @@ public final class WarehouseMaintenance {
             Duration orphanAge,
             Duration every) {
 
-        static Settings fromMap(Map<String, String> params) {
+        /** From {@code --name value} pairs; a bad or unknown parameter throws, naming it. */
+        public static Settings parse(String... args) {
+            return fromMap(JobParameters.parse(args));
+        }
+
+        private static Settings fromMap(Map<String, String> params) {
             JobParameters.rejectUnknown(params, MaintenanceOptions.ALL);
             Configuration config = Configuration.fromMap(params);
             Map<String, Duration> retention = new TreeMap<>();
@@ -131,7 +136,7 @@ public final class WarehouseMaintenance {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Settings settings;
         try {
-            settings = Settings.fromMap(JobParameters.parse(args));
+            settings = Settings.parse(args);
         } catch (IllegalArgumentException e) {
             err.println("maintain: " + e.getMessage());
             return 2;

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
@@ -58,19 +59,14 @@ class WarehouseMaintenanceTest {
         Path young = stray.resolveSibling("young.parquet");
         Files.write(young, new byte[] {4});
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = WarehouseMaintenance.run(
-                new String[] {
-                    "--iceberg.warehouse", warehouse,
-                    "--retention.spans", "3h",
-                    "--retention.trace-index", "3h",
-                    "--maintenance.closed-after", "1h",
-                    "--maintenance.snapshot-age", "1ms"
-                },
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                System.err);
-        String printed = out.toString(StandardCharsets.UTF_8);
-        assertThat(status).as(printed).isZero();
+        // As of the fixture's own clock, so that a run across an hour boundary expires the same hours.
+        String printed = new WarehouseMaintenance(WarehouseMaintenance.Settings.parse(
+                        "--iceberg.warehouse", warehouse,
+                        "--retention.spans", "3h",
+                        "--retention.trace-index", "3h",
+                        "--maintenance.closed-after", "1h",
+                        "--maintenance.snapshot-age", "1ms"))
+                .runOnce(now).stream().map(Object::toString).collect(Collectors.joining("\n"));
         assertThat(printed).contains("spans: retention dropped 3 partitions").contains("trace_summaries: retention dropped 0")
                 .contains("bin-packed open ones (3 files -> 1)");
 
@@ -109,6 +105,16 @@ class WarehouseMaintenanceTest {
         assertThat(stray).doesNotExist();
         assertThat(young).exists();
         assertThat(new File(URI.create(spans.location())).exists()).isTrue();
+    }
+
+    @Test
+    void aBadParameterStopsTheCommandNamingIt() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = WarehouseMaintenance.run(
+                new String[] {"--retention.spans", "0s"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("maintain: --retention.spans must be a positive duration");
     }
 
     private static long count(WarehouseSql sql, String from) throws Exception {
