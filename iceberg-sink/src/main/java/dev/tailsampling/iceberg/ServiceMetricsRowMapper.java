@@ -31,6 +31,8 @@ public class ServiceMetricsRowMapper implements MapFunction<OperationMinute, Row
                 q[2] / NANOS_PER_MS,
                 q[3] / NANOS_PER_MS,
                 minute.maxNs / NANOS_PER_MS,
-                OperationMinute.protobuf(durations));
+                OperationMinute.protobuf(durations),
+                minute.estimatedRequests,
+                minute.estimatedErrors);
     }
 }

@@ -11,8 +11,10 @@ import org.apache.iceberg.types.Types;
 
 /**
  * The {@code service_metrics} table: per service, operation, span kind and minute, every span seen
- * before sampling. Quantiles come from a DDSketch (1 % relative accuracy) stored beside them in its
- * protobuf format, so minutes can be merged into longer windows. A minute may have more than one
+ * before sampling in the job. Quantiles come from a DDSketch (1 % relative accuracy) stored beside
+ * them in its protobuf format, so minutes can be merged into longer windows. Behind a head sampler
+ * the counts are of the spans it sent, and the estimated counts and the sketch weight each span by
+ * 1 / its head probability, so they describe all requests. A minute may have more than one
  * row when spans arrive after it was written: sum the counts, merge the sketches.
  */
 public final class ServiceMetricsTable {
@@ -32,7 +34,11 @@ public final class ServiceMetricsTable {
                     required(10, "duration_p99_ms", Types.DoubleType.get()),
                     required(11, "duration_max_ms", Types.DoubleType.get(), "exact"),
                     optional(12, "duration_sketch", Types.BinaryType.get(),
-                            "DDSketch protobuf encoding of the durations in nanoseconds"));
+                            "DDSketch protobuf encoding of the durations in nanoseconds, each weighted 1 / its head"
+                                    + " probability"),
+                    optional(13, "estimated_request_count", Types.DoubleType.get(),
+                            "requests the services sent: each span counted 1 / its head sampler's probability"),
+                    optional(14, "estimated_error_count", Types.DoubleType.get(), "errors, weighted alike"));
 
     public static final TableDefinition TABLE =
             new TableDefinition(

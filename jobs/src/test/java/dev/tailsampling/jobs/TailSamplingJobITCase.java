@@ -239,11 +239,17 @@ class TailSamplingJobITCase {
 
         List<Row> metrics =
                 sql.query(
-                        "SELECT service_name, operation_name, SUM(request_count), SUM(error_count)"
+                        "SELECT service_name, operation_name, SUM(request_count), SUM(error_count),"
+                                + " SUM(estimated_request_count), SUM(estimated_error_count)"
                                 + " FROM service_metrics GROUP BY service_name, operation_name");
         Map<String, long[]> counts = new HashMap<>();
         metrics.forEach(r -> counts.put(r.getField(0) + " " + r.getField(1),
                 new long[] {(Long) r.getField(2), (Long) r.getField(3)}));
+        // No head sampler in front: every span stands for itself.
+        assertThat(metrics).allSatisfy(r -> {
+            assertThat((Double) r.getField(4)).isEqualTo(((Long) r.getField(2)).doubleValue());
+            assertThat((Double) r.getField(5)).isEqualTo(((Long) r.getField(3)).doubleValue());
+        });
         assertThat(counts).containsOnlyKeys(
                 "frontend GET /checkout", "checkout placeOrder", "payment charge", "payment SELECT accounts");
         counts.forEach((key, count) -> assertThat(count[0]).as(key).isEqualTo(TRACES));

@@ -65,14 +65,15 @@ public class DecodeFunction extends ProcessFunction<byte[], TraceFragment> {
                     }
 
                     @Override
-                    public void measured(String service, String kind, Span span, boolean error) {
+                    public void measured(String service, String kind, Span span, boolean error, double headProbability) {
                         samples.add(
                                 service,
                                 span.getName(),
                                 kind,
                                 span.getStartTimeUnixNano(),
                                 span.getEndTimeUnixNano() - span.getStartTimeUnixNano(),
-                                error);
+                                error,
+                                headProbability);
                     }
                 });
         for (OperationSample sample : samples.drain()) {

@@ -5,6 +5,7 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -58,6 +59,28 @@ class ServiceMetricsFunctionTest {
         assertThat(cart.durationsNs).containsExactlyInAnyOrder(40_000_000L, 10_000_000L);
         assertThat(samples).filteredOn(s -> s.serviceName.equals("pay")).singleElement()
                 .satisfies(s -> assertThat(s.count).isEqualTo(1));
+    }
+
+    @Test
+    void spansBehindAHeadSamplerCarryItsProbabilityIntoTheirSample() throws Exception {
+        byte[] record =
+                request(
+                                resourceSpans(
+                                        "cart",
+                                        span(TRACE, "0000000000000001", "", "GET /cart", 0, 40).setTraceState("ot=th:c"),
+                                        span(TRACE, "0000000000000002", "", "GET /cart", 1, 30).setTraceState("ot=th:c"),
+                                        span("5bf92f3577b34da6a3ce929d0e0e4736", "0000000000000003", "", "GET /cart", 2, 20)))
+                        .toByteArray();
+        List<OperationSample> samples = decode(record);
+
+        // th:c rejects three quarters of the randomness: each span stands for four.
+        assertThat(samples).extracting(s -> s.headProbability, s -> s.count)
+                .containsExactlyInAnyOrder(tuple(0.25, 2L), tuple(1.0, 1L));
+        OperationMinute minute = OperationMinute.startedBy(samples.get(0));
+        samples.forEach(minute::add);
+        assertThat(minute.requestCount).isEqualTo(3);
+        assertThat(minute.estimatedRequests).isEqualTo(9.0);
+        assertThat(minute.durations().getCount()).isEqualTo(9.0);
     }
 
     @Test

@@ -40,7 +40,8 @@ public final class ConsistentProbability {
      * explicitly ({@code ot=rv:}), so that the head drew from it rather than from the trace id's bits.
      */
     public record Head(double probability, boolean explicitRandomness) {
-        private static final Head NONE = new Head(1.0, false);
+        /** No head sampler: every span stands for itself. */
+        public static final Head NONE = new Head(1.0, false);
     }
 
     /** The head sampler's threshold and randomness in a tracestate, read in one pass. */

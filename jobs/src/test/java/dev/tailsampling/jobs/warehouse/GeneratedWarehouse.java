@@ -195,7 +195,7 @@ public final class GeneratedWarehouse {
                 truth.errorSpansByService.merge(span.serviceName, 1L, Long::sum);
             }
             seen.add(span.serviceName, span.operationName, span.spanKind, span.startTimeUnixNano, span.durationNs,
-                    span.error);
+                    span.error, 1.0);
         }
         truth.errorTraces += error ? 1 : 0;
         boolean slow = root.durationNs >= 1_000 * MS;

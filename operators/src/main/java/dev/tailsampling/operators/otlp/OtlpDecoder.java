@@ -39,8 +39,8 @@ public final class OtlpDecoder {
 
         void deadLetter(DeadLetter deadLetter);
 
-        /** Every valid span, before any sampling: what the service metrics count. */
-        default void measured(String service, String kind, Span span, boolean error) {}
+        /** Every valid span, before any sampling in the job: what the service metrics count. */
+        default void measured(String service, String kind, Span span, boolean error, double headProbability) {}
     }
 
     private OtlpDecoder() {}
@@ -66,12 +66,13 @@ public final class OtlpDecoder {
                     Problem problem = validate(span);
                     if (problem == null) {
                         boolean error = SemanticConventions.isError(span);
-                        out.measured(service, SpanDecoder.kind(span.getKind()), span, error);
+                        ConsistentProbability.Head head = ConsistentProbability.head(span.getTraceState());
+                        out.measured(service, SpanDecoder.kind(span.getKind()), span, error, head.probability());
                         byTrace.computeIfAbsent(span.getTraceId(), id -> new Fragment())
-                                .add(service, resourceSpans, scopeSpans, span, error);
+                                .add(service, resourceSpans, scopeSpans, span, error, head);
                     } else {
                         Fragment alone = new Fragment();
-                        alone.add(service, resourceSpans, scopeSpans, span, false);
+                        alone.add(service, resourceSpans, scopeSpans, span, false, ConsistentProbability.Head.NONE);
                         out.deadLetter(new DeadLetter(alone.encode(), problem.reason, problem.detail));
                         refusedAny = true;
                     }
@@ -103,7 +104,9 @@ public final class OtlpDecoder {
             summary.maxEndNanos = Long.MIN_VALUE;
         }
 
-        void add(String service, ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span, boolean error) {
+        void add(
+                String service, ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span, boolean error,
+                ConsistentProbability.Head head) {
             if (resourceSpans != lastResource) {
                 closeScope();
                 closeResource();
@@ -126,12 +129,8 @@ public final class OtlpDecoder {
             summary.minStartNanos = Math.min(summary.minStartNanos, span.getStartTimeUnixNano());
             summary.maxEndNanos = Math.max(summary.maxEndNanos, span.getEndTimeUnixNano());
             summary.error |= error;
-            String traceState = span.getTraceState();
-            if (!traceState.isEmpty()) {
-                ConsistentProbability.Head head = ConsistentProbability.head(traceState);
-                summary.headProbability = Math.min(summary.headProbability, head.probability());
-                summary.headRandomnessExplicit |= head.explicitRandomness();
-            }
+            summary.headProbability = Math.min(summary.headProbability, head.probability());
+            summary.headRandomnessExplicit |= head.explicitRandomness();
             if (span.getParentSpanId().isEmpty()) {
                 summary.root = true;
                 summary.rootService = service;

@@ -18,6 +18,10 @@ import java.nio.ByteBuffer;
  * state in the library's compact encoding; the table gets its protobuf encoding ({@link
  * #protobufSketch()}), the format every DDSketch library reads, so analysts can merge minutes into
  * hours and days and still read exact-enough quantiles.
+ *
+ * <p>Behind a head sampler the job sees only the spans it sent: each span then counts 1 / its head
+ * probability in the estimated counts and in the sketch, so both describe all requests and an
+ * always-sampled class does not crowd the quantiles. Without a head sampler every weight is 1.
  */
 public class OperationMinute {
     /** Quantiles are within this fraction of the true value. */
@@ -29,6 +33,10 @@ public class OperationMinute {
     public long minuteMillis;
     public long requestCount;
     public long errorCount;
+    /** Requests sent by the services, each span counted 1 / its head probability. */
+    public double estimatedRequests;
+    /** Errors sent by the services, weighted alike. */
+    public double estimatedErrors;
     public long maxNs;
     /** The durations' sketch in the library's compact encoding. */
     public byte[] sketch;
@@ -47,13 +55,16 @@ public class OperationMinute {
     /** Adds a sample of the same key. */
     public void add(OperationSample sample) {
         DDSketch durations = sketch == null ? newSketch() : decode(sketch);
+        double weight = 1 / sample.headProbability;
         for (int i = 0; i < sample.count; i++) {
             long nanos = sample.durationsNs[i];
-            durations.accept(nanos);
+            durations.accept(nanos, weight);
             maxNs = Math.max(maxNs, nanos);
         }
         requestCount += sample.count;
         errorCount += sample.errors;
+        estimatedRequests += sample.count * weight;
+        estimatedErrors += sample.errors * weight;
         sketch = encode(durations);
     }
 

@@ -9,9 +9,10 @@ import java.util.Objects;
 
 /**
  * Some spans of one service, operation and span kind that started in one minute: their count,
- * errors and durations, as seen before any sampling. One OTLP record yields one sample per
- * operation it holds, so the keyed aggregation downstream does one state update per operation and
- * record rather than one per span.
+ * errors and durations, as seen before any sampling in the job, and the head sampler's probability
+ * for them (1 without one). One OTLP record yields one sample per operation and head probability
+ * it holds, so the keyed aggregation downstream does one state update per operation and record
+ * rather than one per span.
  */
 public class OperationSample {
     private static final long MINUTE_NANOS = 60_000_000_000L;
@@ -23,6 +24,8 @@ public class OperationSample {
     public long minuteMillis;
     public long count;
     public long errors;
+    /** The head sampler's probability for these spans: each stands for 1 / this spans sent. */
+    public double headProbability = 1.0;
     /** The spans' durations in nanoseconds; only the first {@link #count} are set. */
     public long[] durationsNs = new long[0];
 
@@ -33,21 +36,24 @@ public class OperationSample {
         return serviceName + '\u0000' + operationName + '\u0000' + spanKind + '\u0000' + minuteMillis;
     }
 
-    /** Gathers the spans of one record into one sample per service, operation, kind and minute. */
+    /** Gathers the spans of one record into one sample per service, operation, kind, minute and head probability. */
     public static final class Collector {
         private final Map<Key, OperationSample> samples = new HashMap<>();
 
-        public void add(String service, String operation, String kind, long startNanos, long durationNs, boolean error) {
+        public void add(
+                String service, String operation, String kind, long startNanos, long durationNs, boolean error,
+                double headProbability) {
             long minuteMillis = Math.floorDiv(startNanos, MINUTE_NANOS) * 60_000L;
             OperationSample sample =
                     samples.computeIfAbsent(
-                            new Key(service, operation, kind, minuteMillis),
+                            new Key(service, operation, kind, minuteMillis, headProbability),
                             k -> {
                                 OperationSample created = new OperationSample();
                                 created.serviceName = service;
                                 created.operationName = operation;
                                 created.spanKind = kind;
                                 created.minuteMillis = minuteMillis;
+                                created.headProbability = headProbability;
                                 created.durationsNs = new long[4];
                                 return created;
                             });
@@ -71,7 +77,7 @@ public class OperationSample {
             return out;
         }
 
-        private record Key(String service, String operation, String kind, long minuteMillis) {
+        private record Key(String service, String operation, String kind, long minuteMillis, double headProbability) {
             Key {
                 Objects.requireNonNull(service);
             }

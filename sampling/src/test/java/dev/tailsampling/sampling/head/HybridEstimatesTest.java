@@ -10,6 +10,8 @@ import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.TraceView;
 import dev.tailsampling.sampling.config.PolicyFile;
+import dev.tailsampling.sampling.metrics.OperationMinute;
+import dev.tailsampling.sampling.metrics.OperationSample;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
@@ -61,6 +63,9 @@ class HybridEstimatesTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void estimatesPerServiceErrorsAndSlowRequestsAreWithinThreeStandardErrorsAndErrorsReachingTheTailAreKept(long seed) {
+        // The service metrics count root spans as the decoder sees them: behind the head, before the job samples.
+        OperationSample.Collector rootSpans = new OperationSample.Collector();
+        Map<String, Estimate> requestsByService = new TreeMap<>();
         Sampler head = HeadSampler.fromFile(HYBRID);
         PolicySet tail = PolicyFile.load(HYBRID).policies;
         Random random = new Random(seed);
@@ -91,9 +96,12 @@ class HybridEstimatesTest {
             }
             String traceState = "ot=" + headResult.getUpdatedTraceState(
                     io.opentelemetry.api.trace.TraceState.getDefault()).get("ot");
+            double headProbability = ConsistentProbability.head(traceState).probability();
+            rootSpans.add(service, "GET", "SERVER", 0, 1_000_000L, error, headProbability);
+            requestsByService.computeIfAbsent(service, s -> new Estimate()).add(headProbability);
             // Pre-sampling in the job, before keying: a share of the traces that reach it.
             if (!ConsistentProbability.isSampledAfterHead(
-                    traceId, PRESAMPLE_RATE, ConsistentProbability.head(traceState).probability(), false)) {
+                    traceId, PRESAMPLE_RATE, headProbability, false)) {
                 continue;
             }
             TraceView trace = trace(traceId, service, path, total, error, isSlow, traceState, random);
@@ -121,6 +129,17 @@ class HybridEstimatesTest {
         perService.forEach((service, estimate) -> estimate.assertWithin(3, "traces of " + service));
         errors.assertWithin(3, "error traces");
         slow.assertWithin(3, "slow traces");
+
+        Map<String, OperationMinute> minutes = new TreeMap<>();
+        for (OperationSample sample : rootSpans.drain()) {
+            minutes.computeIfAbsent(sample.serviceName, s -> OperationMinute.startedBy(sample)).add(sample);
+        }
+        requestsByService.forEach((service, estimate) -> {
+            estimate.truth = perService.get(service).truth;
+            assertThat(minutes.get(service).estimatedRequests).isCloseTo(estimate.sum, within(1e-6));
+            estimate.assertWithin(3, "service_metrics requests of " + service);
+        });
+        assertThat(requestsByService).containsOnlyKeys(SERVICES);
     }
 
     @Test
