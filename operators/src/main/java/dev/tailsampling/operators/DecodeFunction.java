@@ -65,7 +65,8 @@ public class DecodeFunction extends ProcessFunction<byte[], TraceFragment> {
                     }
 
                     @Override
-                    public void measured(String service, String kind, Span span, boolean error, double headProbability) {
+                    public void measured(
+                            String service, String kind, Span span, boolean error, double headProbability) {
                         samples.add(
                                 service,
                                 span.getName(),

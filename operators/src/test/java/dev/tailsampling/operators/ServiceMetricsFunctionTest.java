@@ -63,13 +63,13 @@ class ServiceMetricsFunctionTest {
 
     @Test
     void spansBehindAHeadSamplerCarryItsProbabilityIntoTheirSample() throws Exception {
+        String other = "5bf92f3577b34da6a3ce929d0e0e4736";
         byte[] record =
-                request(
-                                resourceSpans(
-                                        "cart",
-                                        span(TRACE, "0000000000000001", "", "GET /cart", 0, 40).setTraceState("ot=th:c"),
-                                        span(TRACE, "0000000000000002", "", "GET /cart", 1, 30).setTraceState("ot=th:c"),
-                                        span("5bf92f3577b34da6a3ce929d0e0e4736", "0000000000000003", "", "GET /cart", 2, 20)))
+                request(resourceSpans(
+                                "cart",
+                                span(TRACE, "0000000000000001", "", "GET /cart", 0, 40).setTraceState("ot=th:c"),
+                                span(TRACE, "0000000000000002", "", "GET /cart", 1, 30).setTraceState("ot=th:c"),
+                                span(other, "0000000000000003", "", "GET /cart", 2, 20)))
                         .toByteArray();
         List<OperationSample> samples = decode(record);
 

@@ -240,7 +240,8 @@ class QueriesDocTest {
         for (Row r : run("error-rates")) {
             // No head sampler in the fixture: the estimates are the counts.
             assertThat((Double) r.getField(2)).isEqualTo(((Long) r.getField(1)).doubleValue());
-            byService.put((String) r.getField(0), new long[] {(Long) r.getField(1), ((Double) r.getField(3)).longValue()});
+            byService.put((String) r.getField(0),
+                    new long[] {(Long) r.getField(1), ((Double) r.getField(3)).longValue()});
         }
         assertThat(byService.keySet()).isEqualTo(truth.spansSeenByService.keySet());
         truth.spansSeenByService.forEach((service, spans) -> {

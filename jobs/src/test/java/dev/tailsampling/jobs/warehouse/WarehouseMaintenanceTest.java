@@ -111,7 +111,9 @@ class WarehouseMaintenanceTest {
     void aBadParameterStopsTheCommandNamingIt() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = WarehouseMaintenance.run(
-                new String[] {"--retention.spans", "0s"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+                new String[] {"--retention.spans", "0s"},
+                System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("maintain: --retention.spans must be a positive duration");
