@@ -6,7 +6,7 @@ import dev.tailsampling.jobs.WarehouseSql;
 
 import java.util.List;
 
-/** The three questions the local run answers at its end, in Flink SQL over the spans table. */
+/** The questions the local run answers at its end, in Flink SQL over spans and service_metrics. */
 final class AnalystQueries {
     static final String KEPT_PER_POLICY =
             "SELECT sampling_policy, COUNT(DISTINCT trace_id) AS traces, COUNT(*) AS spans,"
@@ -29,6 +29,14 @@ final class AnalystQueries {
                     + " status_code, sampling_policy FROM spans WHERE trace_id = '%s'"
                     + " ORDER BY start_time_unix_nano";
 
+    static final String REQUESTS_PER_SERVICE =
+            "SELECT service_name, SUM(request_count) AS spans_seen,"
+                    + " CAST(SUM(estimated_request_count) AS BIGINT) AS estimated_requests,"
+                    + " CAST(SUM(estimated_error_count) AS BIGINT) AS estimated_errors,"
+                    + " CAST(MAX(duration_p99_ms) AS BIGINT) AS worst_minute_p99_ms"
+                    + " FROM service_metrics WHERE span_kind = 'SERVER'"
+                    + " GROUP BY service_name ORDER BY service_name";
+
     private AnalystQueries() {}
 
     static void run(WarehouseSql sql) throws Exception {
@@ -36,6 +44,9 @@ final class AnalystQueries {
         sql.print(KEPT_PER_POLICY);
         System.out.println("\nSlowest kept traces per service:\n  " + SLOWEST_PER_SERVICE);
         sql.print(SLOWEST_PER_SERVICE);
+        System.out.println("\nRequests per service from service_metrics (every span before the job sampled;"
+                + " behind a head sampler each counts 1 / its head probability):\n  " + REQUESTS_PER_SERVICE);
+        sql.print(REQUESTS_PER_SERVICE);
         List<Row> errorTrace = sql.query(ONE_ERROR_TRACE);
         if (errorTrace.isEmpty()) {
             System.out.println("\nNo error trace was kept, so there is no trace to look up.");

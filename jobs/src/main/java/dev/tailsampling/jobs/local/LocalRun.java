@@ -8,6 +8,8 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
 
+import dev.tailsampling.iceberg.ServiceMetricsTable;
+import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.jobs.BudgetControllerJob;
 import dev.tailsampling.jobs.ControllerConf;
 import dev.tailsampling.jobs.RatesCommand;
@@ -33,6 +35,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
 
 /**
  * Everything on one machine: a Kafka broker in this JVM, the shop load generator, the sampling job
@@ -111,6 +114,7 @@ public final class LocalRun {
                 jobParams.put("sampling.representative-rate", "0.05");
             }
             jobParams.put("sampling.stats-window", "10s");
+            jobParams.put("metrics.delay", "2s");
             jobParams.put("checkpoint.interval", "5s");
             jobParams.put("state.dir", workDir.resolve("checkpoints").toUri().toString());
             jobParams.putAll(params);
@@ -168,9 +172,16 @@ public final class LocalRun {
             waitFor(job, progress, drainLimit, () ->
                     ProgressReporter.total("spansDecoded") >= sent
                             && ProgressReporter.total("tracesStarted") == ProgressReporter.total("tracesDecided"));
-            Table spans = conf.catalog.catalogLoader().loadCatalog().loadTable(conf.catalog.tableId("spans"));
+            Catalog catalog = conf.catalog.catalogLoader().loadCatalog();
+            Table spans = catalog.loadTable(conf.catalog.tableId(SpansTable.NAME));
             waitFor(job, progress, conf.checkpointInterval.multipliedBy(3).plus(Duration.ofSeconds(30)), () ->
                     committedRecords(spans) == ProgressReporter.total("spansKept"));
+            // A minute's service_metrics rows are written once the minute has ended: up to a minute more.
+            Table metrics = catalog.loadTable(conf.catalog.tableId(ServiceMetricsTable.NAME));
+            waitFor(job, progress, Duration.ofSeconds(60).plus(conf.metricsDelay)
+                            .plus(conf.checkpointInterval.multipliedBy(3)).plus(Duration.ofSeconds(30)), () ->
+                    ProgressReporter.total("metricSpansCounted") >= ProgressReporter.total("spansDecoded")
+                            && committedRecords(metrics) == ProgressReporter.total("metricRowsWritten"));
             job.cancel().get(1, TimeUnit.MINUTES);
 
             long decided = ProgressReporter.total("tracesDecided");
