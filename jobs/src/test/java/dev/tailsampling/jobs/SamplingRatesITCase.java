@@ -107,7 +107,7 @@ class SamplingRatesITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setParallelism(2);
         JobClient job = new TailSamplingJob(conf).start(env);
-        Table spans = conf.catalog.catalogLoader().loadCatalog().loadTable(conf.catalog.tableId("spans"));
+        Table spans = conf.catalog.loadTable("spans");
 
         Random random = new Random(11);
         List<String> before = traceIds(random);

@@ -35,7 +35,6 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.catalog.Catalog;
 
 /**
  * Everything on one machine: a Kafka broker in this JVM, the shop load generator, the sampling job
@@ -172,12 +171,11 @@ public final class LocalRun {
             waitFor(job, progress, drainLimit, () ->
                     ProgressReporter.total("spansDecoded") >= sent
                             && ProgressReporter.total("tracesStarted") == ProgressReporter.total("tracesDecided"));
-            Catalog catalog = conf.catalog.catalogLoader().loadCatalog();
-            Table spans = catalog.loadTable(conf.catalog.tableId(SpansTable.NAME));
+            Table spans = conf.catalog.loadTable(SpansTable.NAME);
             waitFor(job, progress, conf.checkpointInterval.multipliedBy(3).plus(Duration.ofSeconds(30)), () ->
                     committedRecords(spans) == ProgressReporter.total("spansKept"));
             // A minute's service_metrics rows are written once the minute has ended: up to a minute more.
-            Table metrics = catalog.loadTable(conf.catalog.tableId(ServiceMetricsTable.NAME));
+            Table metrics = conf.catalog.loadTable(ServiceMetricsTable.NAME);
             waitFor(job, progress, Duration.ofSeconds(60).plus(conf.metricsDelay)
                             .plus(conf.checkpointInterval.multipliedBy(3)).plus(Duration.ofSeconds(30)), () ->
                     ProgressReporter.total("metricSpansCounted") >= ProgressReporter.total("spansDecoded")
