@@ -61,7 +61,9 @@ public final class TraceSummariesTable {
                                             optional(116, "span_id", Types.StringType.get()),
                                             optional(117, "linked_trace_id", Types.StringType.get()),
                                             optional(118, "linked_span_id", Types.StringType.get()))),
-                            "links by which the trace's spans follow from spans of other traces"));
+                            "links by which the trace's spans follow from spans of other traces"),
+                    optional(17, "summary_note", Types.StringType.get(),
+                            "what this summary lacks and why (a critical path cut at its depth cap); null when whole"));
 
     public static final TableDefinition TABLE =
             new TableDefinition(

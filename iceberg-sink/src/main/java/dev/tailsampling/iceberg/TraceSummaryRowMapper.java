@@ -64,6 +64,7 @@ public class TraceSummaryRowMapper implements MapFunction<KeptTrace, RowData> {
                 trace.sampleProbability,
                 trace.adjustedCount,
                 trace.traceIncomplete,
-                new GenericArrayData(follows));
+                new GenericArrayData(follows),
+                str(trace.summaryNote));
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.util.JsonFormat;
 import dev.tailsampling.operators.DeadLetter;
 import dev.tailsampling.operators.TraceFragment;
+import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.operators.otlp.SpanDecoder;
 import dev.tailsampling.sampling.Decision;
@@ -79,9 +80,12 @@ final class DryRun {
         policies.open(PolicyContext.standalone());
         Map<String, List<TraceFragment>> traces = new LinkedHashMap<>();
         List<DeadLetter> refused = new ArrayList<>();
+        // Recorded traces are read long after they ran: their times are not checked against now.
+        OtlpDecoder decoder = new OtlpDecoder(DecodeLimits.DEFAULTS.anyTime());
         for (ExportTraceServiceRequest request : requests) {
-            OtlpDecoder.decode(
+            decoder.decode(
                     request.toByteArray(),
+                    0,
                     new OtlpDecoder.Output() {
                         @Override
                         public void fragment(TraceFragment fragment) {

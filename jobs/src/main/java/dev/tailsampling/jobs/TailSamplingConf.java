@@ -7,8 +7,10 @@ import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.config.PolicyFile;
@@ -45,6 +47,11 @@ public final class TailSamplingConf implements Serializable {
     public final Duration decisionWait;
     public final Duration maxTraceDuration;
     public final int maxSpansPerTrace;
+    public final long maxTraceBytes;
+    /** What the decoder accepts of a record and its spans. */
+    public final DecodeLimits decodeLimits;
+    /** Dead letters above this size go as pointers. */
+    public final int deadLetterMaxBytes;
     public final Duration decisionCacheTtl;
     public final Duration latencyThreshold;
     public final double representativeRate;
@@ -97,11 +104,20 @@ public final class TailSamplingConf implements Serializable {
                             + " ms) must be at least --sampling.decision-wait ("
                             + decisionWait.toMillis() + " ms)");
         }
-        maxSpansPerTrace = read(config, TailSamplingOptions.MAX_SPANS_PER_TRACE, "a whole number such as 10000");
-        if (maxSpansPerTrace < 1) {
-            throw new IllegalArgumentException(
-                    "--sampling.max-spans-per-trace must be at least 1, was " + maxSpansPerTrace);
-        }
+        maxSpansPerTrace = atLeastOne(config, TailSamplingOptions.MAX_SPANS_PER_TRACE);
+        maxTraceBytes = bytes(config, TailSamplingOptions.MAX_TRACE_BYTES, Long.MAX_VALUE);
+        decodeLimits =
+                new DecodeLimits(
+                        (int) bytes(config, TailSamplingOptions.MAX_RECORD_BYTES, Integer.MAX_VALUE),
+                        atLeastOne(config, TailSamplingOptions.MAX_SPANS_PER_RECORD),
+                        atLeastOne(config, TailSamplingOptions.MAX_VALUES_PER_RECORD),
+                        atLeastOne(config, TailSamplingOptions.MAX_ATTRIBUTES_PER_SPAN),
+                        atLeastOne(config, TailSamplingOptions.MAX_EVENTS_PER_SPAN),
+                        atLeastOne(config, TailSamplingOptions.MAX_LINKS_PER_SPAN),
+                        atLeastOne(config, TailSamplingOptions.MAX_ATTRIBUTE_LENGTH),
+                        positive(config, TailSamplingOptions.MAX_SPAN_AGE),
+                        positive(config, TailSamplingOptions.MAX_CLOCK_SKEW));
+        deadLetterMaxBytes = (int) bytes(config, TailSamplingOptions.DEAD_LETTER_MAX_BYTES, Integer.MAX_VALUE);
         decisionCacheTtl = positive(config, TailSamplingOptions.DECISION_CACHE_TTL);
         latencyThreshold = positive(config, TailSamplingOptions.LATENCY_THRESHOLD);
         representativeRate =
@@ -115,6 +131,23 @@ public final class TailSamplingConf implements Serializable {
         metricsDelay = positive(config, TailSamplingOptions.METRICS_DELAY);
         checkpointInterval = positive(config, TailSamplingOptions.CHECKPOINT_INTERVAL);
         stateDir = config.get(TailSamplingOptions.STATE_DIR);
+    }
+
+    private static int atLeastOne(Configuration config, ConfigOption<Integer> option) {
+        int value = read(config, option, "a whole number such as " + option.defaultValue());
+        if (value < 1) {
+            throw new IllegalArgumentException("--" + option.key() + " must be at least 1, was " + value);
+        }
+        return value;
+    }
+
+    private static long bytes(Configuration config, ConfigOption<MemorySize> option, long max) {
+        MemorySize value = read(config, option, "a size with a unit such as 8mb, 512kb or 1000000b");
+        if (value.getBytes() < 1 || value.getBytes() > max) {
+            throw new IllegalArgumentException(
+                    "--" + option.key() + " must be from 1 byte to " + max + " bytes, was " + value);
+        }
+        return value.getBytes();
     }
 
     /** Parses {@code --key value} arguments. */

@@ -2,8 +2,10 @@ package dev.tailsampling.jobs;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.operators.otlp.DecodeLimits;
 
 import java.time.Duration;
 import java.util.List;
@@ -97,12 +99,88 @@ public final class TailSamplingOptions {
                     .defaultValue(10_000)
                     .withDescription("A trace is decided as soon as it has this many spans.");
 
+    public static final ConfigOption<MemorySize> MAX_TRACE_BYTES =
+            ConfigOptions.key("sampling.max-trace-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(64))
+                    .withDescription(
+                            "A trace is decided as soon as its buffered spans take this many bytes (OTLP encoded).");
+
     public static final ConfigOption<Duration> DECISION_CACHE_TTL =
             ConfigOptions.key("sampling.decision-cache-ttl")
                     .durationType()
                     .defaultValue(Duration.ofHours(1))
                     .withDescription(
                             "How long a trace's decision is kept so that late spans follow it.");
+
+    public static final ConfigOption<MemorySize> MAX_RECORD_BYTES =
+            ConfigOptions.key("decode.max-record-bytes")
+                    .memoryType()
+                    .defaultValue(new MemorySize(DecodeLimits.DEFAULTS.maxRecordBytes()))
+                    .withDescription("A record larger than this after decompression is refused (record_too_large).");
+
+    public static final ConfigOption<Integer> MAX_SPANS_PER_RECORD =
+            ConfigOptions.key("decode.max-spans-per-record")
+                    .intType()
+                    .defaultValue(DecodeLimits.DEFAULTS.maxSpansPerRecord())
+                    .withDescription("A record with more spans is refused (too_many_spans).");
+
+    public static final ConfigOption<Integer> MAX_VALUES_PER_RECORD =
+            ConfigOptions.key("decode.max-values-per-record")
+                    .intType()
+                    .defaultValue(DecodeLimits.DEFAULTS.maxValuesPerRecord())
+                    .withDescription(
+                            "A record with more values (messages at every level and unknown fields: what parsing"
+                                    + " allocates for) is refused before it is parsed (too_many_values).");
+
+    public static final ConfigOption<Integer> MAX_ATTRIBUTES_PER_SPAN =
+            ConfigOptions.key("decode.max-attributes-per-span")
+                    .intType()
+                    .defaultValue(DecodeLimits.DEFAULTS.maxAttributesPerSpan())
+                    .withDescription("A span with more attributes is refused alone (too_many_attributes).");
+
+    public static final ConfigOption<Integer> MAX_EVENTS_PER_SPAN =
+            ConfigOptions.key("decode.max-events-per-span")
+                    .intType()
+                    .defaultValue(DecodeLimits.DEFAULTS.maxEventsPerSpan())
+                    .withDescription("A span with more events is refused alone (too_many_events).");
+
+    public static final ConfigOption<Integer> MAX_LINKS_PER_SPAN =
+            ConfigOptions.key("decode.max-links-per-span")
+                    .intType()
+                    .defaultValue(DecodeLimits.DEFAULTS.maxLinksPerSpan())
+                    .withDescription("A span with more links is refused alone (too_many_links).");
+
+    public static final ConfigOption<Integer> MAX_ATTRIBUTE_LENGTH =
+            ConfigOptions.key("decode.max-attribute-length")
+                    .intType()
+                    .defaultValue(DecodeLimits.DEFAULTS.maxAttributeLength())
+                    .withDescription(
+                            "String and bytes attribute values longer than this (characters, bytes) are cut to it;"
+                                    + " the span counts them in the attribute tail_sampling.truncated_values.");
+
+    public static final ConfigOption<Duration> MAX_SPAN_AGE =
+            ConfigOptions.key("decode.max-span-age")
+                    .durationType()
+                    .defaultValue(DecodeLimits.DEFAULTS.maxSpanAge())
+                    .withDescription(
+                            "A span starting longer ago than this is refused (timestamp_out_of_range); longer than"
+                                    + " the spans topic's retention, so that a replay stays valid.");
+
+    public static final ConfigOption<Duration> MAX_CLOCK_SKEW =
+            ConfigOptions.key("decode.max-clock-skew")
+                    .durationType()
+                    .defaultValue(DecodeLimits.DEFAULTS.maxClockSkew())
+                    .withDescription("A span ending further in the future than this is refused (timestamp_out_of_range).");
+
+    public static final ConfigOption<MemorySize> DEAD_LETTER_MAX_BYTES =
+            ConfigOptions.key("dead-letters.max-bytes")
+                    .memoryType()
+                    .defaultValue(new MemorySize(1_000_000))
+                    .withDescription(
+                            "A dead letter larger than this goes as a pointer (empty value, truncated=true, the"
+                                    + " source offset); keep it under the producer's max.request.size and the dead-letter"
+                                    + " topic's max.message.bytes.");
 
     public static final ConfigOption<Duration> LATENCY_THRESHOLD =
             ConfigOptions.key("sampling.latency-threshold")
@@ -166,7 +244,18 @@ public final class TailSamplingOptions {
                     DECISION_WAIT,
                     MAX_TRACE_DURATION,
                     MAX_SPANS_PER_TRACE,
+                    MAX_TRACE_BYTES,
                     DECISION_CACHE_TTL,
+                    MAX_RECORD_BYTES,
+                    MAX_SPANS_PER_RECORD,
+                    MAX_VALUES_PER_RECORD,
+                    MAX_ATTRIBUTES_PER_SPAN,
+                    MAX_EVENTS_PER_SPAN,
+                    MAX_LINKS_PER_SPAN,
+                    MAX_ATTRIBUTE_LENGTH,
+                    MAX_SPAN_AGE,
+                    MAX_CLOCK_SKEW,
+                    DEAD_LETTER_MAX_BYTES,
                     LATENCY_THRESHOLD,
                     REPRESENTATIVE_RATE,
                     STATS_WINDOW,

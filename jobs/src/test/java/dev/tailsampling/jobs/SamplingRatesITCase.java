@@ -101,7 +101,9 @@ class SamplingRatesITCase {
                                 "iceberg.warehouse", temp.resolve("warehouse").toString(),
                                 "sampling.decision-wait", "1s",
                                 "sampling.stats-window", "1s",
-                                "checkpoint.interval", "500ms"));
+                                "checkpoint.interval", "500ms",
+                                // The fixtures' spans ran on a fixed day, however long ago that is now.
+                                "decode.max-span-age", "36500d"));
         Configuration flink = TailSamplingJob.flinkConfiguration(conf);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);

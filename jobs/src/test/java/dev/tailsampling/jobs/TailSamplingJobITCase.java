@@ -140,7 +140,9 @@ class TailSamplingJobITCase {
                                 "sampling.latency-threshold", "1s",
                                 "sampling.representative-rate", Double.toString(RATE),
                                 "metrics.delay", "1s",
-                                "checkpoint.interval", "500ms"));
+                                "checkpoint.interval", "500ms",
+                                // The fixtures' spans ran on a fixed day, however long ago that is now.
+                                "decode.max-span-age", "36500d"));
         Configuration flink = TailSamplingJob.flinkConfiguration(conf);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);

@@ -2,23 +2,30 @@ package dev.tailsampling.operators;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.sampling.metrics.OperationSample;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Splits OTLP records into trace fragments; refused input goes to the {@link #DEAD_LETTERS} side
- * output with its reason and never fails the job. Every valid span is also counted, before any
- * sampling, into one {@link OperationSample} per operation and minute of the record, on the {@link
- * #METRICS} side output.
+ * output with its reason and source and never fails the job. Every valid span is also counted,
+ * before any sampling, into one {@link OperationSample} per operation and minute of the record, on
+ * the {@link #METRICS} side output.
+ *
+ * <p>Metrics: {@code spansDecoded}; {@code deadLetters} in all and per reason (group {@code
+ * reason}); span times are checked against this subtask's processing time.
  */
-public class DecodeFunction extends ProcessFunction<byte[], TraceFragment> {
+public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DecodeFunction.class);
 
@@ -28,21 +35,33 @@ public class DecodeFunction extends ProcessFunction<byte[], TraceFragment> {
     public static final OutputTag<OperationSample> METRICS =
             new OutputTag<>("operation-samples", SamplingTypes.OPERATION_SAMPLE);
 
+    private final DecodeLimits limits;
+
+    private transient OtlpDecoder decoder;
     private transient Counter spansDecoded;
     private transient OperationSample.Collector samples;
     private transient Counter deadLetters;
+    private transient Map<String, Counter> deadLettersByReason;
+
+    public DecodeFunction(DecodeLimits limits) {
+        this.limits = limits;
+    }
 
     @Override
     public void open(OpenContext openContext) {
-        spansDecoded = getRuntimeContext().getMetricGroup().counter("spansDecoded");
-        deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        decoder = new OtlpDecoder(limits);
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        spansDecoded = metrics.counter("spansDecoded");
+        deadLetters = metrics.counter("deadLetters");
+        deadLettersByReason = new HashMap<>();
         samples = new OperationSample.Collector();
     }
 
     @Override
-    public void processElement(byte[] record, Context ctx, Collector<TraceFragment> out) {
-        OtlpDecoder.decode(
-                record,
+    public void processElement(OtlpRecord record, Context ctx, Collector<TraceFragment> out) {
+        decoder.decode(
+                record.value,
+                ctx.timerService().currentProcessingTime(),
                 new OtlpDecoder.Output() {
                     @Override
                     public void fragment(TraceFragment fragment) {
@@ -52,15 +71,27 @@ public class DecodeFunction extends ProcessFunction<byte[], TraceFragment> {
 
                     @Override
                     public void deadLetter(DeadLetter deadLetter) {
+                        deadLetter.sourceTopic = record.topic;
+                        deadLetter.sourcePartition = record.partition;
+                        deadLetter.sourceOffset = record.offset;
                         // The first one says that the dead-letter topic has work; the count says the rest.
                         if (deadLetters.getCount() == 0) {
                             LOG.warn(
-                                    "Sending refused input to the dead-letter topic ({}: {}); "
-                                            + "the metric deadLetters counts them",
+                                    "Sending refused input to the dead-letter topic ({}: {}, from {}-{} at offset {});"
+                                            + " the metric deadLetters counts them",
                                     deadLetter.reason,
-                                    deadLetter.detail);
+                                    deadLetter.detail,
+                                    record.topic,
+                                    record.partition,
+                                    record.offset);
                         }
                         deadLetters.inc();
+                        deadLettersByReason
+                                .computeIfAbsent(
+                                        deadLetter.reason,
+                                        reason -> getRuntimeContext().getMetricGroup().addGroup("reason", reason)
+                                                .counter("deadLetters"))
+                                .inc();
                         ctx.output(DEAD_LETTERS, deadLetter);
                     }
 

@@ -37,6 +37,8 @@ public final class SamplingTypes {
     public static final TypeInformation<TraceFragment> TRACE_FRAGMENT =
             pojo(TraceFragment.class, Map.of());
 
+    public static final TypeInformation<OtlpRecord> OTLP_RECORD = pojo(OtlpRecord.class, Map.of());
+
     public static final TypeInformation<DeadLetter> DEAD_LETTER = pojo(DeadLetter.class, Map.of());
 
     public static final TypeInformation<TraceSummary> TRACE_SUMMARY =
@@ -109,7 +111,7 @@ public final class SamplingTypes {
     /** Every record type, for the test that none of them is a generic (Kryo) type. */
     public static List<TypeInformation<?>> all() {
         return List.of(
-                TRACE_FRAGMENT, DEAD_LETTER, TRACE_SUMMARY, CACHED_DECISION, POLICY_STATE_ENTRY, SAMPLING_RATE,
+                TRACE_FRAGMENT, OTLP_RECORD, DEAD_LETTER, TRACE_SUMMARY, CACHED_DECISION, POLICY_STATE_ENTRY, SAMPLING_RATE,
                 SERVICE_STATS, SPAN_EVENT, SPAN_LINK, SPAN, PATH_STEP, ERROR_SPAN, FOLLOWS_FROM, KEPT_TRACE, TRACE_LOCATION,
                 OPERATION_SAMPLE, OPERATION_MINUTE);
     }

@@ -15,6 +15,7 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.operators.otlp.SpanDecoder;
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.DecisionTrigger;
@@ -33,14 +34,19 @@ import dev.tailsampling.sampling.summary.TraceLocation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Buffers the spans of each trace in keyed state and decides the trace when it goes quiet
  * ({@code decisionWait} without a new span), grows too old ({@code maxTraceDuration} since its
- * first span) or too large ({@code maxSpansPerTrace}). Kept traces are emitted span by span with
+ * first span) or too large ({@code maxSpansPerTrace} spans, checked span by span: a fragment that
+ * would pass the limit is split there, and its rest follows the decision; or {@code maxTraceBytes}
+ * of buffered OTLP bytes). Kept traces are emitted span by span with
  * their decision; every decided trace leaves no buffer and no timer behind, only its decision,
  * kept for {@code decisionCacheTtl} so that spans arriving later follow it instead of starting a
  * new trace.
@@ -56,6 +62,11 @@ import java.util.Set;
  * counted per root service for the controller; the counts leave on the {@link #STATS} side output
  * about once a second (in memory until then: a failure loses at most that second's counts).
  *
+ * <p>A span sent twice before its trace is decided (a retrying exporter) is emitted once: the
+ * decision reads the buffered spans and skips a span id it has already seen. A failure while
+ * summarizing a kept trace never fails its decision: the spans are still written, and the
+ * failure is counted ({@code summariesFailed}).
+ *
  * <p>After a restore, the spans that followed the checkpoint are read again from Kafka. So that
  * they rejoin their trace, no trace is decided by its timers before one full decision wait has
  * passed since this subtask (re)started.
@@ -63,6 +74,7 @@ import java.util.Set;
 public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, TraceFragment, SamplingRate, Span>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TailSamplerFunction.class);
 
     // State names are savepoint keys: never rename them.
     static final ListStateDescriptor<byte[]> SPANS =
@@ -87,6 +99,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private final long decisionWaitMillis;
     private final long maxTraceDurationMillis;
     private final int maxSpansPerTrace;
+    private final long maxTraceBytes;
     private final Duration decisionCacheTtl;
 
     private transient ListState<byte[]> spans;
@@ -99,6 +112,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private transient Counter spansKept;
     private transient Counter lateSpansKept;
     private transient Counter lateSpansDropped;
+    private transient Counter duplicateSpans;
+    private transient Counter summariesFailed;
     private transient Set<String> representative;
     /** The controller's rates; null until read from broadcast state. */
     private transient SamplingRates rates;
@@ -115,6 +130,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
             Duration decisionWait,
             Duration maxTraceDuration,
             int maxSpansPerTrace,
+            long maxTraceBytes,
             Duration decisionCacheTtl) {
         if (decisionWait.isNegative() || decisionWait.isZero()) {
             throw new IllegalArgumentException("decision wait must be positive: " + decisionWait);
@@ -128,7 +144,11 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
             throw new IllegalArgumentException(
                     "max spans per trace must be at least 1: " + maxSpansPerTrace);
         }
+        if (maxTraceBytes < 1) {
+            throw new IllegalArgumentException("max trace bytes must be at least 1: " + maxTraceBytes);
+        }
         this.policy = policy;
+        this.maxTraceBytes = maxTraceBytes;
         this.decisionWaitMillis = decisionWait.toMillis();
         this.maxTraceDurationMillis = maxTraceDuration.toMillis();
         this.maxSpansPerTrace = maxSpansPerTrace;
@@ -149,6 +169,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         spansKept = getRuntimeContext().getMetricGroup().counter("spansKept");
         lateSpansKept = getRuntimeContext().getMetricGroup().counter("lateSpansKept");
         lateSpansDropped = getRuntimeContext().getMetricGroup().counter("lateSpansDropped");
+        duplicateSpans = getRuntimeContext().getMetricGroup().counter("duplicateSpans");
+        summariesFailed = getRuntimeContext().getMetricGroup().counter("summariesFailed");
         startedMillis = -1;
         representative = RepresentativePolicy.namesIn(policy);
         unsentStats = new HashMap<>();
@@ -206,11 +228,24 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
             ctx.timerService().registerProcessingTimeTimer(trace.timerMillis);
             tracesStarted.inc();
         }
+        TraceFragment rest = null;
+        if (trace.spanCount + fragment.spanCount > maxSpansPerTrace) {
+            List<TraceFragment> parts = OtlpDecoder.split(fragment, maxSpansPerTrace - trace.spanCount);
+            fragment = parts.get(0);
+            rest = parts.get(1);
+        }
         fragment.addTo(trace, now);
         spans.add(fragment.payload);
-        if (trace.spanCount >= maxSpansPerTrace) {
+        DecisionTrigger limit =
+                trace.spanCount >= maxSpansPerTrace
+                        ? DecisionTrigger.MAX_SPANS
+                        : trace.byteCount >= maxTraceBytes ? DecisionTrigger.MAX_BYTES : null;
+        if (limit != null) {
             ctx.timerService().deleteProcessingTimeTimer(trace.timerMillis);
-            decide(ctx, trace, DecisionTrigger.MAX_SPANS, out);
+            CachedDecision decided = decide(ctx, trace, limit, out);
+            if (rest != null) {
+                followDecision(ctx, decided, rest, out);
+            }
             sendStats(ctx, now);
         } else {
             summary.update(trace);
@@ -277,7 +312,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         }
     }
 
-    private void decide(ReadOnlyContext ctx, TraceSummary trace, DecisionTrigger trigger, Collector<Span> out)
+    private CachedDecision decide(ReadOnlyContext ctx, TraceSummary trace, DecisionTrigger trigger, Collector<Span> out)
             throws Exception {
         String traceId = ctx.getCurrentKey();
         // Spans are read and decoded only if a policy needs them or the trace is kept.
@@ -297,12 +332,32 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
                 span.markKept(decision.policy(), probability, trigger, incomplete);
                 out.collect(span);
             }
-            ctx.output(SUMMARIES, KeptTrace.of(kept));
-            TraceLocation.of(kept).forEach(location -> ctx.output(LOCATIONS, location));
+            summarize(traceId, kept, ctx);
         }
         spans.clear();
         summary.clear();
-        decisions.update(new CachedDecision(decision.isSampled(), decision.policy(), probability, incomplete));
+        CachedDecision decided = new CachedDecision(decision.isSampled(), decision.policy(), probability, incomplete);
+        decisions.update(decided);
+        return decided;
+    }
+
+    /** The summary and locations of a kept trace; whatever goes wrong there, its spans are written. */
+    private void summarize(String traceId, List<Span> kept, ReadOnlyContext ctx) {
+        KeptTrace summary;
+        List<TraceLocation> locations;
+        try {
+            summary = KeptTrace.of(kept);
+            locations = TraceLocation.of(kept);
+        } catch (RuntimeException e) {
+            if (summariesFailed.getCount() == 0) {
+                LOG.warn("Could not summarize kept trace {}; its spans are written, the metric summariesFailed counts"
+                        + " such traces", traceId, e);
+            }
+            summariesFailed.inc();
+            return;
+        }
+        ctx.output(SUMMARIES, summary);
+        locations.forEach(location -> ctx.output(LOCATIONS, location));
     }
 
     /** Spans of a decided trace go where the trace went. */
@@ -323,7 +378,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         TraceLocation.of(late).forEach(location -> ctx.output(LOCATIONS, location));
     }
 
-    /** The spans buffered for the current trace, decoded in full. */
+    /** The spans buffered for the current trace, decoded in full, each span id once. */
     private List<Span> bufferedSpans(String traceId, int expected) {
         List<Span> decoded = new ArrayList<>(expected);
         try {
@@ -333,6 +388,14 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the spans of trace " + traceId, e);
         }
-        return decoded;
+        Set<String> seen = new HashSet<>(decoded.size() * 2);
+        List<Span> unique = new ArrayList<>(decoded.size());
+        for (Span span : decoded) {
+            if (seen.add(span.spanId)) {
+                unique.add(span);
+            }
+        }
+        duplicateSpans.inc(decoded.size() - unique.size());
+        return unique;
     }
 }

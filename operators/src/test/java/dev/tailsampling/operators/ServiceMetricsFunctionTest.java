@@ -17,6 +17,8 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
 import dev.tailsampling.sampling.metrics.OperationMinute;
+import dev.tailsampling.operators.otlp.DecodeLimits;
+import dev.tailsampling.operators.otlp.OtlpTestData;
 import dev.tailsampling.sampling.metrics.OperationSample;
 
 import java.time.Duration;
@@ -29,9 +31,10 @@ class ServiceMetricsFunctionTest {
     private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
     private static List<OperationSample> decode(byte[] record) throws Exception {
-        try (OneInputStreamOperatorTestHarness<byte[], TraceFragment> harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(new DecodeFunction())) {
-            harness.processElement(record, 0);
+        try (OneInputStreamOperatorTestHarness<OtlpRecord, TraceFragment> harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(new DecodeFunction(DecodeLimits.DEFAULTS))) {
+            harness.setProcessingTime(OtlpTestData.T0 / 1_000_000L);
+            harness.processElement(new OtlpRecord(record, "otlp_spans", 0, 0), 0);
             return harness.getSideOutput(DecodeFunction.METRICS).stream().map(StreamRecord::getValue).toList();
         }
     }

@@ -14,6 +14,8 @@ import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
+import dev.tailsampling.operators.otlp.DecodeLimits;
+import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.Span;
@@ -43,6 +45,7 @@ class TailSamplerFunctionTest {
     private static final long WAIT = 10_000;
     private static final long MAX_AGE = 25_000;
     private static final int MAX_SPANS = 5;
+    private static final long MAX_BYTES = 1L << 20;
     private static final long CACHE_TTL = 60_000;
 
     private KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness;
@@ -65,12 +68,18 @@ class TailSamplerFunctionTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness(
             SamplingPolicy policy) throws Exception {
+        return newHarness(policy, MAX_BYTES);
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness(
+            SamplingPolicy policy, long maxBytes) throws Exception {
         TailSamplerFunction sampler =
                 new TailSamplerFunction(
                         policy,
                         Duration.ofMillis(WAIT),
                         Duration.ofMillis(MAX_AGE),
                         MAX_SPANS,
+                        maxBytes,
                         Duration.ofMillis(CACHE_TTL));
         KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
@@ -194,12 +203,72 @@ class TailSamplerFunctionTest {
         assertNothingLeftBehind();
     }
 
-    @Test
-    void decidesAtOnceWhenOneFragmentPassesMaxSpans() throws Exception {
-        harness.setProcessingTime(0);
-        send(FAILED, 0, true, 5, MAX_SPANS + 3);
+    /** One fragment of {@code count} spans of a trace, as the decoder makes it. */
+    private static TraceFragment fragmentOf(String traceId, int count, int firstIndex, boolean failed) {
+        io.opentelemetry.proto.trace.v1.Span.Builder[] spans = new io.opentelemetry.proto.trace.v1.Span.Builder[count];
+        for (int i = 0; i < count; i++) {
+            int index = firstIndex + i;
+            spans[i] = span(traceId, String.format("%016x", index + 1), index == 0 ? "" : ROOT, "op" + index, index, 5);
+        }
+        if (failed) {
+            error(spans[0]);
+        }
+        List<TraceFragment> out = new java.util.ArrayList<>();
+        new OtlpDecoder(DecodeLimits.DEFAULTS.anyTime())
+                .decode(request(resourceSpans("shop", spans)).toByteArray(), 0, new OtlpDecoder.Output() {
+                    @Override
+                    public void fragment(TraceFragment fragment) {
+                        out.add(fragment);
+                    }
 
-        assertThat(harness.extractOutputValues()).isNotEmpty();
+                    @Override
+                    public void deadLetter(DeadLetter deadLetter) {
+                        throw new AssertionError(deadLetter.reason);
+                    }
+                });
+        return out.get(0);
+    }
+
+    @Test
+    void splitsAFragmentThatPassesMaxSpansAndTheRestFollowsTheDecision() throws Exception {
+        harness.setProcessingTime(0);
+        harness.processElement(fragmentOf(PLAIN, 2, 0, false), 0);
+        harness.processElement(fragmentOf(PLAIN, MAX_SPANS + 1, 2, true), 0);
+
+        List<Span> out = harness.extractOutputValues();
+        assertThat(out).hasSize(MAX_SPANS + 3);
+        assertThat(out.subList(0, MAX_SPANS)).allSatisfy(s -> assertThat(s.samplingTrigger).isEqualTo("max_spans"));
+        assertThat(out.subList(MAX_SPANS, MAX_SPANS + 3))
+                .allSatisfy(s -> assertThat(s.samplingTrigger).isEqualTo("late"));
+        assertThat(out).extracting(s -> s.samplingPolicy).containsOnly("errors");
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void decidesATraceAtOnceWhenItsBufferedBytesReachTheLimit() throws Exception {
+        harness.close();
+        harness = newHarness(SamplingPolicy.errors("errors"), 300);
+        harness.open();
+        harness.setProcessingTime(0);
+        for (int i = 0; harness.extractOutputValues().isEmpty() && i < 100; i++) {
+            harness.processElement(fragmentOf(FAILED, 1, i, true), 0);
+        }
+
+        List<Span> out = harness.extractOutputValues();
+        assertThat(out).isNotEmpty().allSatisfy(s -> assertThat(s.samplingTrigger).isEqualTo("max_bytes"));
+        assertThat(out.size()).as("300 bytes of one-span fragments, before max spans").isBetween(2, MAX_SPANS - 1);
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void writesASpanSentTwiceBeforeTheDecisionOnce() throws Exception {
+        harness.setProcessingTime(0);
+        harness.processElement(fragmentOf(FAILED, 2, 0, true), 0);
+        harness.processElement(fragmentOf(FAILED, 2, 0, true), 0);
+        harness.setProcessingTime(WAIT);
+
+        assertThat(harness.extractOutputValues()).extracting(s -> s.spanId)
+                .containsExactly("0000000000000001", "0000000000000002");
         assertNothingLeftBehind();
     }
 

@@ -10,6 +10,8 @@ public enum DecisionTrigger {
     MAX_DURATION,
     /** The trace reached the maximum number of spans. */
     MAX_SPANS,
+    /** The trace's buffered spans reached the maximum bytes per trace. */
+    MAX_BYTES,
     /** The spans came after their trace was decided and followed the recorded decision. */
     LATE;
 

@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.windowing.assigners.ProcessingTimeSessionW
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
+import dev.tailsampling.operators.OtlpRecord;
 import dev.tailsampling.operators.SamplingTypes;
 import dev.tailsampling.operators.otlp.SpanDecoder;
 import dev.tailsampling.sampling.Span;
@@ -35,7 +36,7 @@ import java.util.List;
 final class SessionWindowSampler {
     private SessionWindowSampler() {}
 
-    static DataStream<Span> keptSpans(DataStream<byte[]> records, SamplingPolicy policy, Duration gap) {
+    static DataStream<Span> keptSpans(DataStream<OtlpRecord> records, SamplingPolicy policy, Duration gap) {
         return records.process(new FullDecode(), SamplingTypes.SPAN)
                 .uid("full-decode")
                 .keyBy(s -> s.traceId, Types.STRING)
@@ -44,7 +45,7 @@ final class SessionWindowSampler {
                 .uid("session-decide");
     }
 
-    static final class FullDecode extends ProcessFunction<byte[], Span> {
+    static final class FullDecode extends ProcessFunction<OtlpRecord, Span> {
         private transient Counter spansDecoded;
 
         @Override
@@ -53,8 +54,8 @@ final class SessionWindowSampler {
         }
 
         @Override
-        public void processElement(byte[] record, Context ctx, Collector<Span> out) throws Exception {
-            for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(record).getResourceSpansList()) {
+        public void processElement(OtlpRecord record, Context ctx, Collector<Span> out) throws Exception {
+            for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(record.value).getResourceSpansList()) {
                 for (ScopeSpans ss : rs.getScopeSpansList()) {
                     for (io.opentelemetry.proto.trace.v1.Span span : ss.getSpansList()) {
                         out.collect(SpanDecoder.toSpan(rs, ss, span));

@@ -6,29 +6,50 @@ import dev.tailsampling.operators.DeadLetter;
 import dev.tailsampling.operators.TraceFragment;
 import dev.tailsampling.sampling.ConsistentProbability;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Splits one Kafka record, an OTLP {@code ExportTraceServiceRequest} as the collector's kafka
  * exporter writes it with encoding {@code otlp_proto}, into one {@link TraceFragment} per trace: the
- * record's valid spans of that trace. A record that does not parse becomes one dead letter with its
- * original bytes; an invalid span becomes a dead letter holding a request with just that span, its
+ * record's valid spans of that trace.
+ *
+ * <p>Nothing a producer writes makes it throw. A record past a {@link DecodeLimits limit} on its
+ * size, its spans or its values, or whose wire format is broken, becomes one dead letter with its
+ * original bytes. A span that is invalid (bad ids, times, too many attributes, events or links, a
+ * string that is not UTF-8) becomes a dead letter holding a request with just that span, its
  * resource and its scope, so the valid spans of the same record are neither lost nor sent twice on
- * replay.
+ * replay. Over-long attribute values are cut, not refused.
  */
 public final class OtlpDecoder {
 
     /** Dead-letter reason codes, stable: dashboards and replay tools match on them. */
     public static final String UNPARSEABLE_RECORD = "unparseable_record";
+    public static final String RECORD_TOO_LARGE = "record_too_large";
+    public static final String TOO_MANY_SPANS = "too_many_spans";
+    public static final String TOO_MANY_VALUES = "too_many_values";
+    public static final String INVALID_UTF8 = "invalid_utf8";
     public static final String MISSING_TRACE_ID = "missing_trace_id";
     public static final String INVALID_TRACE_ID = "invalid_trace_id";
     public static final String MISSING_SPAN_ID = "missing_span_id";
     public static final String INVALID_SPAN_ID = "invalid_span_id";
     public static final String END_BEFORE_START = "end_before_start";
+    public static final String TIMESTAMP_OUT_OF_RANGE = "timestamp_out_of_range";
+    public static final String TOO_MANY_ATTRIBUTES = "too_many_attributes";
+    public static final String TOO_MANY_EVENTS = "too_many_events";
+    public static final String TOO_MANY_LINKS = "too_many_links";
+
+    /** Added to a span (or resource) whose attribute values were cut: how many were. */
+    public static final String TRUNCATED_VALUES_ATTRIBUTE = "tail_sampling.truncated_values";
 
     private static final int TRACE_ID_BYTES = 16;
     private static final int SPAN_ID_BYTES = 8;
@@ -43,48 +64,110 @@ public final class OtlpDecoder {
         default void measured(String service, String kind, Span span, boolean error, double headProbability) {}
     }
 
-    private OtlpDecoder() {}
+    private final DecodeLimits limits;
 
-    public static void decode(byte[] record, Output out) {
-        ExportTraceServiceRequest request;
-        try {
-            request = ExportTraceServiceRequest.parseFrom(record);
-        } catch (InvalidProtocolBufferException e) {
+    public OtlpDecoder(DecodeLimits limits) {
+        this.limits = limits;
+    }
+
+    /** Decodes one record that arrived at {@code nowMillis}, the clock span times are checked against. */
+    public void decode(byte[] record, long nowMillis, Output out) {
+        if (record.length > limits.maxRecordBytes()) {
             out.deadLetter(
                     new DeadLetter(
                             record,
-                            UNPARSEABLE_RECORD,
-                            "not an OTLP ExportTraceServiceRequest: " + e.getMessage()));
+                            RECORD_TOO_LARGE,
+                            "the record has " + record.length + " bytes after decompression, more than "
+                                    + limits.maxRecordBytes()));
             return;
         }
+        RecordScan.Result scan = RecordScan.scan(record, limits.maxSpansPerRecord(), limits.maxValuesPerRecord());
+        if (scan.refusal() != null) {
+            out.deadLetter(new DeadLetter(record, scan.refusal(), scan.detail()));
+            return;
+        }
+        ExportTraceServiceRequest request;
+        boolean changed = false;
+        try {
+            request = ExportTraceServiceRequest.parseFrom(record);
+        } catch (InvalidProtocolBufferException e) {
+            // The scan walked the wire format, so what failed is a value inside (a string that is
+            // not UTF-8): parse part by part and refuse only the parts that fail.
+            request = PartialParse.parse(record, out);
+            changed = true;
+        }
         Map<ByteString, Fragment> byTrace = new LinkedHashMap<>();
-        boolean refusedAny = false;
+        SpanChecks checks = new SpanChecks(limits, nowMillis);
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
+            List<KeyValue> resourceAttributes = Truncation.cut(resourceSpans.getResource().getAttributesList(),
+                    limits.maxAttributeLength());
+            if (resourceAttributes != null) {
+                int cut = Truncation.countCut(resourceSpans.getResource().getAttributesList(), limits.maxAttributeLength());
+                Resource resource = resourceSpans.getResource().toBuilder().clearAttributes()
+                        .addAllAttributes(resourceAttributes).addAttributes(Truncation.counter(cut)).build();
+                resourceSpans = resourceSpans.toBuilder().setResource(resource).build();
+                changed = true;
+            }
             String service = SpanDecoder.serviceName(resourceSpans.getResource().getAttributesList());
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
                 for (Span span : scopeSpans.getSpansList()) {
-                    Problem problem = validate(span);
+                    SpanChecks.Problem problem = checks.check(span);
                     if (problem == null) {
-                        boolean error = SemanticConventions.isError(span);
-                        ConsistentProbability.Head head = ConsistentProbability.head(span.getTraceState());
-                        out.measured(service, SpanDecoder.kind(span.getKind()), span, error, head.probability());
-                        byTrace.computeIfAbsent(span.getTraceId(), id -> new Fragment())
-                                .add(service, resourceSpans, scopeSpans, span, error, head);
+                        Span cut = Truncation.cut(span, limits.maxAttributeLength());
+                        changed |= cut != span;
+                        boolean error = SemanticConventions.isError(cut);
+                        ConsistentProbability.Head head = ConsistentProbability.head(cut.getTraceState());
+                        out.measured(service, SpanDecoder.kind(cut.getKind()), cut, error, head.probability());
+                        byTrace.computeIfAbsent(cut.getTraceId(), id -> new Fragment())
+                                .add(service, resourceSpans, scopeSpans, cut, error, head);
                     } else {
                         Fragment alone = new Fragment();
                         alone.add(service, resourceSpans, scopeSpans, span, false, ConsistentProbability.Head.NONE);
-                        out.deadLetter(new DeadLetter(alone.encode(), problem.reason, problem.detail));
-                        refusedAny = true;
+                        out.deadLetter(new DeadLetter(alone.encode(), problem.reason(), problem.detail()));
+                        changed = true;
                     }
                 }
             }
         }
-        // A record holding one trace and nothing refused (a collector partitioning by trace id
-        // writes such records) is its own fragment: its bytes need no re-encoding.
-        byte[] wholeRecord = byTrace.size() == 1 && !refusedAny ? record : null;
+        // A record holding one trace, taken as it came (a collector partitioning by trace id writes
+        // such records), is its own fragment: its bytes need no re-encoding.
+        byte[] wholeRecord = byTrace.size() == 1 && !changed ? record : null;
         for (Map.Entry<ByteString, Fragment> trace : byTrace.entrySet()) {
             out.fragment(trace.getValue().build(OtlpValues.hex(trace.getKey()), wholeRecord));
         }
+    }
+
+    /**
+     * Splits a fragment into its first {@code firstSpans} spans and the rest, in their order, each a
+     * fragment of its own with its own summary; both keep the fragment's pre-sampling rate.
+     */
+    public static List<TraceFragment> split(TraceFragment fragment, int firstSpans) {
+        ExportTraceServiceRequest request;
+        try {
+            request = ExportTraceServiceRequest.parseFrom(fragment.payload);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a decoded trace fragment no longer parses", e);
+        }
+        Fragment first = new Fragment();
+        Fragment rest = new Fragment();
+        int seen = 0;
+        for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
+            String service = SpanDecoder.serviceName(resourceSpans.getResource().getAttributesList());
+            for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
+                for (Span span : scopeSpans.getSpansList()) {
+                    Fragment into = seen++ < firstSpans ? first : rest;
+                    into.add(service, resourceSpans, scopeSpans, span, SemanticConventions.isError(span),
+                            ConsistentProbability.head(span.getTraceState()));
+                }
+            }
+        }
+        List<TraceFragment> parts = new ArrayList<>(2);
+        for (Fragment part : List.of(first, rest)) {
+            TraceFragment built = part.build(fragment.traceId, null);
+            built.presampleRate = fragment.presampleRate;
+            parts.add(built);
+        }
+        return parts;
     }
 
     /**
@@ -167,47 +250,176 @@ public final class OtlpDecoder {
         }
     }
 
-    private record Problem(String reason, String detail) {}
+    /** What is wrong with a span, checked before anything of it is kept. */
+    static final class SpanChecks {
+        record Problem(String reason, String detail) {}
 
-    /** What is wrong with a span, or null when it is valid. */
-    private static Problem validate(Span span) {
-        Problem traceId = checkId(span.getTraceId(), TRACE_ID_BYTES, "trace", MISSING_TRACE_ID, INVALID_TRACE_ID);
-        if (traceId != null) {
-            return traceId;
-        }
-        Problem spanId = checkId(span.getSpanId(), SPAN_ID_BYTES, "span", MISSING_SPAN_ID, INVALID_SPAN_ID);
-        if (spanId != null) {
-            return spanId;
-        }
-        if (Long.compareUnsigned(span.getEndTimeUnixNano(), span.getStartTimeUnixNano()) < 0) {
-            return new Problem(
-                    END_BEFORE_START,
-                    "span "
-                            + OtlpValues.hex(span.getSpanId())
-                            + " ends at "
-                            + Long.toUnsignedString(span.getEndTimeUnixNano())
-                            + " ns, before its start at "
-                            + Long.toUnsignedString(span.getStartTimeUnixNano())
-                            + " ns");
-        }
-        return null;
-    }
+        private final DecodeLimits limits;
+        private final long earliestStart;
+        private final long latestEnd;
 
-    private static Problem checkId(
-            ByteString id, int length, String what, String missing, String invalid) {
-        if (id.isEmpty()) {
-            return new Problem(missing, "the span has no " + what + " id");
+        SpanChecks(DecodeLimits limits, long nowMillis) {
+            this.limits = limits;
+            long nowNanos = nowMillis * 1_000_000L;
+            // -1 is the largest unsigned time: no limit. Limits past 1970 or past the range are none.
+            Duration age = limits.maxSpanAge();
+            Duration skew = limits.maxClockSkew();
+            earliestStart = age == null || age.compareTo(Duration.ofNanos(nowNanos)) >= 0 ? 0 : nowNanos - age.toNanos();
+            latestEnd =
+                    skew == null || skew.compareTo(Duration.ofNanos(Long.MAX_VALUE - nowNanos)) >= 0
+                            ? -1
+                            : nowNanos + skew.toNanos();
         }
-        if (id.size() != length) {
-            return new Problem(
-                    invalid,
-                    what + " id has " + id.size() + " bytes, expected " + length);
+
+        /** The span's problem, or null when it is valid. */
+        Problem check(Span span) {
+            Problem problem = checkId(span.getTraceId(), TRACE_ID_BYTES, "trace", MISSING_TRACE_ID, INVALID_TRACE_ID);
+            if (problem == null) {
+                problem = checkId(span.getSpanId(), SPAN_ID_BYTES, "span", MISSING_SPAN_ID, INVALID_SPAN_ID);
+            }
+            if (problem == null) {
+                problem = checkTimes(span);
+            }
+            if (problem == null) {
+                problem = checkCount(span, span.getAttributesCount(), limits.maxAttributesPerSpan(),
+                        "attributes", TOO_MANY_ATTRIBUTES);
+            }
+            if (problem == null) {
+                problem = checkCount(span, span.getEventsCount(), limits.maxEventsPerSpan(), "events", TOO_MANY_EVENTS);
+            }
+            if (problem == null) {
+                problem = checkCount(span, span.getLinksCount(), limits.maxLinksPerSpan(), "links", TOO_MANY_LINKS);
+            }
+            return problem;
         }
-        for (int i = 0; i < length; i++) {
-            if (id.byteAt(i) != 0) {
+
+        private Problem checkTimes(Span span) {
+            long start = span.getStartTimeUnixNano();
+            long end = span.getEndTimeUnixNano();
+            if (Long.compareUnsigned(end, start) < 0) {
+                return new Problem(
+                        END_BEFORE_START,
+                        "span " + OtlpValues.hex(span.getSpanId()) + " ends at " + Long.toUnsignedString(end)
+                                + " ns, before its start at " + Long.toUnsignedString(start) + " ns");
+            }
+            // Times are unsigned nanoseconds since 1970.
+            if (Long.compareUnsigned(start, earliestStart) < 0 || Long.compareUnsigned(end, latestEnd) > 0) {
+                return new Problem(
+                        TIMESTAMP_OUT_OF_RANGE,
+                        "span " + OtlpValues.hex(span.getSpanId()) + " runs from " + Long.toUnsignedString(start)
+                                + " to " + Long.toUnsignedString(end) + " ns since 1970, outside ["
+                                + earliestStart + ", " + Long.toUnsignedString(latestEnd)
+                                + "] (now less the max span age, now plus the max clock skew)");
+            }
+            return null;
+        }
+
+        private static Problem checkCount(Span span, int count, int max, String what, String reason) {
+            if (count <= max) {
                 return null;
             }
+            return new Problem(
+                    reason, "span " + OtlpValues.hex(span.getSpanId()) + " has " + count + " " + what + ", more than " + max);
         }
-        return new Problem(invalid, what + " id is all zeros");
+
+        private static Problem checkId(ByteString id, int length, String what, String missing, String invalid) {
+            if (id.isEmpty()) {
+                return new Problem(missing, "the span has no " + what + " id");
+            }
+            if (id.size() != length) {
+                return new Problem(invalid, what + " id has " + id.size() + " bytes, expected " + length);
+            }
+            for (int i = 0; i < length; i++) {
+                if (id.byteAt(i) != 0) {
+                    return null;
+                }
+            }
+            return new Problem(invalid, what + " id is all zeros");
+        }
+    }
+
+    /** Cuts attribute values longer than the limit, as the OpenTelemetry SDK's span limits do. */
+    static final class Truncation {
+        private Truncation() {}
+
+        /** The span with its over-long values cut and counted, or the span itself if none is. */
+        static Span cut(Span span, int maxLength) {
+            List<KeyValue> attributes = cut(span.getAttributesList(), maxLength);
+            int cut = attributes == null ? 0 : countCut(span.getAttributesList(), maxLength);
+            Span.Builder builder = null;
+            for (int i = 0; i < span.getEventsCount(); i++) {
+                Span.Event event = span.getEvents(i);
+                List<KeyValue> eventAttributes = cut(event.getAttributesList(), maxLength);
+                if (eventAttributes != null) {
+                    builder = builder == null ? span.toBuilder() : builder;
+                    builder.setEvents(i, event.toBuilder().clearAttributes().addAllAttributes(eventAttributes));
+                    cut += countCut(event.getAttributesList(), maxLength);
+                }
+            }
+            for (int i = 0; i < span.getLinksCount(); i++) {
+                Span.Link link = span.getLinks(i);
+                List<KeyValue> linkAttributes = cut(link.getAttributesList(), maxLength);
+                if (linkAttributes != null) {
+                    builder = builder == null ? span.toBuilder() : builder;
+                    builder.setLinks(i, link.toBuilder().clearAttributes().addAllAttributes(linkAttributes));
+                    cut += countCut(link.getAttributesList(), maxLength);
+                }
+            }
+            if (cut == 0) {
+                return span;
+            }
+            builder = builder == null ? span.toBuilder() : builder;
+            if (attributes != null) {
+                builder.clearAttributes().addAllAttributes(attributes);
+            }
+            return builder.addAttributes(counter(cut)).build();
+        }
+
+        /** The attribute that says how many values were cut. */
+        static KeyValue counter(int cut) {
+            return KeyValue.newBuilder().setKey(TRUNCATED_VALUES_ATTRIBUTE).setValue(AnyValue.newBuilder().setIntValue(cut)).build();
+        }
+
+        /** The attributes with over-long values cut, or null if none is too long. */
+        static List<KeyValue> cut(List<KeyValue> attributes, int maxLength) {
+            if (countCut(attributes, maxLength) == 0) {
+                return null;
+            }
+            List<KeyValue> out = new ArrayList<>(attributes.size());
+            for (KeyValue kv : attributes) {
+                AnyValue value = kv.getValue();
+                if (tooLong(value, maxLength)) {
+                    AnyValue shorter =
+                            value.hasStringValue()
+                                    ? AnyValue.newBuilder().setStringValue(prefix(value.getStringValue(), maxLength)).build()
+                                    : AnyValue.newBuilder().setBytesValue(value.getBytesValue().substring(0, maxLength)).build();
+                    out.add(kv.toBuilder().setValue(shorter).build());
+                } else {
+                    out.add(kv);
+                }
+            }
+            return out;
+        }
+
+        static int countCut(List<KeyValue> attributes, int maxLength) {
+            int count = 0;
+            for (KeyValue kv : attributes) {
+                if (tooLong(kv.getValue(), maxLength)) {
+                    count++;
+                }
+            }
+            return count;
+        }
+
+        private static boolean tooLong(AnyValue value, int maxLength) {
+            return value.hasStringValue() && value.getStringValue().length() > maxLength
+                    || value.hasBytesValue() && value.getBytesValue().size() > maxLength;
+        }
+
+        /** The first {@code length} characters, one fewer if that would split a surrogate pair. */
+        private static String prefix(String value, int length) {
+            int end = Character.isHighSurrogate(value.charAt(length - 1)) ? length - 1 : length;
+            return value.substring(0, end);
+        }
     }
 }

@@ -26,6 +26,10 @@ class OtlpDecoderTest {
     private static final String CHILD = "00f067aa0ba902b8";
     private static final String OTHER_TRACE = "0af7651916cd43dd8448eb211c80319c";
 
+    /** Processing time: a day after the fixtures' spans. */
+    static final long NOW = T0 / 1_000_000L + 86_400_000L;
+
+    private final OtlpDecoder decoder = new OtlpDecoder(DecodeLimits.DEFAULTS);
     private final List<TraceFragment> fragments = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final OtlpDecoder.Output output =
@@ -54,7 +58,7 @@ class OtlpDecoderTest {
                                         error(span(TRACE, CHILD, ROOT, "charge", 10, 150))))
                         .toByteArray();
 
-        OtlpDecoder.decode(record, output);
+        decoder.decode(record, NOW, output);
 
         assertThat(deadLetters).isEmpty();
         assertThat(fragments).extracting(f -> f.traceId).containsExactly(TRACE, OTHER_TRACE);
@@ -87,7 +91,7 @@ class OtlpDecoderTest {
                                         .setTraceState("vendor=1,ot=rv:0123456789abcd;th:8")))
                         .toByteArray();
 
-        OtlpDecoder.decode(record, output);
+        decoder.decode(record, NOW, output);
 
         assertThat(fragments).extracting(f -> f.traceId + " " + f.headProbability + " " + f.headRandomnessExplicit)
                 .containsExactly(TRACE + " 0.25 false", OTHER_TRACE + " 0.5 true");
@@ -101,7 +105,7 @@ class OtlpDecoderTest {
                                 resourceSpans("checkout", span(TRACE, CHILD, ROOT, "charge", 10, 50)))
                         .toByteArray();
 
-        OtlpDecoder.decode(record, output);
+        decoder.decode(record, NOW, output);
 
         assertThat(fragments).singleElement().satisfies(f -> {
             assertThat(f.spanCount).isEqualTo(2);
@@ -113,7 +117,7 @@ class OtlpDecoderTest {
     void sendsAnUnparseableRecordWholeToTheDeadLetters() {
         byte[] garbage = {0x0a, (byte) 0xff, 0x01, 0x02};
 
-        OtlpDecoder.decode(garbage, output);
+        decoder.decode(garbage, NOW, output);
 
         assertThat(fragments).isEmpty();
         assertThat(deadLetters).singleElement()
@@ -158,7 +162,7 @@ class OtlpDecoderTest {
                 request(resourceSpans("frontend", span(TRACE, CHILD, ROOT, "ok", 0, 5), invalid))
                         .toByteArray();
 
-        OtlpDecoder.decode(record, output);
+        decoder.decode(record, NOW, output);
 
         assertThat(fragments).singleElement().satisfies(f -> {
             assertThat(f.traceId).isEqualTo(TRACE);
@@ -180,9 +184,230 @@ class OtlpDecoderTest {
 
     @Test
     void anEmptyRecordIsAnEmptyRequest() {
-        OtlpDecoder.decode(new byte[0], output);
+        decoder.decode(new byte[0], NOW, output);
 
         assertThat(fragments).isEmpty();
         assertThat(deadLetters).isEmpty();
+    }
+
+    private static DecodeLimits limits(int maxSpans, int maxValues, int maxAttributes, int maxLength) {
+        DecodeLimits d = DecodeLimits.DEFAULTS;
+        return new DecodeLimits(d.maxRecordBytes(), maxSpans, maxValues, maxAttributes, maxAttributes, maxAttributes,
+                maxLength, d.maxSpanAge(), d.maxClockSkew());
+    }
+
+    private static byte[] replace(byte[] record, String marker, byte[] with) {
+        byte[] find = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = record.clone();
+        for (int i = 0; i + find.length <= out.length; i++) {
+            if (java.util.Arrays.equals(out, i, i + find.length, find, 0, find.length)) {
+                System.arraycopy(with, 0, out, i, with.length);
+                return out;
+            }
+        }
+        throw new AssertionError(marker + " not in the record");
+    }
+
+    private static final byte[] NOT_UTF8 = {(byte) 0xff, (byte) 0xfe, (byte) 0xff, (byte) 0xfe};
+
+    @Test
+    void refusesARecordLargerThanTheLimitWhole() {
+        byte[] record = request(resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 1))).toByteArray();
+        DecodeLimits d = DecodeLimits.DEFAULTS;
+        OtlpDecoder small = new OtlpDecoder(new DecodeLimits(record.length - 1, d.maxSpansPerRecord(),
+                d.maxValuesPerRecord(), 10, 10, 10, 10, d.maxSpanAge(), d.maxClockSkew()));
+
+        small.decode(record, NOW, output);
+
+        assertThat(fragments).isEmpty();
+        assertThat(deadLetters).singleElement().satisfies(d2 -> {
+            assertThat(d2.reason).isEqualTo(OtlpDecoder.RECORD_TOO_LARGE);
+            assertThat(d2.payload).isSameAs(record);
+            assertThat(d2.detail).contains(Integer.toString(record.length));
+        });
+    }
+
+    @Test
+    void refusesARecordWithMoreSpansThanTheLimitBeforeParsingIt() {
+        byte[] record = request(resourceSpans("frontend", span(TRACE, ROOT, "", "a", 0, 1),
+                span(TRACE, CHILD, ROOT, "b", 0, 1), span(OTHER_TRACE, ROOT, "", "c", 0, 1))).toByteArray();
+
+        new OtlpDecoder(limits(2, 1_000, 10, 100)).decode(record, NOW, output);
+
+        assertThat(fragments).isEmpty();
+        assertThat(deadLetters).extracting(d -> d.reason).containsExactly(OtlpDecoder.TOO_MANY_SPANS);
+    }
+
+    @Test
+    void refusesARecordOfTinyValuesBeforeParsingIt() {
+        // A span with 100,000 empty attributes is 200 kB on the wire and 100,000 objects once parsed.
+        io.opentelemetry.proto.trace.v1.Span.Builder bomb = span(TRACE, ROOT, "", "a", 0, 1);
+        for (int i = 0; i < 100_000; i++) {
+            bomb.addAttributes(io.opentelemetry.proto.common.v1.KeyValue.getDefaultInstance());
+        }
+        byte[] record = request(resourceSpans("frontend", bomb)).toByteArray();
+
+        decoder.decode(record, NOW, output);
+        new OtlpDecoder(limits(10, 100_000, 1_000_000, 100)).decode(record, NOW, output);
+
+        assertThat(fragments).isEmpty();
+        assertThat(deadLetters).extracting(d -> d.reason)
+                .containsExactly(OtlpDecoder.TOO_MANY_ATTRIBUTES, OtlpDecoder.TOO_MANY_VALUES);
+    }
+
+    @Test
+    void sendsASpanWithAStringThatIsNotUtf8AloneToTheDeadLetters() throws Exception {
+        byte[] valid =
+                request(
+                                resourceSpans(
+                                        "checkout",
+                                        error(span(TRACE, ROOT, "", "charge", 0, 5)),
+                                        span(TRACE, CHILD, ROOT, "bad", 1, 2).addAttributes(attr("user", "XXXX"))))
+                        .toByteArray();
+        byte[] record = replace(valid, "XXXX", NOT_UTF8);
+
+        decoder.decode(record, NOW, output);
+
+        assertThat(fragments).singleElement().satisfies(f -> {
+            assertThat(f.spanCount).isEqualTo(1);
+            assertThat(f.error).as("the valid error span goes on").isTrue();
+        });
+        assertThat(deadLetters).singleElement().satisfies(d -> {
+            assertThat(d.reason).isEqualTo(OtlpDecoder.INVALID_UTF8);
+            assertThat(d.detail).contains("UTF-8");
+            assertThat(new String(d.payload, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("bad");
+        });
+    }
+
+    @Test
+    void aResourceThatIsNotUtf8TakesOnlyItsOwnSpansToTheDeadLetters() {
+        byte[] valid =
+                request(
+                                resourceSpans("XXXX", span(TRACE, ROOT, "", "a", 0, 5)),
+                                resourceSpans("checkout", span(OTHER_TRACE, ROOT, "", "b", 0, 5)))
+                        .toByteArray();
+
+        decoder.decode(replace(valid, "XXXX", NOT_UTF8), NOW, output);
+
+        assertThat(fragments).extracting(f -> f.traceId).containsExactly(OTHER_TRACE);
+        assertThat(deadLetters).extracting(d -> d.reason).containsExactly(OtlpDecoder.INVALID_UTF8);
+    }
+
+    @Test
+    void refusesSpansOutsideTheAcceptedTimeRange() {
+        long nowNanos = NOW * 1_000_000L;
+        byte[] record =
+                request(
+                                resourceSpans(
+                                        "frontend",
+                                        span(TRACE, ROOT, "", "1970", 0, 1).setStartTimeUnixNano(0).setEndTimeUnixNano(5),
+                                        span(TRACE, CHILD, ROOT, "future", 0, 1)
+                                                .setStartTimeUnixNano(nowNanos)
+                                                .setEndTimeUnixNano(nowNanos + 2 * 3_600_000_000_000L),
+                                        span(OTHER_TRACE, ROOT, "", "now", 0, 1)))
+                        .toByteArray();
+
+        decoder.decode(record, NOW, output);
+
+        assertThat(fragments).extracting(f -> f.traceId).containsExactly(OTHER_TRACE);
+        assertThat(deadLetters).extracting(d -> d.reason)
+                .containsExactly(OtlpDecoder.TIMESTAMP_OUT_OF_RANGE, OtlpDecoder.TIMESTAMP_OUT_OF_RANGE);
+    }
+
+    @Test
+    void refusesASpanWithTooManyAttributesEventsOrLinksAlone() {
+        io.opentelemetry.proto.trace.v1.Span.Event event = io.opentelemetry.proto.trace.v1.Span.Event.newBuilder().setName("e").build();
+        io.opentelemetry.proto.trace.v1.Span.Link link = io.opentelemetry.proto.trace.v1.Span.Link.newBuilder()
+                .setTraceId(OtlpTestData.id(OTHER_TRACE)).setSpanId(OtlpTestData.id(ROOT)).build();
+        byte[] record =
+                request(
+                                resourceSpans(
+                                        "frontend",
+                                        span(TRACE, ROOT, "", "attributes", 0, 1)
+                                                .addAttributes(attr("a", 1)).addAttributes(attr("b", 2)).addAttributes(attr("c", 3)),
+                                        span(TRACE, "00000000000000e1", ROOT, "events", 0, 1)
+                                                .addEvents(event).addEvents(event).addEvents(event),
+                                        span(TRACE, "00000000000000e2", ROOT, "links", 0, 1)
+                                                .addLinks(link).addLinks(link).addLinks(link),
+                                        span(TRACE, CHILD, ROOT, "ok", 0, 1).addAttributes(attr("a", 1))))
+                        .toByteArray();
+
+        new OtlpDecoder(limits(10, 1_000, 2, 100)).decode(record, NOW, output);
+
+        assertThat(fragments).singleElement().satisfies(f -> assertThat(f.spanCount).isEqualTo(1));
+        assertThat(deadLetters).extracting(d -> d.reason).containsExactly(
+                OtlpDecoder.TOO_MANY_ATTRIBUTES, OtlpDecoder.TOO_MANY_EVENTS, OtlpDecoder.TOO_MANY_LINKS);
+    }
+
+    @Test
+    void cutsLongAttributeValuesAndSaysHowManyOnTheSpan() {
+        String longValue = "x".repeat(50);
+        byte[] record =
+                request(
+                                resourceSpans(
+                                        "frontend",
+                                        span(TRACE, ROOT, "", "GET /", 0, 1)
+                                                .addAttributes(attr("db.statement", longValue))
+                                                .addAttributes(attr("short", "ok"))
+                                                .addEvents(io.opentelemetry.proto.trace.v1.Span.Event.newBuilder()
+                                                        .setName("log").addAttributes(attr("message", longValue)))))
+                        .toByteArray();
+
+        new OtlpDecoder(limits(10, 1_000, 10, 8)).decode(record, NOW, output);
+
+        assertThat(deadLetters).isEmpty();
+        TraceFragment fragment = fragments.get(0);
+        assertThat(fragment.payload).as("re-encoded, not the record").isNotSameAs(record);
+        List<Span> spans = new ArrayList<>();
+        SpanDecoder.decode(fragment.payload, spans);
+        assertThat(spans.get(0).attributes)
+                .containsEntry("db.statement", "xxxxxxxx")
+                .containsEntry("short", "ok")
+                .containsEntry(OtlpDecoder.TRUNCATED_VALUES_ATTRIBUTE, "2");
+        assertThat(spans.get(0).events.get(0).attributes).containsEntry("message", "xxxxxxxx");
+        assertThat(spans.get(0).dbStatement).isEqualTo("xxxxxxxx");
+    }
+
+    @Test
+    void refusesARecordNestedDeeperThanProtobufAllowsWithoutThrowing() {
+        io.opentelemetry.proto.common.v1.AnyValue value = io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setIntValue(1).build();
+        for (int i = 0; i < 200; i++) {
+            value = io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                    .setArrayValue(io.opentelemetry.proto.common.v1.ArrayValue.newBuilder().addValues(value)).build();
+        }
+        byte[] record = request(resourceSpans("frontend", span(TRACE, ROOT, "", "deep", 0, 1)
+                .addAttributes(io.opentelemetry.proto.common.v1.KeyValue.newBuilder().setKey("deep").setValue(value))))
+                .toByteArray();
+
+        decoder.decode(record, NOW, output);
+
+        assertThat(fragments).isEmpty();
+        assertThat(deadLetters).singleElement().satisfies(d -> {
+            assertThat(d.reason).isEqualTo(OtlpDecoder.UNPARSEABLE_RECORD);
+            assertThat(d.detail).contains("nested deeper");
+        });
+    }
+
+    @Test
+    void splitsAFragmentIntoItsFirstSpansAndTheRest() {
+        byte[] record =
+                request(
+                                resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 100)),
+                                resourceSpans("checkout", span(TRACE, CHILD, ROOT, "a", 10, 5),
+                                        error(span(TRACE, "00000000000000c3", ROOT, "b", 20, 5))))
+                        .toByteArray();
+        decoder.decode(record, NOW, output);
+        TraceFragment whole = fragments.get(0);
+        whole.presampleRate = 0.5;
+
+        List<TraceFragment> parts = OtlpDecoder.split(whole, 2);
+
+        assertThat(parts).extracting(f -> f.spanCount).containsExactly(2, 1);
+        assertThat(parts).extracting(f -> f.root).containsExactly(true, false);
+        assertThat(parts).extracting(f -> f.error).containsExactly(false, true);
+        assertThat(parts).extracting(f -> f.presampleRate).containsExactly(0.5, 0.5);
+        List<Span> rest = new ArrayList<>();
+        SpanDecoder.decode(parts.get(1).payload, rest);
+        assertThat(rest).extracting(s -> s.serviceName + "/" + s.operationName).containsExactly("checkout/b");
     }
 }

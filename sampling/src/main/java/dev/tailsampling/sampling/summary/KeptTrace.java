@@ -32,6 +32,8 @@ public class KeptTrace {
     public double sampleProbability;
     public double adjustedCount;
     public boolean traceIncomplete;
+    /** What is missing from this summary and why (a critical path cut at its depth cap), or null. */
+    public String summaryNote;
 
     public KeptTrace() {}
 
@@ -83,7 +85,17 @@ public class KeptTrace {
         trace.spanCount = spans.size();
         trace.errorCount = trace.errorSpans.size();
         trace.services = new ArrayList<>(services);
-        trace.criticalPath = CriticalPath.of(spans);
+        // The path is the one part that follows parent links: whatever it meets, the summary stands.
+        try {
+            CriticalPath.Result path = CriticalPath.walk(spans, CriticalPath.MAX_DEPTH);
+            trace.criticalPath = path.steps();
+            if (path.cut()) {
+                trace.summaryNote = "critical path cut at depth " + CriticalPath.MAX_DEPTH;
+            }
+        } catch (RuntimeException e) {
+            trace.criticalPath = new ArrayList<>();
+            trace.summaryNote = "no critical path: " + e;
+        }
         return trace;
     }
 

@@ -179,4 +179,36 @@ class KeptTraceTest {
         assertThat(locations.get(0).hourMillis).isLessThanOrEqualTo(T0 / MS).isGreaterThan(T0 / MS - 3_600_000L);
         assertThat(locations.get(2).hourMillis - locations.get(1).hourMillis).isEqualTo(3_600_000L);
     }
+
+    /** A parent chain {@code depth} spans deep, each span inside its parent by 1 ms at both ends. */
+    private static List<Span> chain(int depth) {
+        List<Span> spans = new ArrayList<>();
+        for (int i = 0; i < depth; i++) {
+            spans.add(span("s" + i, i == 0 ? "" : "s" + (i - 1), "svc", "op" + i, i, 2L * depth - i));
+        }
+        return spans;
+    }
+
+    @Test
+    void followsAParentChainThousandsDeepWithoutRecursing() {
+        List<Span> spans = chain(CriticalPath.MAX_DEPTH);
+
+        KeptTrace trace = KeptTrace.of(spans);
+
+        assertThat(trace.criticalPath).hasSize(CriticalPath.MAX_DEPTH);
+        assertThat(selfTimes(trace.criticalPath)).isEqualTo(trace.durationNs);
+        assertThat(trace.summaryNote).isNull();
+    }
+
+    @Test
+    void cutsAChainBelowTheDepthCapAndSaysSo() {
+        List<Span> spans = chain(5_000);
+
+        KeptTrace trace = KeptTrace.of(spans);
+
+        assertThat(trace.criticalPath).hasSize(CriticalPath.MAX_DEPTH);
+        assertThat(selfTimes(trace.criticalPath)).as("the deepest step holds what lies below").isEqualTo(trace.durationNs);
+        assertThat(trace.summaryNote).isEqualTo("critical path cut at depth " + CriticalPath.MAX_DEPTH);
+        assertThat(trace.spanCount).isEqualTo(5_000);
+    }
 }
