@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * before any sampling, into one {@link OperationSample} per operation and minute of the record, on
  * the {@link #METRICS} side output.
  *
- * <p>Metrics: {@code spansDecoded}; {@code deadLetters} in all and per reason (group {@code
- * reason}); span times are checked against this subtask's processing time.
+ * <p>Metrics: {@code spansDecoded}; {@code deadLetters} in all, and {@code deadLettersByReason} in a
+ * group {@code reason} per reason code. Span times are checked against this subtask's processing
+ * time.
  */
 public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
     private static final long serialVersionUID = 1L;
@@ -90,7 +91,7 @@ public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
                                 .computeIfAbsent(
                                         deadLetter.reason,
                                         reason -> getRuntimeContext().getMetricGroup().addGroup("reason", reason)
-                                                .counter("deadLetters"))
+                                                .counter("deadLettersByReason"))
                                 .inc();
                         ctx.output(DEAD_LETTERS, deadLetter);
                     }

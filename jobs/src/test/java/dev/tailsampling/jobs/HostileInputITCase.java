@@ -1,0 +1,273 @@
+package dev.tailsampling.jobs;
+
+import static dev.tailsampling.operators.otlp.OtlpTestData.attr;
+import static dev.tailsampling.operators.otlp.OtlpTestData.error;
+import static dev.tailsampling.operators.otlp.OtlpTestData.id;
+import static dev.tailsampling.operators.otlp.OtlpTestData.request;
+import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+
+import dev.tailsampling.jobs.local.EmbeddedKafka;
+import dev.tailsampling.jobs.local.ProgressReporter;
+import dev.tailsampling.operators.otlp.OtlpDecoder;
+import dev.tailsampling.sampling.summary.CriticalPath;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a hostile or broken producer sends, through the real job (Kafka broker in process, Flink
+ * MiniCluster with RocksDB, Iceberg), with restarts off so that any failure would end the job: a
+ * 50 MB gzip bomb, 3 MiB of compressed garbage, garbage the dead-letter topic refuses, a trace
+ * 5,000 spans deep, a span that is not UTF-8 beside a valid error trace, a span from 1970 and a
+ * retried span. The job must stay up, keep every valid span once, and explain every refusal.
+ */
+class HostileInputITCase {
+    private static final String DEEP_TRACE = "5bf92f3577b34da6a3ce929d0e0e4736";
+    private static final String ERROR_TRACE = "6bf92f3577b34da6a3ce929d0e0e4737";
+    private static final String OLD_TRACE = "7bf92f3577b34da6a3ce929d0e0e4738";
+    private static final int DEPTH = 5_000;
+    /** The dead-letter topic takes records up to this size: a larger dead letter fails its send. */
+    private static final int DLQ_TOPIC_MAX_BYTES = 20_000;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(clusterConfiguration())
+                            .build());
+
+    private static EmbeddedKafka kafka;
+
+    @TempDir Path temp;
+
+    private static Configuration clusterConfiguration() {
+        Configuration config = new Configuration();
+        config.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
+        config.setString("metrics.reporter.progress.interval", "1 s");
+        return config;
+    }
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        kafka.createTopic("otlp_spans", 2, Map.of());
+        kafka.createTopic("otlp_spans_dlq", 1, Map.of("max.message.bytes", Integer.toString(DLQ_TOPIC_MAX_BYTES)));
+        kafka.createTopic("sampling_stats", 1, Map.of());
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void theJobStaysUpKeepsEveryValidSpanOnceAndExplainsEveryRefusal() throws Exception {
+        long nowMillis = System.currentTimeMillis();
+        publishHostileInput(nowMillis);
+
+        TailSamplingConf conf =
+                TailSamplingConf.fromMap(
+                        Map.of(
+                                "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                                "iceberg.warehouse", temp.resolve("warehouse").toString(),
+                                "sampling.decision-wait", "2s",
+                                "sampling.representative-rate", "0",
+                                "metrics.delay", "1s",
+                                "checkpoint.interval", "500ms"));
+        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(2);
+        JobClient job = new TailSamplingJob(conf).start(env);
+
+        Table spans = conf.catalog.loadTable("spans");
+        int keptSpans = DEPTH + 3;
+        waitUntil(() -> committedRows(spans) == keptSpans && ProgressReporter.total("deadLettersFailed") == 1,
+                keptSpans + " spans committed and the refused dead letter counted", job);
+        waitUntil(() -> committedRows(conf.catalog.loadTable("trace_summaries")) == 2, "2 trace summaries", job);
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        job.cancel().get(1, TimeUnit.MINUTES);
+
+        WarehouseSql sql = WarehouseSql.open(conf.catalog);
+        List<Row> rows = sql.query("SELECT trace_id, span_id FROM spans");
+        assertThat(rows).hasSize(keptSpans);
+        assertThat(rows.stream().map(r -> r.getField(0) + "/" + r.getField(1)).distinct().count())
+                .as("the retried span once").isEqualTo(keptSpans);
+        List<Row> summaries = sql.query("SELECT trace_id, span_count, summary_note FROM trace_summaries");
+        Map<String, Row> byTrace = new HashMap<>();
+        summaries.forEach(r -> byTrace.put((String) r.getField(0), r));
+        assertThat(byTrace).containsOnlyKeys(DEEP_TRACE, ERROR_TRACE);
+        assertThat(byTrace.get(DEEP_TRACE).getField(1)).isEqualTo(DEPTH);
+        assertThat(byTrace.get(DEEP_TRACE).getField(2)).isEqualTo("critical path cut at depth " + CriticalPath.MAX_DEPTH);
+        assertThat(byTrace.get(ERROR_TRACE).getField(2)).isNull();
+
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = readDeadLetters(4);
+        Map<String, ConsumerRecord<byte[], byte[]>> byReason = new HashMap<>();
+        deadLetters.forEach(r -> byReason.put(header(r, "reason"), r));
+        assertThat(byReason).containsOnlyKeys(
+                OtlpDecoder.RECORD_TOO_LARGE, OtlpDecoder.UNPARSEABLE_RECORD, OtlpDecoder.INVALID_UTF8,
+                OtlpDecoder.TIMESTAMP_OUT_OF_RANGE);
+        for (ConsumerRecord<byte[], byte[]> letter : deadLetters) {
+            assertThat(header(letter, "source_topic")).isEqualTo("otlp_spans");
+            assertThat(header(letter, "source_partition")).isEqualTo("0");
+            assertThat(Long.parseLong(header(letter, "source_offset"))).isBetween(0L, 6L);
+        }
+        ConsumerRecord<byte[], byte[]> bomb = byReason.get(OtlpDecoder.RECORD_TOO_LARGE);
+        assertThat(header(bomb, "truncated")).isEqualTo("true");
+        assertThat(header(bomb, "original_size")).isEqualTo(Integer.toString(50 << 20));
+        assertThat(bomb.value()).isEmpty();
+        ConsumerRecord<byte[], byte[]> garbage = byReason.get(OtlpDecoder.UNPARSEABLE_RECORD);
+        assertThat(header(garbage, "original_size")).isEqualTo(Integer.toString(3 << 20));
+        assertThat(byReason.get(OtlpDecoder.INVALID_UTF8).value()).isNotEmpty();
+        assertThat(byReason.get(OtlpDecoder.INVALID_UTF8).headers().lastHeader("truncated")).isNull();
+    }
+
+    /** Every record to partition 0, in this order; offsets 0 to 6. */
+    private static void publishHostileInput(long nowMillis) throws Exception {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        // A producer may compress a huge record into a small batch: the broker lets it through.
+        props.put("compression.type", "gzip");
+        props.put("max.request.size", Integer.toString(64 << 20));
+        props.put("buffer.memory", Long.toString(128L << 20));
+        long start = nowMillis * 1_000_000L;
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            send(producer, new byte[50 << 20]);
+            send(producer, garbage(3 << 20));
+            send(producer, garbage(50_000));
+
+            List<Span.Builder> chain = new ArrayList<>();
+            for (int i = 0; i < DEPTH; i++) {
+                chain.add(spanAt(DEEP_TRACE, i, i == 0 ? -1 : i - 1, start + i * 1_000L, start + 2L * DEPTH * 1_000L - i));
+            }
+            error(chain.get(0));
+            send(producer, request(resourceSpans("deep", chain.toArray(new Span.Builder[0]))).toByteArray());
+
+            Span.Builder root = error(spanAt(ERROR_TRACE, 0, -1, start, start + 5_000_000L));
+            Span.Builder child = spanAt(ERROR_TRACE, 1, 0, start + 1_000_000L, start + 2_000_000L);
+            Span.Builder bad = spanAt(ERROR_TRACE, 2, 0, start, start + 1_000L).addAttributes(attr("user", "XXXX"));
+            Span.Builder other = spanAt(ERROR_TRACE, 3, 0, start, start + 1_000L);
+            byte[] withBadSpan = request(resourceSpans("checkout", root, child, bad, other)).toByteArray();
+            send(producer, replace(withBadSpan, "XXXX", new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xff, (byte) 0xfe}));
+            // An exporter retrying a request that did arrive.
+            send(producer, request(resourceSpans("checkout", spanAt(ERROR_TRACE, 1, 0, start + 1_000_000L,
+                    start + 2_000_000L))).toByteArray());
+
+            send(producer, request(resourceSpans("legacy", error(spanAt(OLD_TRACE, 0, -1, 0, 5_000L)))).toByteArray());
+            producer.flush();
+        }
+    }
+
+    private static Span.Builder spanAt(String traceId, int index, int parent, long startNanos, long endNanos) {
+        return Span.newBuilder()
+                .setTraceId(id(traceId))
+                .setSpanId(id(String.format("%016x", index + 1)))
+                .setParentSpanId(parent < 0 ? com.google.protobuf.ByteString.EMPTY : id(String.format("%016x", parent + 1)))
+                .setName("op" + index)
+                .setKind(Span.SpanKind.SPAN_KIND_SERVER)
+                .setStartTimeUnixNano(startNanos)
+                .setEndTimeUnixNano(endNanos);
+    }
+
+    private static byte[] garbage(int size) {
+        byte[] text = "this is not protobuf ".getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = text[i % text.length];
+        }
+        return out;
+    }
+
+    private static byte[] replace(byte[] record, String marker, byte[] with) {
+        byte[] find = marker.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i + find.length <= record.length; i++) {
+            if (java.util.Arrays.equals(record, i, i + find.length, find, 0, find.length)) {
+                byte[] out = record.clone();
+                System.arraycopy(with, 0, out, i, with.length);
+                return out;
+            }
+        }
+        throw new AssertionError(marker + " not in the record");
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>("otlp_spans", 0, null, value)).get();
+    }
+
+    private static long committedRows(Table table) {
+        table.refresh();
+        Snapshot snapshot = table.currentSnapshot();
+        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
+    }
+
+    private static void waitUntil(BooleanSupplier done, String what, JobClient job) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!done.getAsBoolean()) {
+            JobStatus status = job.getJobStatus().get();
+            assertThat(status).as("the job while waiting for " + what)
+                    .isIn(JobStatus.INITIALIZING, JobStatus.CREATED, JobStatus.RUNNING);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readDeadLetters(int expected) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("group.id", "dlq-check");
+        props.put("auto.offset.reset", "earliest");
+        List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("otlp_spans_dlq"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (found.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(found::add);
+            }
+        }
+        return found;
+    }
+}
