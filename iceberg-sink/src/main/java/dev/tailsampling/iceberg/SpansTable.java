@@ -82,7 +82,7 @@ public final class SpansTable {
                     required(36, "adjusted_count", Types.DoubleType.get(),
                             "1 / sample_probability: SUM(adjusted_count) estimates the unsampled count"),
                     optional(37, "sampling_trigger", Types.StringType.get(),
-                            "inactivity, max_duration, max_spans or late"),
+                            "inactivity, max_duration, max_spans, max_bytes or late"),
                     optional(38, "trace_incomplete", Types.BooleanType.get(),
                             "the trace had no root span when it was decided"));
 

@@ -49,7 +49,7 @@ public final class TraceSummariesTable {
                                             optional(114, "http_status_code", Types.IntegerType.get())))),
                     optional(11, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
                     optional(12, "sampling_trigger", Types.StringType.get(),
-                            "inactivity, max_duration or max_spans"),
+                            "inactivity, max_duration, max_spans or max_bytes"),
                     required(13, "sample_probability", Types.DoubleType.get()),
                     required(14, "adjusted_count", Types.DoubleType.get(),
                             "1 / sample_probability: SUM(adjusted_count) estimates all traces"),
