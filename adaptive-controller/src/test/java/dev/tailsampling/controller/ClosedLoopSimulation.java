@@ -118,7 +118,7 @@ final class ClosedLoopSimulation {
     private void simulateWindow(ServiceLoad load, double multiple, Map<String, ServiceStats> window) {
         double expected = load.tracesPerSecond() * multiple * WINDOW_MILLIS / 1000.0;
         int traces = (int) Math.floor(expected) + (random.nextDouble() < expected % 1 ? 1 : 0);
-        double presample = rates.presampleRate(now);
+        double presample = rates.presampleRate(now, Long.MAX_VALUE);
         for (int t = 0; t < traces; t++) {
             String traceId = String.format("%016x%016x", random.nextLong(), random.nextLong());
             if (!ConsistentProbability.isSampled(traceId, presample)) {

@@ -10,6 +10,7 @@ import dev.tailsampling.sampling.rates.RatesJson;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
 
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,24 +25,32 @@ public class JsonRecordDeserializer<T> implements KafkaRecordDeserializationSche
     private static final Logger LOG = LoggerFactory.getLogger(JsonRecordDeserializer.class);
 
     private final SerializableFunction<byte[], T> parse;
+    /** What a tombstone (null value) stands for, from its key; null to skip tombstones. */
+    private final SerializableFunction<String, T> tombstone;
     private final TypeInformation<T> type;
 
-    private JsonRecordDeserializer(SerializableFunction<byte[], T> parse, TypeInformation<T> type) {
+    private JsonRecordDeserializer(
+            SerializableFunction<byte[], T> parse, SerializableFunction<String, T> tombstone, TypeInformation<T> type) {
         this.parse = parse;
+        this.tombstone = tombstone;
         this.type = type;
     }
 
+    /** Rates; a tombstone removes its key's rate. */
     public static JsonRecordDeserializer<SamplingRate> rates() {
-        return new JsonRecordDeserializer<>(RatesJson::readRate, SamplingTypes.SAMPLING_RATE);
+        return new JsonRecordDeserializer<>(RatesJson::readRate, SamplingRate::removal, SamplingTypes.SAMPLING_RATE);
     }
 
     public static JsonRecordDeserializer<ServiceStats> stats() {
-        return new JsonRecordDeserializer<>(RatesJson::readStats, SamplingTypes.SERVICE_STATS);
+        return new JsonRecordDeserializer<>(RatesJson::readStats, null, SamplingTypes.SERVICE_STATS);
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<T> out) {
         if (record.value() == null) {
+            if (tombstone != null && record.key() != null) {
+                out.collect(tombstone.apply(new String(record.key(), StandardCharsets.UTF_8)));
+            }
             return;
         }
         T value;

@@ -160,6 +160,10 @@ public final class RatesCommand {
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.value() == null) {
+                        // A tombstone removes its service's rate, in the jobs too.
+                        if (record.key() != null) {
+                            latest.remove(new String(record.key(), StandardCharsets.UTF_8));
+                        }
                         continue;
                     }
                     try {

@@ -55,6 +55,8 @@ public final class TailSamplingConf implements Serializable {
     public final Duration decisionCacheTtl;
     public final Duration latencyThreshold;
     public final double representativeRate;
+    /** How old the controller's rates may be before pre-sampling ignores them. */
+    public final Duration ratesMaxAge;
     public final Duration statsWindow;
     /** How long after a minute ends its service metrics are written. */
     public final Duration metricsDelay;
@@ -127,6 +129,7 @@ public final class TailSamplingConf implements Serializable {
                     "--sampling.representative-rate must be a number from 0 to 1, was "
                             + representativeRate);
         }
+        ratesMaxAge = positive(config, TailSamplingOptions.RATES_MAX_AGE);
         statsWindow = positive(config, TailSamplingOptions.STATS_WINDOW);
         metricsDelay = positive(config, TailSamplingOptions.METRICS_DELAY);
         checkpointInterval = positive(config, TailSamplingOptions.CHECKPOINT_INTERVAL);

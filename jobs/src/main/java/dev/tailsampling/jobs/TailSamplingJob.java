@@ -164,7 +164,7 @@ public class TailSamplingJob {
         // Shed load by the trace-id threshold before the shuffle, when the controller asks for it.
         SingleOutputStreamOperator<TraceFragment> presampled =
                 spans.connect(rates)
-                        .process(new PreSamplingFunction(), SamplingTypes.TRACE_FRAGMENT)
+                        .process(new PreSamplingFunction(conf.ratesMaxAge), SamplingTypes.TRACE_FRAGMENT)
                         .uid("pre-sample")
                         .name("pre-sample");
 

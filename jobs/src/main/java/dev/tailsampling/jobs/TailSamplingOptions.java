@@ -195,6 +195,14 @@ public final class TailSamplingOptions {
                     .withDescription(
                             "Fraction of the other traces kept as a representative sample, in [0, 1].");
 
+    public static final ConfigOption<Duration> RATES_MAX_AGE =
+            ConfigOptions.key("sampling.rates-max-age")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(30))
+                    .withDescription(
+                            "When the controller has written no rate for this long, pre-sampling keeps every trace"
+                                    + " again (so errors are never dropped on stale instructions).");
+
     public static final ConfigOption<Duration> STATS_WINDOW =
             ConfigOptions.key("sampling.stats-window")
                     .durationType()
@@ -258,6 +266,7 @@ public final class TailSamplingOptions {
                     DEAD_LETTER_MAX_BYTES,
                     LATENCY_THRESHOLD,
                     REPRESENTATIVE_RATE,
+                    RATES_MAX_AGE,
                     STATS_WINDOW,
                     METRICS_DELAY,
                     CHECKPOINT_INTERVAL,

@@ -9,17 +9,30 @@ import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.SamplingRates;
 
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Sheds load before the shuffle and the keyed state: keeps a trace fragment when its trace id's
  * random bits are at or above the threshold of the pre-sampling rate that the controller
  * broadcasts (1, keep all, until it says otherwise). Every subtask decides a trace alike, without
- * coordination, and the fragment carries the rate it passed at into its trace's weight.
+ * coordination, and the fragment carries the rate it passed at into its trace's weight. When the
+ * controller's rates are older than {@code ratesMaxAge} (it has gone silent), every fragment passes.
  */
 public class PreSamplingFunction extends BroadcastProcessFunction<TraceFragment, SamplingRate, TraceFragment> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(PreSamplingFunction.class);
+
+    private final long ratesMaxAgeMillis;
 
     private transient SamplingRates rates;
     private transient Counter spansPresampledOut;
+    private transient boolean staleLogged;
+
+    public PreSamplingFunction(Duration ratesMaxAge) {
+        this.ratesMaxAgeMillis = ratesMaxAge.toMillis();
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -33,7 +46,13 @@ public class PreSamplingFunction extends BroadcastProcessFunction<TraceFragment,
             // After a restore the broadcast state holds the rates, but no broadcast element says so.
             rates = SamplingRatesState.load(ctx.getBroadcastState(SamplingRatesState.DESCRIPTOR));
         }
-        double rate = rates.presampleRate(System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        double rate = rates.presampleRate(now, ratesMaxAgeMillis);
+        if (!staleLogged && rate == 1.0 && rates.presampleRate(now, Long.MAX_VALUE) < 1.0) {
+            LOG.warn("The controller's pre-sampling rate is {} s old, more than the rates' max age; keeping every"
+                    + " trace until it publishes again", rates.controllerAgeMillis(now) / 1000);
+            staleLogged = true;
+        }
         if (rate < 1.0 && !ConsistentProbability.isSampledAfterHead(
                 fragment.traceId, rate, fragment.headProbability, fragment.headRandomnessExplicit)) {
             spansPresampledOut.inc(fragment.spanCount);

@@ -24,10 +24,17 @@ public final class SamplingRatesState {
 
     private SamplingRatesState() {}
 
-    /** Stores {@code record} as its service's latest and returns the rates now in force. */
+    /**
+     * Stores {@code record} as its service's latest (or removes the service's record, for a
+     * tombstone) and returns the rates now in force.
+     */
     static SamplingRates apply(BroadcastState<String, SamplingRate> state, SamplingRate record)
             throws Exception {
-        state.put(record.service, record);
+        if (record.isRemoval()) {
+            state.remove(record.service);
+        } else {
+            state.put(record.service, record);
+        }
         return load(state);
     }
 

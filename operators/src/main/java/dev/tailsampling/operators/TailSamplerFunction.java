@@ -11,6 +11,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -171,6 +172,9 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         lateSpansDropped = getRuntimeContext().getMetricGroup().counter("lateSpansDropped");
         duplicateSpans = getRuntimeContext().getMetricGroup().counter("duplicateSpans");
         summariesFailed = getRuntimeContext().getMetricGroup().counter("summariesFailed");
+        getRuntimeContext().getMetricGroup().<Long, Gauge<Long>>gauge(
+                "ratesAgeSeconds",
+                () -> rates == null ? -1L : rates.controllerAgeMillis(System.currentTimeMillis()) / 1000);
         startedMillis = -1;
         representative = RepresentativePolicy.namesIn(policy);
         unsentStats = new HashMap<>();

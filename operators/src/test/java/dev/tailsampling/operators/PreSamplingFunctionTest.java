@@ -7,11 +7,19 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
 import dev.tailsampling.sampling.rates.SamplingRate;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class PreSamplingFunctionTest {
     private static final String LOW = "00000000000000000010000000000000";
     private static final String HIGH = "00000000000000000090000000000000";
+
+    private static final Duration MAX_AGE = Duration.ofMinutes(30);
+
+    private static SamplingRate controllerRate(long updatedAtMillis) {
+        return new SamplingRate(
+                SamplingRate.DEFAULT_KEY, 0.01, 0.5, "over_budget", SamplingRate.SOURCE_CONTROLLER, 0, updatedAtMillis);
+    }
 
     private static TraceFragment fragment(String traceId) {
         TraceFragment fragment = new TraceFragment();
@@ -25,13 +33,13 @@ class PreSamplingFunctionTest {
     void keepsEverythingUntilARateArrivesThenShedsByTheTraceIdThreshold() throws Exception {
         try (BroadcastOperatorTestHarness<TraceFragment, SamplingRate, TraceFragment> harness =
                 ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                        new PreSamplingFunction(), SamplingRatesState.DESCRIPTOR)) {
+                        new PreSamplingFunction(MAX_AGE), SamplingRatesState.DESCRIPTOR)) {
             harness.processElement(fragment(LOW), 0);
             harness.processElement(fragment(HIGH), 0);
             assertThat(harness.extractOutputValues()).hasSize(2).allSatisfy(f -> assertThat(f.presampleRate).isEqualTo(1.0));
 
             harness.processBroadcastElement(
-                    new SamplingRate(SamplingRate.DEFAULT_KEY, 0.01, 0.5, "over_budget", SamplingRate.SOURCE_CONTROLLER, 0, 0), 0);
+                    controllerRate(System.currentTimeMillis()), 0);
             harness.processElement(fragment(LOW), 0);
             harness.processElement(fragment(HIGH), 0);
 
@@ -42,6 +50,34 @@ class PreSamplingFunctionTest {
                         assertThat(f.traceId).isEqualTo(HIGH);
                         assertThat(f.presampleRate).isEqualTo(0.5);
                     });
+        }
+    }
+
+    @Test
+    void keepsEveryTraceWhenTheControllerHasGoneSilent() throws Exception {
+        try (BroadcastOperatorTestHarness<TraceFragment, SamplingRate, TraceFragment> harness =
+                ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                        new PreSamplingFunction(MAX_AGE), SamplingRatesState.DESCRIPTOR)) {
+            long anHourAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+            harness.processBroadcastElement(controllerRate(anHourAgo), 0);
+            harness.processElement(fragment(LOW), 0);
+
+            assertThat(harness.extractOutputValues()).singleElement()
+                    .satisfies(f -> assertThat(f.presampleRate).isEqualTo(1.0));
+        }
+    }
+
+    @Test
+    void aTombstoneRemovesTheRate() throws Exception {
+        try (BroadcastOperatorTestHarness<TraceFragment, SamplingRate, TraceFragment> harness =
+                ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                        new PreSamplingFunction(MAX_AGE), SamplingRatesState.DESCRIPTOR)) {
+            harness.processBroadcastElement(controllerRate(System.currentTimeMillis()), 0);
+            harness.processBroadcastElement(SamplingRate.removal(SamplingRate.DEFAULT_KEY), 0);
+            harness.processElement(fragment(LOW), 0);
+
+            assertThat(harness.extractOutputValues()).singleElement()
+                    .satisfies(f -> assertThat(f.presampleRate).isEqualTo(1.0));
         }
     }
 }

@@ -11,6 +11,8 @@ public class SamplingRate {
     public static final String DEFAULT_KEY = "*";
     public static final String SOURCE_CONTROLLER = "controller";
     public static final String SOURCE_MANUAL = "manual";
+    /** A tombstone on the topic: the service's rate is removed. */
+    public static final String SOURCE_REMOVED = "removed";
 
     public String service;
     /** Keep probability of the representative sample, in [0, 1]. */
@@ -19,10 +21,11 @@ public class SamplingRate {
     public double presampleRate = 1.0;
     /** Why the rate is what it is: steady, over_budget, under_budget, storage_pressure, floor, override, no_traffic. */
     public String reason;
-    /** {@value #SOURCE_CONTROLLER} or {@value #SOURCE_MANUAL}. */
+    /** {@value #SOURCE_CONTROLLER}, {@value #SOURCE_MANUAL}, or {@value #SOURCE_REMOVED} for a tombstone. */
     public String source;
     /** When a manual override stops applying (epoch ms); 0 for never. */
     public long expiresAtMillis;
+    /** When the record was written (epoch ms); the controller rewrites every rate each step. */
     public long updatedAtMillis;
 
     public SamplingRate() {}
@@ -42,6 +45,15 @@ public class SamplingRate {
         this.source = source;
         this.expiresAtMillis = expiresAtMillis;
         this.updatedAtMillis = updatedAtMillis;
+    }
+
+    /** The record a tombstone (null value) under {@code service}'s key stands for. */
+    public static SamplingRate removal(String service) {
+        return new SamplingRate(service, 0.0, 1.0, "removed", SOURCE_REMOVED, 0, 0);
+    }
+
+    public boolean isRemoval() {
+        return SOURCE_REMOVED.equals(source);
     }
 
     public boolean isDefault() {

@@ -41,9 +41,29 @@ public final class SamplingRates {
         return fallback != null && fallback.inForceAt(nowMillis) ? fallback.rate : configured;
     }
 
-    /** The pre-sampling rate at {@code nowMillis}: the default record's, else 1 (keep all). */
-    public double presampleRate(long nowMillis) {
+    /**
+     * The pre-sampling rate at {@code nowMillis}: the default record's, else 1 (keep all). A
+     * controller's record older than {@code maxAgeMillis} no longer counts: the controller rewrites
+     * its rates every step, so an old one means it has gone silent, and pre-sampling on stale
+     * instructions would drop error traces for a budget nobody watches.
+     */
+    public double presampleRate(long nowMillis, long maxAgeMillis) {
         SamplingRate fallback = byService.get(SamplingRate.DEFAULT_KEY);
-        return fallback != null && fallback.inForceAt(nowMillis) ? fallback.presampleRate : 1.0;
+        if (fallback == null || !fallback.inForceAt(nowMillis)) {
+            return 1.0;
+        }
+        boolean stale = !fallback.isManual() && nowMillis - fallback.updatedAtMillis > maxAgeMillis;
+        return stale ? 1.0 : fallback.presampleRate;
+    }
+
+    /** Milliseconds since the controller last wrote a rate, or -1 if it never did. */
+    public long controllerAgeMillis(long nowMillis) {
+        long newest = -1;
+        for (SamplingRate record : byService.values()) {
+            if (SamplingRate.SOURCE_CONTROLLER.equals(record.source)) {
+                newest = Math.max(newest, record.updatedAtMillis);
+            }
+        }
+        return newest < 0 ? -1 : Math.max(0, nowMillis - newest);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RatesJsonTest {
@@ -38,8 +39,21 @@ class RatesJsonTest {
         assertThat(rates.rateFor("a", 999, 0.5)).isEqualTo(0.3);
         assertThat(rates.rateFor("a", 1_000, 0.5)).isEqualTo(0.1);
         assertThat(rates.rateFor(null, 0, 0.5)).isEqualTo(0.1);
-        assertThat(rates.presampleRate(0)).isEqualTo(0.8);
+        assertThat(rates.presampleRate(0, Long.MAX_VALUE)).isEqualTo(0.8);
         assertThat(SamplingRates.none().rateFor("a", 0, 0.5)).isEqualTo(0.5);
-        assertThat(SamplingRates.none().presampleRate(0)).isEqualTo(1.0);
+        assertThat(SamplingRates.none().presampleRate(0, Long.MAX_VALUE)).isEqualTo(1.0);
+    }
+
+    @Test
+    void aControllerRateOlderThanTheMaxAgeNoLongerPreSamplesAndItsAgeIsKnown() {
+        SamplingRates rates = SamplingRates.of(List.of(
+                new SamplingRate(SamplingRate.DEFAULT_KEY, 0.1, 0.5, "over_budget", SamplingRate.SOURCE_CONTROLLER, 0, 1_000),
+                new SamplingRate("checkout", 0.2, 1.0, "steady", SamplingRate.SOURCE_CONTROLLER, 0, 4_000)));
+
+        assertThat(rates.presampleRate(5_000, 10_000)).isEqualTo(0.5);
+        assertThat(rates.presampleRate(20_000, 10_000)).as("stale").isEqualTo(1.0);
+        assertThat(rates.rateFor("checkout", 20_000, 0.01)).as("representative rates stay").isEqualTo(0.2);
+        assertThat(rates.controllerAgeMillis(20_000)).isEqualTo(16_000);
+        assertThat(SamplingRates.none().controllerAgeMillis(20_000)).isEqualTo(-1);
     }
 }
