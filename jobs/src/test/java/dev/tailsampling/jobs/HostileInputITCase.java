@@ -19,6 +19,8 @@ import org.apache.flink.types.Row;
 import dev.tailsampling.jobs.local.EmbeddedKafka;
 import dev.tailsampling.jobs.local.ProgressReporter;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
+import dev.tailsampling.operators.otlp.OtlpMutator;
+import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.summary.CriticalPath;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -155,6 +160,96 @@ class HostileInputITCase {
         assertThat(header(garbage, "original_size")).isEqualTo(Integer.toString(3 << 20));
         assertThat(byReason.get(OtlpDecoder.INVALID_UTF8).value()).isNotEmpty();
         assertThat(byReason.get(OtlpDecoder.INVALID_UTF8).headers().lastHeader("truncated")).isNull();
+    }
+
+    /**
+     * Mutants of valid requests, interleaved with valid traces: the job keeps or drops each valid
+     * trace exactly as its policies say, as if the mutants were not there.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void validTracesAmongMutantsAreDecidedAsWithoutThem() throws Exception {
+        kafka.createTopic("fuzz_spans", 2, Map.of());
+        kafka.createTopic("fuzz_spans_dlq", 1, Map.of());
+        Random random = new Random(20261201L);
+        List<byte[]> seeds = OtlpMutator.seeds();
+        Set<String> expected = new HashSet<>();
+        Set<String> validTraces = new HashSet<>();
+        long start = System.currentTimeMillis() * 1_000_000L;
+        int mutants = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers(), "max.request.size", Integer.toString(16 << 20)),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int t = 0; t < 40; t++) {
+                String traceId = String.format("%016x%016x", random.nextLong(), random.nextLong());
+                boolean failed = t % 4 == 0;
+                validTraces.add(traceId);
+                Span.Builder root = spanAt(traceId, 0, -1, start, start + 50_000_000L);
+                Span.Builder child = spanAt(traceId, 1, 0, start + 1_000_000L, start + 20_000_000L);
+                if (failed) {
+                    error(child);
+                }
+                if (failed || ConsistentProbability.isSampled(traceId, 0.5)) {
+                    expected.add(traceId + "/" + String.format("%016x", 1));
+                    expected.add(traceId + "/" + String.format("%016x", 2));
+                }
+                producer.send(new ProducerRecord<>("fuzz_spans", t % 2, null,
+                        request(resourceSpans("frontend", root)).toByteArray()));
+                for (int m = 0; m < 50; m++, mutants++) {
+                    producer.send(new ProducerRecord<>("fuzz_spans", m % 2, null,
+                            OtlpMutator.mutate(seeds.get(random.nextInt(seeds.size())), random)));
+                }
+                producer.send(new ProducerRecord<>("fuzz_spans", (t + 1) % 2, null,
+                        request(resourceSpans("checkout", child)).toByteArray()));
+            }
+            producer.flush();
+        }
+
+        TailSamplingConf conf =
+                TailSamplingConf.fromMap(
+                        Map.of(
+                                "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                                "kafka.topic.spans", "fuzz_spans",
+                                "kafka.topic.dead-letters", "fuzz_spans_dlq",
+                                "kafka.group-id", "fuzz",
+                                "iceberg.warehouse", temp.resolve("warehouse").toString(),
+                                "sampling.decision-wait", "2s",
+                                "sampling.representative-rate", "0.5",
+                                "checkpoint.interval", "500ms",
+                                // The mutants' spans ran on a fixed day: let them reach the sampler too.
+                                "decode.max-span-age", "36500d"));
+        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(2);
+        JobClient job = new TailSamplingJob(conf).start(env);
+
+        Table spans = conf.catalog.loadTable("spans");
+        BooleanSupplier settled = () -> ProgressReporter.total("tracesStarted") > 0
+                && ProgressReporter.total("tracesStarted") == ProgressReporter.total("tracesDecided")
+                && committedRows(spans) == ProgressReporter.total("spansKept");
+        waitUntil(() -> settled.getAsBoolean() && sleep(3_000) && settled.getAsBoolean(),
+                "every trace decided and committed", job);
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        assertThat(ProgressReporter.total("deadLetters")).as("the mutants were refused in part").isGreaterThan(mutants / 10);
+        job.cancel().get(1, TimeUnit.MINUTES);
+
+        List<String> validRows = WarehouseSql.open(conf.catalog).query("SELECT trace_id, span_id FROM spans").stream()
+                .filter(r -> validTraces.contains((String) r.getField(0)))
+                .map(r -> r.getField(0) + "/" + r.getField(1))
+                .toList();
+        assertThat(validRows).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(validRows)).isEqualTo(expected);
+    }
+
+    private static boolean sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Every record to partition 0, in this order; offsets 0 to 6. */
