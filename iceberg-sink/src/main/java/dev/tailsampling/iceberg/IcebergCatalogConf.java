@@ -112,21 +112,22 @@ public final class IcebergCatalogConf implements Serializable {
         return namespace;
     }
 
-    /** Catalog properties, warehouse included, as given to the catalog. */
+    /** Catalog properties, warehouse included, as given (placeholders unresolved). */
     public Map<String, String> properties() {
         return Map.copyOf(properties);
     }
 
+    /**
+     * Catalog properties with their {@code ${env:..}}, {@code ${file:..}} and {@code ${dir:..}}
+     * placeholders resolved here, for a catalog made in this process (a SQL session).
+     */
+    public Map<String, String> resolvedProperties() {
+        return ConfigPlaceholders.resolve(properties);
+    }
+
+    /** Loads the catalog wherever it is used, resolving the properties' placeholders there. */
     public CatalogLoader catalogLoader() {
-        org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
-        switch (type) {
-            case HADOOP:
-                return CatalogLoader.hadoop("tracing", hadoop, properties);
-            case REST:
-                return CatalogLoader.rest("tracing", hadoop, properties);
-            default:
-                return CatalogLoader.hive("tracing", hadoop, properties);
-        }
+        return new ResolvingCatalogLoader(type, properties);
     }
 
     public TableIdentifier tableId(String table) {

@@ -38,7 +38,7 @@ public final class WarehouseSql {
         tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         // Wide enough for a whole trace id in printed tables.
         tables.getConfig().set(TableConfigOptions.DISPLAY_MAX_COLUMN_WIDTH, 40);
-        Map<String, String> options = new TreeMap<>(catalog.properties());
+        Map<String, String> options = new TreeMap<>(catalog.resolvedProperties());
         options.put("type", "iceberg");
         options.put("catalog-type", catalog.type().name().toLowerCase(Locale.ROOT));
         StringBuilder ddl = new StringBuilder("CREATE CATALOG lake WITH (");
