@@ -1,0 +1,221 @@
+package dev.tailsampling.jobs;
+
+import static dev.tailsampling.operators.otlp.OtlpTestData.error;
+import static dev.tailsampling.operators.otlp.OtlpTestData.id;
+import static dev.tailsampling.operators.otlp.OtlpTestData.request;
+import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import dev.tailsampling.jobs.local.EmbeddedKafka;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.layout.PatternLayout;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Secrets reach the Kafka clients and the catalog through placeholders ({@code ${file:..}}), and
+ * leak nowhere: a sentinel secret is in no log line (at INFO), no exception, no configuration the
+ * Flink REST API shows, no checkpoint file and no table file. That the placeholders are resolved
+ * at all is shown by two settings the job cannot run without: a Kafka fetch size and the catalog's
+ * file IO class, both read from the same secrets file.
+ */
+class SecretsITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static EmbeddedKafka kafka;
+
+    @TempDir Path temp;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        kafka.createTopic("otlp_spans", 1, Map.of());
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aSecretGivenAsAPlaceholderIsUsedAndShownNowhere() throws Exception {
+        String sentinel = "sentinel-" + UUID.randomUUID();
+        Path secrets = Files.writeString(temp.resolve("secrets.properties"), String.join("\n",
+                "jaas=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"svc\" password=\""
+                        + sentinel + "\";",
+                "fetch=1048576",
+                "token=" + sentinel,
+                "io=org.apache.iceberg.hadoop.HadoopFileIO",
+                ""));
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        long start = System.currentTimeMillis() * 1_000_000L;
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            Span.Builder span = Span.newBuilder().setTraceId(id(traceId)).setSpanId(id("00f067aa0ba902b7"))
+                    .setName("GET /").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_000_000L);
+            producer.send(new ProducerRecord<>("otlp_spans", request(resourceSpans("frontend", error(span))).toByteArray()))
+                    .get();
+        }
+
+        StringWriter logs = new StringWriter();
+        WriterAppender appender = captureLogs(logs);
+        Path checkpoints = temp.resolve("checkpoints");
+        Path warehouse = temp.resolve("warehouse");
+        try {
+            Map<String, String> params = new HashMap<>();
+            params.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+            params.put("kafka.security.config.providers", "file");
+            params.put("kafka.security.config.providers.file.class",
+                    "org.apache.kafka.common.config.provider.FileConfigProvider");
+            params.put("kafka.security.sasl.jaas.config", "${file:" + secrets + ":jaas}");
+            params.put("kafka.security.max.partition.fetch.bytes", "${file:" + secrets + ":fetch}");
+            params.put("iceberg.warehouse", warehouse.toString());
+            params.put("iceberg.catalog.io-impl", "${file:" + secrets + ":io}");
+            params.put("iceberg.catalog.token", "${file:" + secrets + ":token}");
+            params.put("sampling.decision-wait", "1s");
+            params.put("checkpoint.interval", "500ms");
+            params.put("state.dir", checkpoints.toUri().toString());
+            TailSamplingConf conf = TailSamplingConf.fromMap(params);
+            Configuration flink = TailSamplingJob.flinkConfiguration(conf);
+            flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+            env.setParallelism(1);
+            JobClient job = new TailSamplingJob(conf).start(env);
+
+            Table spans = conf.catalog.loadTable("spans");
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (committedRows(spans) < 1) {
+                assertThat(System.nanoTime()).as("the error span committed").isLessThan(deadline);
+                assertThat(job.getJobStatus().get().isGloballyTerminalState()).as("job failed").isFalse();
+                Thread.sleep(200);
+            }
+
+            String rest = "http://" + FLINK.getClientConfiguration().get(RestOptions.ADDRESS) + ":"
+                    + FLINK.getClientConfiguration().get(RestOptions.PORT);
+            for (String path : List.of("/jobmanager/config", "/jobs/" + job.getJobID() + "/config",
+                    "/jobs/" + job.getJobID(), "/jobs/" + job.getJobID() + "/plan",
+                    "/jobs/" + job.getJobID() + "/exceptions", "/jobs/" + job.getJobID() + "/checkpoints/config")) {
+                HttpResponse<String> response = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create(rest + path)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(path).isEqualTo(200);
+                assertThat(response.body()).as(path).doesNotContain(sentinel);
+            }
+            job.cancel().get(1, TimeUnit.MINUTES);
+        } finally {
+            releaseLogs(appender);
+        }
+
+        assertThat(logs.toString()).as("the logs mention the Kafka clients' settings").contains("sasl.jaas.config");
+        assertThat(logs.toString()).doesNotContain(sentinel);
+        assertThat(filesContaining(checkpoints, sentinel)).as("checkpoint files").isEmpty();
+        assertThat(filesContaining(warehouse, sentinel)).as("table files").isEmpty();
+    }
+
+    private static long committedRows(Table table) {
+        table.refresh();
+        Snapshot snapshot = table.currentSnapshot();
+        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
+    }
+
+    private static List<Path> filesContaining(Path root, String text) throws Exception {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        try (Stream<Path> files = Files.walk(root)) {
+            List<Path> all = files.filter(Files::isRegularFile).toList();
+            assertThat(all).as("files under " + root).isNotEmpty();
+            return all.stream().filter(file -> contains(file, needle)).toList();
+        }
+    }
+
+    private static boolean contains(Path file, byte[] needle) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            outer:
+            for (int i = 0; i + needle.length <= bytes.length; i++) {
+                for (int j = 0; j < needle.length; j++) {
+                    if (bytes[i + j] != needle[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Every log event at INFO and above, for the test's duration, also into {@code out}. */
+    private static WriterAppender captureLogs(StringWriter out) {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        WriterAppender appender = WriterAppender.newBuilder()
+                .setName("secrets-check")
+                .setTarget(out)
+                .setLayout(PatternLayout.newBuilder().withPattern("%p %c - %m%n%throwable").build())
+                .build();
+        appender.start();
+        LoggerConfig root = context.getConfiguration().getRootLogger();
+        // The console stays at WARN; only the capture sees INFO.
+        for (Appender existing : List.copyOf(root.getAppenders().values())) {
+            root.removeAppender(existing.getName());
+            root.addAppender(existing, Level.WARN, null);
+        }
+        root.addAppender(appender, Level.INFO, null);
+        root.setLevel(Level.INFO);
+        context.updateLoggers();
+        return appender;
+    }
+
+    private static void releaseLogs(WriterAppender appender) {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        LoggerConfig root = context.getConfiguration().getRootLogger();
+        root.removeAppender(appender.getName());
+        root.setLevel(Level.WARN);
+        context.updateLoggers();
+        appender.stop();
+    }
+}
