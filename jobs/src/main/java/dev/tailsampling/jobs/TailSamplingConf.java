@@ -11,6 +11,7 @@ import org.apache.flink.configuration.MemorySize;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.operators.otlp.DecodeLimits;
+import dev.tailsampling.operators.otlp.Redaction;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.config.PolicyFile;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The job parameters, read and checked once at start. A parameter that is unknown or has a bad
@@ -50,6 +52,8 @@ public final class TailSamplingConf implements Serializable {
     public final long maxTraceBytes;
     /** What the decoder accepts of a record and its spans. */
     public final DecodeLimits decodeLimits;
+    /** What the decoder redacts before anything is kept. */
+    public final Redaction redaction;
     /** Dead letters above this size go as pointers. */
     public final int deadLetterMaxBytes;
     public final Duration decisionCacheTtl;
@@ -119,6 +123,18 @@ public final class TailSamplingConf implements Serializable {
                         atLeastOne(config, TailSamplingOptions.MAX_ATTRIBUTE_LENGTH),
                         positive(config, TailSamplingOptions.MAX_SPAN_AGE),
                         positive(config, TailSamplingOptions.MAX_CLOCK_SKEW));
+        List<String> hashed = config.get(TailSamplingOptions.REDACTION_HASH);
+        String hashKeyFile = config.get(TailSamplingOptions.REDACTION_HASH_KEY_FILE);
+        if (!hashed.isEmpty() && hashKeyFile == null) {
+            throw new IllegalArgumentException(
+                    "--redaction.hash-attributes needs --redaction.hash-key-file, a file holding the hash key");
+        }
+        redaction =
+                new Redaction(
+                        Set.copyOf(config.get(TailSamplingOptions.REDACTION_DROP)),
+                        Set.copyOf(hashed),
+                        hashKeyFile,
+                        read(config, TailSamplingOptions.REDACTION_SANITIZE_SQL, "true or false"));
         deadLetterMaxBytes = (int) bytes(config, TailSamplingOptions.DEAD_LETTER_MAX_BYTES, Integer.MAX_VALUE);
         decisionCacheTtl = positive(config, TailSamplingOptions.DECISION_CACHE_TTL);
         latencyThreshold = positive(config, TailSamplingOptions.LATENCY_THRESHOLD);

@@ -143,7 +143,7 @@ public class TailSamplingJob {
         BroadcastStream<SamplingRate> rates = rates(env).broadcast(SamplingRatesState.DESCRIPTOR);
         // A trace's spans in a record travel together, as OTLP bytes until the trace is kept.
         SingleOutputStreamOperator<TraceFragment> spans =
-                records(env).process(new DecodeFunction(conf.decodeLimits), SamplingTypes.TRACE_FRAGMENT)
+                records(env).process(new DecodeFunction(conf.decodeLimits, conf.redaction), SamplingTypes.TRACE_FRAGMENT)
                         .uid("decode")
                         .name("decode");
 

@@ -173,6 +173,34 @@ public final class TailSamplingOptions {
                     .defaultValue(DecodeLimits.DEFAULTS.maxClockSkew())
                     .withDescription("A span ending further in the future than this is refused (timestamp_out_of_range).");
 
+    public static final ConfigOption<List<String>> REDACTION_DROP =
+            ConfigOptions.key("redaction.drop-attributes")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription("Attribute keys removed from every span, event, link and resource in the decoder.");
+
+    public static final ConfigOption<List<String>> REDACTION_HASH =
+            ConfigOptions.key("redaction.hash-attributes")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Attribute keys whose values are replaced by their HMAC-SHA256 (32 hex characters) under"
+                                    + " the key in --redaction.hash-key-file.");
+
+    public static final ConfigOption<String> REDACTION_HASH_KEY_FILE =
+            ConfigOptions.key("redaction.hash-key-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("File holding the hash key, read on each task manager.");
+
+    public static final ConfigOption<Boolean> REDACTION_SANITIZE_SQL =
+            ConfigOptions.key("redaction.sanitize-sql")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription("Replace the literals of db.statement and db.query.text with ?.");
+
     public static final ConfigOption<MemorySize> DEAD_LETTER_MAX_BYTES =
             ConfigOptions.key("dead-letters.max-bytes")
                     .memoryType()
@@ -264,6 +292,10 @@ public final class TailSamplingOptions {
                     MAX_SPAN_AGE,
                     MAX_CLOCK_SKEW,
                     DEAD_LETTER_MAX_BYTES,
+                    REDACTION_DROP,
+                    REDACTION_HASH,
+                    REDACTION_HASH_KEY_FILE,
+                    REDACTION_SANITIZE_SQL,
                     LATENCY_THRESHOLD,
                     REPRESENTATIVE_RATE,
                     RATES_MAX_AGE,

@@ -9,6 +9,7 @@ import org.apache.flink.util.OutputTag;
 
 import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
+import dev.tailsampling.operators.otlp.Redaction;
 import dev.tailsampling.sampling.metrics.OperationSample;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.HashMap;
@@ -37,6 +38,7 @@ public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
             new OutputTag<>("operation-samples", SamplingTypes.OPERATION_SAMPLE);
 
     private final DecodeLimits limits;
+    private final Redaction redaction;
 
     private transient OtlpDecoder decoder;
     private transient Counter spansDecoded;
@@ -44,13 +46,15 @@ public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
     private transient Counter deadLetters;
     private transient Map<String, Counter> deadLettersByReason;
 
-    public DecodeFunction(DecodeLimits limits) {
+    public DecodeFunction(DecodeLimits limits, Redaction redaction) {
         this.limits = limits;
+        this.redaction = redaction;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        decoder = new OtlpDecoder(limits);
+        // The hash key is read here, on the task manager, never shipped with the job.
+        decoder = new OtlpDecoder(limits, redaction.open());
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         spansDecoded = metrics.counter("spansDecoded");
         deadLetters = metrics.counter("deadLetters");

@@ -18,6 +18,7 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
 import dev.tailsampling.sampling.metrics.OperationMinute;
 import dev.tailsampling.operators.otlp.DecodeLimits;
+import dev.tailsampling.operators.otlp.Redaction;
 import dev.tailsampling.operators.otlp.OtlpTestData;
 import dev.tailsampling.sampling.metrics.OperationSample;
 
@@ -32,7 +33,7 @@ class ServiceMetricsFunctionTest {
 
     private static List<OperationSample> decode(byte[] record) throws Exception {
         try (OneInputStreamOperatorTestHarness<OtlpRecord, TraceFragment> harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(new DecodeFunction(DecodeLimits.DEFAULTS))) {
+                ProcessFunctionTestHarnesses.forProcessFunction(new DecodeFunction(DecodeLimits.DEFAULTS, Redaction.NONE))) {
             harness.setProcessingTime(OtlpTestData.T0 / 1_000_000L);
             harness.processElement(new OtlpRecord(record, "otlp_spans", 0, 0), 0);
             return harness.getSideOutput(DecodeFunction.METRICS).stream().map(StreamRecord::getValue).toList();

@@ -33,7 +33,7 @@ final class Stages {
     }
 
     private static DataStream<TraceFragment> decoded(TailSamplingJob job, StreamExecutionEnvironment env) {
-        return job.records(env).process(new DecodeFunction(job.conf().decodeLimits), SamplingTypes.TRACE_FRAGMENT).uid("decode");
+        return job.records(env).process(new DecodeFunction(job.conf().decodeLimits, job.conf().redaction), SamplingTypes.TRACE_FRAGMENT).uid("decode");
     }
 
     /** Counts a trace as decided when its root span passes: every trace has exactly one. */

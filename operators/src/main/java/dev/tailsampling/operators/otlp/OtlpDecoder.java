@@ -28,7 +28,8 @@ import java.util.Map;
  * original bytes. A span that is invalid (bad ids, times, too many attributes, events or links, a
  * string that is not UTF-8) becomes a dead letter holding a request with just that span, its
  * resource and its scope, so the valid spans of the same record are neither lost nor sent twice on
- * replay. Over-long attribute values are cut, not refused.
+ * replay. Over-long attribute values are cut, not refused. {@link Redaction} rules apply to every
+ * span and resource before any of this.
  */
 public final class OtlpDecoder {
 
@@ -65,9 +66,17 @@ public final class OtlpDecoder {
     }
 
     private final DecodeLimits limits;
+    private final Redaction.Redactor redactor;
 
+    /** A decoder that redacts nothing. */
     public OtlpDecoder(DecodeLimits limits) {
+        this(limits, Redaction.Redactor.NONE);
+    }
+
+    /** A decoder that applies {@code redactor} to every span and resource before anything else. */
+    public OtlpDecoder(DecodeLimits limits, Redaction.Redactor redactor) {
         this.limits = limits;
+        this.redactor = redactor;
     }
 
     /** Decodes one record that arrived at {@code nowMillis}, the clock span times are checked against. */
@@ -99,6 +108,11 @@ public final class OtlpDecoder {
         Map<ByteString, Fragment> byTrace = new LinkedHashMap<>();
         SpanChecks checks = new SpanChecks(limits, nowMillis);
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
+            Resource redactedResource = redactor.apply(resourceSpans.getResource());
+            if (redactedResource != resourceSpans.getResource()) {
+                resourceSpans = resourceSpans.toBuilder().setResource(redactedResource).build();
+                changed = true;
+            }
             List<KeyValue> resourceAttributes = Truncation.cut(resourceSpans.getResource().getAttributesList(),
                     limits.maxAttributeLength());
             if (resourceAttributes != null) {
@@ -110,7 +124,10 @@ public final class OtlpDecoder {
             }
             String service = SpanDecoder.serviceName(resourceSpans.getResource().getAttributesList());
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
-                for (Span span : scopeSpans.getSpansList()) {
+                for (Span received : scopeSpans.getSpansList()) {
+                    // Redacted first: what is redacted reaches no state, table or dead letter.
+                    Span span = redactor.apply(received);
+                    changed |= span != received;
                     SpanChecks.Problem problem = checks.check(span);
                     if (problem == null) {
                         Span cut = Truncation.cut(span, limits.maxAttributeLength());

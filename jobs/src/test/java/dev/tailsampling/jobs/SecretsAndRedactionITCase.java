@@ -1,12 +1,15 @@
 package dev.tailsampling.jobs;
 
+import static dev.tailsampling.operators.otlp.OtlpTestData.attr;
 import static dev.tailsampling.operators.otlp.OtlpTestData.error;
 import static dev.tailsampling.operators.otlp.OtlpTestData.id;
 import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -51,13 +54,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Secrets reach the Kafka clients and the catalog through placeholders ({@code ${file:..}}), and
+ * Personal data named by redaction rules reaches no table, checkpoint or dead letter. Secrets reach the Kafka clients and the catalog through placeholders ({@code ${file:..}}), and
  * leak nowhere: a sentinel secret is in no log line (at INFO), no exception, no configuration the
  * Flink REST API shows, no checkpoint file and no table file. That the placeholders are resolved
  * at all is shown by two settings the job cannot run without: a Kafka fetch size and the catalog's
  * file IO class, both read from the same secrets file.
  */
-class SecretsITCase {
+class SecretsAndRedactionITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
@@ -74,6 +77,8 @@ class SecretsITCase {
     static void startKafka() throws Exception {
         kafka = EmbeddedKafka.start();
         kafka.createTopic("otlp_spans", 1, Map.of());
+        kafka.createTopic("redacted_spans", 1, Map.of());
+        kafka.createTopic("redacted_spans_dlq", 1, Map.of());
     }
 
     @AfterAll
@@ -123,6 +128,7 @@ class SecretsITCase {
             TailSamplingConf conf = TailSamplingConf.fromMap(params);
             Configuration flink = TailSamplingJob.flinkConfiguration(conf);
             flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            keepCheckpoints(flink);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
             env.setParallelism(1);
             JobClient job = new TailSamplingJob(conf).start(env);
@@ -154,6 +160,107 @@ class SecretsITCase {
         assertThat(logs.toString()).doesNotContain(sentinel);
         assertThat(filesContaining(checkpoints, sentinel)).as("checkpoint files").isEmpty();
         assertThat(filesContaining(warehouse, sentinel)).as("table files").isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void whatTheRulesRedactIsInNoTableCheckpointOrDeadLetter() throws Exception {
+        String email = "email-" + UUID.randomUUID();
+        String user = "user-" + UUID.randomUUID();
+        String literal = "literal-" + UUID.randomUUID();
+        Path key = Files.writeString(temp.resolve("hash.key"), "k3y");
+        String traceId = "5bf92f3577b34da6a3ce929d0e0e4736";
+        long start = System.currentTimeMillis() * 1_000_000L;
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            Span.Builder kept = Span.newBuilder().setTraceId(id(traceId)).setSpanId(id("00f067aa0ba902b7"))
+                    .setName("SELECT users").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_000_000L)
+                    .addAttributes(attr("user.email", email))
+                    .addAttributes(attr("enduser.id", user))
+                    .addAttributes(attr("db.statement", "SELECT * FROM users WHERE email = '" + literal + "'"));
+            Span.Builder refused = Span.newBuilder().setTraceId(id(traceId)).setSpanId(id("00f067aa0ba902b8"))
+                    .setName("too many").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_000L)
+                    .addAttributes(attr("user.email", email))
+                    .addAttributes(attr("enduser.id", user))
+                    .addAttributes(attr("a", 1)).addAttributes(attr("b", 2)).addAttributes(attr("c", 3));
+            producer.send(new ProducerRecord<>("redacted_spans",
+                    request(resourceSpans("accounts", error(kept), refused)).toByteArray())).get();
+        }
+
+        Path checkpoints = temp.resolve("checkpoints");
+        Path warehouse = temp.resolve("warehouse");
+        Map<String, String> params = new HashMap<>();
+        params.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        params.put("kafka.topic.spans", "redacted_spans");
+        params.put("kafka.topic.dead-letters", "redacted_spans_dlq");
+        params.put("iceberg.warehouse", warehouse.toString());
+        params.put("redaction.drop-attributes", "user.email");
+        params.put("redaction.hash-attributes", "enduser.id");
+        params.put("redaction.hash-key-file", key.toString());
+        params.put("redaction.sanitize-sql", "true");
+        params.put("decode.max-attributes-per-span", "3");
+        params.put("sampling.decision-wait", "2s");
+        params.put("checkpoint.interval", "300ms");
+        params.put("state.dir", checkpoints.toUri().toString());
+        TailSamplingConf conf = TailSamplingConf.fromMap(params);
+        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        keepCheckpoints(flink);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(1);
+        JobClient job = new TailSamplingJob(conf).start(env);
+
+        Table spans = conf.catalog.loadTable("spans");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (committedRows(spans) < 1) {
+            assertThat(System.nanoTime()).as("the kept span committed").isLessThan(deadline);
+            assertThat(job.getJobStatus().get().isGloballyTerminalState()).as("job failed").isFalse();
+            Thread.sleep(200);
+        }
+        job.cancel().get(1, TimeUnit.MINUTES);
+
+        List<org.apache.flink.types.Row> rows = WarehouseSql.open(conf.catalog)
+                .query("SELECT attributes['user.email'], attributes['enduser.id'], db_statement FROM spans");
+        assertThat(rows).singleElement().satisfies(row -> {
+            assertThat(row.getField(0)).isNull();
+            assertThat((String) row.getField(1)).hasSize(32).doesNotContain(user);
+            assertThat(row.getField(2)).isEqualTo("SELECT * FROM users WHERE email = ?");
+        });
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> letters = deadLetters("redacted_spans_dlq");
+        assertThat(letters).singleElement().satisfies(letter ->
+                assertThat(new String(letter.headers().lastHeader("reason").value(), StandardCharsets.UTF_8))
+                        .isEqualTo("too_many_attributes"));
+        for (String sentinel : List.of(email, user, literal)) {
+            assertThat(filesContaining(warehouse, sentinel)).as("table files").isEmpty();
+            assertThat(filesContaining(checkpoints, sentinel)).as("checkpoint files").isEmpty();
+            assertThat(new String(letters.get(0).value(), StandardCharsets.ISO_8859_1)).doesNotContain(sentinel);
+        }
+    }
+
+    private static List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> deadLetters(String topic) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("group.id", "redaction-check");
+        props.put("auto.offset.reset", "earliest");
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> found = new java.util.ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (found.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(found::add);
+            }
+        }
+        return found;
+    }
+
+    /** Every checkpoint stays after the job ends, so that all of them can be searched. */
+    private static void keepCheckpoints(Configuration flink) {
+        flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        flink.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 1_000);
     }
 
     private static long committedRows(Table table) {
