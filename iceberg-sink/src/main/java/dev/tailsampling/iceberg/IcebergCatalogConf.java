@@ -104,6 +104,14 @@ public final class IcebergCatalogConf implements Serializable {
         return new IcebergCatalogConf(CatalogType.HADOOP, folder, "tracing", Map.of());
     }
 
+    /** Which catalog this is, for messages: its type and its address or warehouse (no secrets). */
+    public String describe() {
+        String where = properties.containsKey(CatalogProperties.URI)
+                ? "at " + properties.get(CatalogProperties.URI)
+                : "in " + properties.get(CatalogProperties.WAREHOUSE_LOCATION);
+        return type.name().toLowerCase(Locale.ROOT) + " catalog " + where;
+    }
+
     public CatalogType type() {
         return type;
     }

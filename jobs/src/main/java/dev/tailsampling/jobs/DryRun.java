@@ -42,7 +42,7 @@ final class DryRun {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** OTLP/JSON writes ids as hex where the protobuf JSON mapping expects base64. */
     private static final Set<String> ID_FIELDS = Set.of("traceId", "spanId", "parentSpanId");
-    private static final String USAGE =
+    static final String USAGE =
             "usage: dry-run --policies FILE --input FILE [--input-format otlp-json|otlp-proto]";
 
     private DryRun() {}

@@ -36,13 +36,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class RatesCommand {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min|h|d)");
 
-    private static final String USAGE =
+    static final String USAGE =
             "usage: rates show [--kafka.bootstrap-servers B] [--kafka.topic.rates T]\n"
                     + "       rates set SERVICE RATE [--ttl DURATION] [--kafka.bootstrap-servers B] [--kafka.topic.rates T]";
 
+    /** How long a command waits for the brokers before it says they do not answer. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
     private RatesCommand() {}
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
         try {
             if (args.length >= 1 && args[0].equals("show")) {
                 Options options = options(Arrays.copyOfRange(args, 1, args.length), false);
@@ -62,10 +65,24 @@ public final class RatesCommand {
             err.println("rates: " + e.getMessage());
             err.println(USAGE);
             return 2;
-        } catch (Exception e) {
-            err.println("rates: " + e);
+        } catch (org.apache.kafka.common.errors.TimeoutException | java.util.concurrent.TimeoutException e) {
+            err.println("rates: no answer from Kafka at " + bootstrapServers(args) + " within "
+                    + TIMEOUT.toSeconds() + " s; is --kafka.bootstrap-servers right and the broker up?");
+            return 1;
+        } catch (java.util.concurrent.ExecutionException e) {
+            err.println("rates: Kafka at " + bootstrapServers(args) + " refused the override: " + Cli.oneLine(e.getCause()));
             return 1;
         }
+    }
+
+    /** The brokers named in {@code args}, or the default. */
+    private static String bootstrapServers(String[] args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--kafka.bootstrap-servers")) {
+                return args[i + 1];
+            }
+        }
+        return "localhost:9092";
     }
 
     /** What the options say: Kafka client properties, the rates topic and an override's time to live (0 for none). */
@@ -78,6 +95,9 @@ public final class RatesCommand {
     private static Options options(String[] args, boolean ttlAllowed) {
         Properties kafka = new Properties();
         kafka.put("bootstrap.servers", "localhost:9092");
+        // A command answers within a bounded time, not after the clients' minute of retries.
+        kafka.put("max.block.ms", Long.toString(TIMEOUT.toMillis()));
+        kafka.put("default.api.timeout.ms", Long.toString(TIMEOUT.toMillis()));
         String topic = "sampling_rates";
         long ttlMillis = 0;
         for (int i = 0; i < args.length; i += 2) {
@@ -136,12 +156,13 @@ public final class RatesCommand {
         return override.validate();
     }
 
-    private static void publish(Options options, SamplingRate override) throws Exception {
+    private static void publish(Options options, SamplingRate override)
+            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(options.kafka, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(options.topic, override.service.getBytes(StandardCharsets.UTF_8),
                             RatesJson.write(override)))
-                    .get(30, TimeUnit.SECONDS);
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -151,7 +172,7 @@ public final class RatesCommand {
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(kafka, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+            for (PartitionInfo p : consumer.partitionsFor(topic, TIMEOUT)) {
                 partitions.add(new TopicPartition(topic, p.partition()));
             }
             consumer.assign(partitions);

@@ -1,39 +1,39 @@
 package dev.tailsampling.jobs;
 
+import dev.tailsampling.iceberg.IcebergCatalogConf;
 import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
  * {@code sql "QUERY" [--iceberg.* ...]}: runs one Flink SQL query on the tables (catalog {@code
  * lake}, the namespace current, times in UTC) and prints its rows as a table. Needs Flink on the
- * class path: run it with {@code flink run}, or through the local-run profile.
+ * class path: the command-line tool carries it, and {@code flink run <job jar> sql ...} runs it on a cluster.
  */
 public final class SqlCommand {
+    static final String USAGE =
+            "usage: sql \"SELECT ...\" [--iceberg.catalog-type T] [--iceberg.warehouse W]"
+                    + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]";
+
     private SqlCommand() {}
 
     public static int run(String[] args, PrintStream err) {
         if (args.length < 1 || args[0].startsWith("--")) {
-            err.println("usage: sql \"SELECT ...\" [--iceberg.catalog-type T] [--iceberg.warehouse W]"
-                    + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]");
+            err.println(USAGE);
             return 2;
         }
+        IcebergCatalogConf catalog;
         try {
-            WarehouseSql.open(TraceCommand.catalog(Arrays.copyOfRange(args, 1, args.length))).print(args[0]);
-            return 0;
+            catalog = TraceCommand.catalog(Arrays.copyOfRange(args, 1, args.length));
         } catch (IllegalArgumentException e) {
             err.println("sql: " + e.getMessage());
             return 2;
+        }
+        try {
+            WarehouseSql.open(catalog).print(args[0]);
+            return 0;
         } catch (RuntimeException e) {
-            err.println("sql: " + e.getMessage() + (e.getCause() == null ? "" : ": " + rootCause(e)));
+            err.println("sql: on the " + catalog.describe() + ": " + Cli.oneLine(e));
             return 1;
         }
-    }
-
-    private static String rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage();
     }
 }

@@ -20,7 +20,7 @@ import org.apache.iceberg.data.Record;
  * decision. Runs with plain {@code java -jar}: it needs the tables, not Flink.
  */
 public final class TraceCommand {
-    private static final String USAGE =
+    static final String USAGE =
             "usage: trace TRACE_ID [--iceberg.catalog-type hadoop|rest|hive] [--iceberg.warehouse W]"
                     + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]";
     private static final int BAR = 40;
@@ -43,7 +43,13 @@ public final class TraceCommand {
             return 2;
         }
         TraceLookup lookup = new TraceLookup(catalog);
-        TraceLookup.Found found = lookup.find(args[0]);
+        TraceLookup.Found found;
+        try {
+            found = lookup.find(args[0]);
+        } catch (RuntimeException e) {
+            err.println("trace: cannot read the tables of the " + catalog.describe() + ": " + Cli.oneLine(e));
+            return 1;
+        }
         if (found.spans().isEmpty()) {
             err.println("trace " + args[0] + " is not in trace_index: it was not kept, or is past retention");
             return 1;

@@ -133,6 +133,31 @@ public final class WarehouseMaintenance {
     }
 
     /** {@code maintain [params]}: one pass over every table, or one every {@code --maintenance.every}. */
+    /** The command's parameters with their defaults. */
+    static String usage() {
+        StringBuilder usage = new StringBuilder("usage: maintain");
+        for (org.apache.flink.configuration.ConfigOption<?> option : MaintenanceOptions.ALL) {
+            Object value = option.hasDefaultValue() ? option.defaultValue() : "VALUE";
+            usage.append(" [--").append(option.key()).append(' ')
+                    .append(value instanceof Duration d ? shortly(d) : value).append(']');
+        }
+        return usage.append(" [--iceberg.catalog.KEY VALUE]").toString();
+    }
+
+    /** A duration as the parameters take it: 7d, 2h, 30min, 10s. */
+    private static String shortly(Duration d) {
+        if (d.toDays() > 0 && d.equals(Duration.ofDays(d.toDays()))) {
+            return d.toDays() + "d";
+        }
+        if (d.toHours() > 0 && d.equals(Duration.ofHours(d.toHours()))) {
+            return d.toHours() + "h";
+        }
+        if (d.toMinutes() > 0 && d.equals(Duration.ofMinutes(d.toMinutes()))) {
+            return d.toMinutes() + "min";
+        }
+        return d.toSeconds() + "s";
+    }
+
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Settings settings;
         try {
@@ -143,9 +168,14 @@ public final class WarehouseMaintenance {
         }
         WarehouseMaintenance maintenance = new WarehouseMaintenance(settings);
         while (true) {
-            for (Report report : maintenance.runOnce(Instant.now())) {
-                out.println(report);
+            List<Report> reports;
+            try {
+                reports = maintenance.runOnce(Instant.now());
+            } catch (RuntimeException e) {
+                err.println("maintain: on the " + settings.catalog().describe() + ": " + Cli.oneLine(e));
+                return 1;
             }
+            reports.forEach(out::println);
             if (settings.every() == null) {
                 return 0;
             }
