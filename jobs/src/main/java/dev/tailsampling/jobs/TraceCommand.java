@@ -42,9 +42,10 @@ public final class TraceCommand {
             err.println(USAGE);
             return 2;
         }
-        TraceLookup lookup = new TraceLookup(catalog);
+        TraceLookup lookup;
         TraceLookup.Found found;
         try {
+            lookup = new TraceLookup(catalog);
             found = lookup.find(args[0]);
         } catch (RuntimeException e) {
             err.println("trace: cannot read the tables of the " + catalog.describe() + ": " + Cli.oneLine(e));

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReadmeCommandsIT {
     private static final String TOOL = "jobs/target/tail-sampling/bin/tail-sampling";
+    private static final String TOOL_JAR = "java -jar jobs/target/tail-sampling/tail-sampling.jar";
     private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     private static final long TIMEOUT_SECONDS = 300;
 
@@ -87,7 +88,7 @@ class ReadmeCommandsIT {
             }
             String command = pending.toString().strip();
             pending.setLength(0);
-            if (command.startsWith(TOOL)) {
+            if (command.startsWith(TOOL) || command.startsWith(TOOL_JAR)) {
                 commands.add(command);
             }
         }
@@ -109,7 +110,7 @@ class ReadmeCommandsIT {
                 .anyMatch(c -> c.contains(" dry-run ")).anyMatch(c -> c.contains(" rates set "))
                 .anyMatch(c -> c.contains(" rates show ")).anyMatch(c -> c.contains(" trace "))
                 .anyMatch(c -> c.contains(" sql ")).anyMatch(c -> c.contains(" maintain "))
-                .anyMatch(c -> c.endsWith(" --help"));
+                .anyMatch(c -> c.startsWith(TOOL_JAR) && c.endsWith(" --help"));
         for (String command : commands) {
             String line = command
                     .replaceAll("\\s*\\[[^\\]]*]", "")
@@ -134,6 +135,7 @@ class ReadmeCommandsIT {
         Result help = shell(TOOL + " --help");
         assertThat(help.status()).isZero();
         Cli.COMMANDS.keySet().forEach(name -> assertThat(help.out()).contains(name));
+        assertThat(shell(TOOL_JAR + " --help").out()).isEqualTo(help.out());
         for (String name : Cli.COMMANDS.keySet()) {
             Result commandHelp = shell(TOOL + " " + name + " --help");
             assertThat(commandHelp.status()).as(name).isZero();
