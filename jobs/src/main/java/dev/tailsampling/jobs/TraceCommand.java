@@ -4,7 +4,9 @@ import dev.tailsampling.iceberg.IcebergCatalogConf;
 
 import java.io.PrintStream;
 import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Comparator;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -110,28 +112,37 @@ public final class TraceCommand {
                 children.computeIfAbsent(parent, k -> new ArrayList<>()).add(span);
             }
         }
-        for (Record top : tops) {
-            printTree(top, 0, start, total, children, out, new HashSet<>());
+        // Depth first with a stack of its own: a parent chain can be thousands of spans deep.
+        Set<String> printed = new HashSet<>();
+        Deque<Map.Entry<Record, Integer>> stack = new ArrayDeque<>();
+        for (int i = tops.size() - 1; i >= 0; i--) {
+            stack.push(Map.entry(tops.get(i), 0));
+        }
+        while (!stack.isEmpty()) {
+            Map.Entry<Record, Integer> next = stack.pop();
+            Record span = next.getKey();
+            String id = (String) span.getField("span_id");
+            if (!printed.add(id)) {
+                continue;
+            }
+            printLine(span, next.getValue(), start, total, out);
+            List<Record> below = children.getOrDefault(id, List.of());
+            for (int i = below.size() - 1; i >= 0; i--) {
+                stack.push(Map.entry(below.get(i), next.getValue() + 1));
+            }
         }
     }
 
-    private static void printTree(Record span, int depth, long start, double total,
-            Map<String, List<Record>> children, PrintStream out, Set<String> printed) {
-        String id = (String) span.getField("span_id");
-        if (!printed.add(id)) {
-            return;
-        }
+    private static void printLine(Record span, int depth, long start, double total, PrintStream out) {
         long from = (Long) span.getField("start_time_unix_nano") - start;
         long duration = (Long) span.getField("duration_ns");
         int offset = (int) Math.round(from / total * BAR);
         int width = Math.max(1, (int) Math.round(duration / total * BAR));
         String bar = " ".repeat(Math.min(offset, BAR)) + "#".repeat(Math.min(width, BAR + 1 - Math.min(offset, BAR)));
-        String label = "  ".repeat(depth) + span.getField("service_name") + " " + span.getField("operation_name");
+        // Indentation stops deepening at 20 levels, where the label would be all spaces.
+        String label = "  ".repeat(Math.min(depth, 20)) + span.getField("service_name") + " " + span.getField("operation_name");
         out.printf("%-60s %9.1f ms %9.1f ms |%-" + (BAR + 1) + "s|%s%n",
                 label.length() > 60 ? label.substring(0, 59) + "…" : label,
                 from / 1e6, duration / 1e6, bar, Boolean.TRUE.equals(span.getField("error")) ? " ERROR" : "");
-        for (Record child : children.getOrDefault(id, List.of())) {
-            printTree(child, depth + 1, start, total, children, out, printed);
-        }
     }
 }

@@ -5,14 +5,14 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.error;
 import static dev.tailsampling.operators.otlp.OtlpTestData.id;
 import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
+import static dev.tailsampling.jobs.JobTestSupport.committedRows;
+import static dev.tailsampling.jobs.JobTestSupport.header;
+import static dev.tailsampling.jobs.JobTestSupport.records;
+import static dev.tailsampling.jobs.JobTestSupport.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 
@@ -20,9 +20,12 @@ import dev.tailsampling.jobs.local.EmbeddedKafka;
 import dev.tailsampling.jobs.local.ProgressReporter;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.operators.otlp.OtlpMutator;
+import dev.tailsampling.operators.otlp.OtlpTestData;
 import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.summary.CriticalPath;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,14 +38,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,24 +69,11 @@ class HostileInputITCase {
     private static final int DLQ_TOPIC_MAX_BYTES = 20_000;
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(clusterConfiguration())
-                            .build());
+    static final MiniClusterExtension FLINK = JobTestSupport.miniCluster();
 
     private static EmbeddedKafka kafka;
 
     @TempDir Path temp;
-
-    private static Configuration clusterConfiguration() {
-        Configuration config = new Configuration();
-        config.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
-        config.setString("metrics.reporter.progress.interval", "1 s");
-        return config;
-    }
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -114,11 +103,7 @@ class HostileInputITCase {
                                 "sampling.representative-rate", "0",
                                 "metrics.delay", "1s",
                                 "checkpoint.interval", "500ms"));
-        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        env.setParallelism(2);
-        JobClient job = new TailSamplingJob(conf).start(env);
+        JobClient job = start(conf, 2, flink -> {});
 
         Table spans = conf.catalog.loadTable("spans");
         int keptSpans = DEPTH + 3;
@@ -141,7 +126,8 @@ class HostileInputITCase {
         assertThat(byTrace.get(DEEP_TRACE).getField(2)).isEqualTo("critical path cut at depth " + CriticalPath.MAX_DEPTH);
         assertThat(byTrace.get(ERROR_TRACE).getField(2)).isNull();
 
-        List<ConsumerRecord<byte[], byte[]>> deadLetters = readDeadLetters(4);
+        List<ConsumerRecord<byte[], byte[]>> deadLetters =
+                records(kafka.bootstrapServers(), "otlp_spans_dlq", 4);
         Map<String, ConsumerRecord<byte[], byte[]>> byReason = new HashMap<>();
         deadLetters.forEach(r -> byReason.put(header(r, "reason"), r));
         assertThat(byReason).containsOnlyKeys(
@@ -175,6 +161,7 @@ class HostileInputITCase {
         List<byte[]> seeds = OtlpMutator.seeds();
         Set<String> expected = new HashSet<>();
         Set<String> validTraces = new HashSet<>();
+        Set<String> lastTraces = new HashSet<>();
         long start = System.currentTimeMillis() * 1_000_000L;
         int mutants = 0;
         // Mutants above the broker's 1 MB message limit are refused by the broker: that is the broker's
@@ -202,8 +189,19 @@ class HostileInputITCase {
                     producer.send(new ProducerRecord<>("fuzz_spans", m % 2, null,
                             OtlpMutator.mutate(seeds.get(random.nextInt(seeds.size())), random)));
                 }
-                producer.send(new ProducerRecord<>("fuzz_spans", (t + 1) % 2, null,
+                // The trace's second record comes after mutants on the same partition: well within the wait.
+                producer.send(new ProducerRecord<>("fuzz_spans", t % 2, null,
                         request(resourceSpans("checkout", child)).toByteArray())).get();
+            }
+            // A last error trace on each partition: once both are in the table, every record before them was read.
+            for (int partition = 0; partition < 2; partition++) {
+                String last = String.format("ffffffffffffffff%016x", partition + 1);
+                validTraces.add(last);
+                lastTraces.add(last);
+                expected.add(last + "/" + String.format("%016x", 1));
+                producer.send(new ProducerRecord<>("fuzz_spans", partition, null,
+                        request(resourceSpans("frontend", error(spanAt(last, 0, -1, start, start + 1_000_000L))))
+                                .toByteArray())).get();
             }
             producer.flush();
         }
@@ -216,20 +214,16 @@ class HostileInputITCase {
                                 "kafka.topic.dead-letters", "fuzz_spans_dlq",
                                 "kafka.group-id", "fuzz",
                                 "iceberg.warehouse", temp.resolve("warehouse").toString(),
-                                "sampling.decision-wait", "2s",
+                                "sampling.decision-wait", "5s",
                                 "sampling.representative-rate", "0.5",
                                 "checkpoint.interval", "500ms",
                                 // The mutants' spans ran on a fixed day: let them reach the sampler too.
                                 "decode.max-span-age", "36500d"));
-        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        env.setParallelism(2);
-        JobClient job = new TailSamplingJob(conf).start(env);
+        JobClient job = start(conf, 2, flink -> {});
 
         Table spans = conf.catalog.loadTable("spans");
-        BooleanSupplier settled = () -> ProgressReporter.total("tracesStarted") > 0
-                && ProgressReporter.total("tracesStarted") == ProgressReporter.total("tracesDecided")
+        waitUntil(() -> committedTraces(spans).containsAll(lastTraces), "the last traces committed", job);
+        BooleanSupplier settled = () -> ProgressReporter.total("tracesStarted") == ProgressReporter.total("tracesDecided")
                 && committedRows(spans) == ProgressReporter.total("spansKept");
         waitUntil(() -> settled.getAsBoolean() && sleep(3_000) && settled.getAsBoolean(),
                 "every trace decided and committed", job);
@@ -243,6 +237,18 @@ class HostileInputITCase {
                 .toList();
         assertThat(validRows).doesNotHaveDuplicates();
         assertThat(new HashSet<>(validRows)).isEqualTo(expected);
+    }
+
+    /** The trace ids in the table's current snapshot. */
+    private static Set<String> committedTraces(Table table) {
+        table.refresh();
+        Set<String> ids = new HashSet<>();
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(table).select("trace_id").build()) {
+            rows.forEach(row -> ids.add((String) row.getField("trace_id")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ids;
     }
 
     private static boolean sleep(long millis) {
@@ -282,7 +288,7 @@ class HostileInputITCase {
             Span.Builder bad = spanAt(ERROR_TRACE, 2, 0, start, start + 1_000L).addAttributes(attr("user", "XXXX"));
             Span.Builder other = spanAt(ERROR_TRACE, 3, 0, start, start + 1_000L);
             byte[] withBadSpan = request(resourceSpans("checkout", root, child, bad, other)).toByteArray();
-            send(producer, replace(withBadSpan, "XXXX", new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xff, (byte) 0xfe}));
+            send(producer, OtlpTestData.overwrite(withBadSpan, "XXXX", OtlpTestData.NOT_UTF8));
             // An exporter retrying a request that did arrive.
             send(producer, request(resourceSpans("checkout", spanAt(ERROR_TRACE, 1, 0, start + 1_000_000L,
                     start + 2_000_000L))).toByteArray());
@@ -312,26 +318,8 @@ class HostileInputITCase {
         return out;
     }
 
-    private static byte[] replace(byte[] record, String marker, byte[] with) {
-        byte[] find = marker.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i + find.length <= record.length; i++) {
-            if (java.util.Arrays.equals(record, i, i + find.length, find, 0, find.length)) {
-                byte[] out = record.clone();
-                System.arraycopy(with, 0, out, i, with.length);
-                return out;
-            }
-        }
-        throw new AssertionError(marker + " not in the record");
-    }
-
     private static void send(KafkaProducer<byte[], byte[]> producer, byte[] value) throws Exception {
         producer.send(new ProducerRecord<>("otlp_spans", 0, null, value)).get();
-    }
-
-    private static long committedRows(Table table) {
-        table.refresh();
-        Snapshot snapshot = table.currentSnapshot();
-        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
     }
 
     private static void waitUntil(BooleanSupplier done, String what, JobClient job) throws Exception {
@@ -345,27 +333,5 @@ class HostileInputITCase {
             }
             Thread.sleep(200);
         }
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readDeadLetters(int expected) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("group.id", "dlq-check");
-        props.put("auto.offset.reset", "earliest");
-        List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of("otlp_spans_dlq"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (found.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(found::add);
-            }
-        }
-        return found;
     }
 }

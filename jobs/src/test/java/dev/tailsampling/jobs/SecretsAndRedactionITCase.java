@@ -5,16 +5,18 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.error;
 import static dev.tailsampling.operators.otlp.OtlpTestData.id;
 import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
+import static dev.tailsampling.jobs.JobTestSupport.committedRows;
+import static dev.tailsampling.jobs.JobTestSupport.filesContaining;
+import static dev.tailsampling.jobs.JobTestSupport.header;
+import static dev.tailsampling.jobs.JobTestSupport.records;
+import static dev.tailsampling.jobs.JobTestSupport.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import dev.tailsampling.jobs.local.EmbeddedKafka;
@@ -33,9 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -62,12 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretsAndRedactionITCase {
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension FLINK = JobTestSupport.miniCluster();
 
     private static EmbeddedKafka kafka;
 
@@ -126,12 +122,7 @@ class SecretsAndRedactionITCase {
             params.put("checkpoint.interval", "500ms");
             params.put("state.dir", checkpoints.toUri().toString());
             TailSamplingConf conf = TailSamplingConf.fromMap(params);
-            Configuration flink = TailSamplingJob.flinkConfiguration(conf);
-            flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            keepCheckpoints(flink);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-            env.setParallelism(1);
-            JobClient job = new TailSamplingJob(conf).start(env);
+            JobClient job = start(conf, 1, SecretsAndRedactionITCase::keepCheckpoints);
 
             Table spans = conf.catalog.loadTable("spans");
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -203,12 +194,7 @@ class SecretsAndRedactionITCase {
         params.put("checkpoint.interval", "300ms");
         params.put("state.dir", checkpoints.toUri().toString());
         TailSamplingConf conf = TailSamplingConf.fromMap(params);
-        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        keepCheckpoints(flink);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        env.setParallelism(1);
-        JobClient job = new TailSamplingJob(conf).start(env);
+        JobClient job = start(conf, 1, SecretsAndRedactionITCase::keepCheckpoints);
 
         Table spans = conf.catalog.loadTable("spans");
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -226,10 +212,9 @@ class SecretsAndRedactionITCase {
             assertThat((String) row.getField(1)).hasSize(32).doesNotContain(user);
             assertThat(row.getField(2)).isEqualTo("SELECT * FROM users WHERE email = ?");
         });
-        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> letters = deadLetters("redacted_spans_dlq");
+        List<ConsumerRecord<byte[], byte[]>> letters = records(kafka.bootstrapServers(), "redacted_spans_dlq", 1);
         assertThat(letters).singleElement().satisfies(letter ->
-                assertThat(new String(letter.headers().lastHeader("reason").value(), StandardCharsets.UTF_8))
-                        .isEqualTo("too_many_attributes"));
+                assertThat(header(letter, "reason")).isEqualTo("too_many_attributes"));
         for (String sentinel : List.of(email, user, literal)) {
             assertThat(filesContaining(warehouse, sentinel)).as("table files").isEmpty();
             assertThat(filesContaining(checkpoints, sentinel)).as("checkpoint files").isEmpty();
@@ -237,63 +222,11 @@ class SecretsAndRedactionITCase {
         }
     }
 
-    private static List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> deadLetters(String topic) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("group.id", "redaction-check");
-        props.put("auto.offset.reset", "earliest");
-        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> found = new java.util.ArrayList<>();
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
-                new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
-                        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (found.isEmpty() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(found::add);
-            }
-        }
-        return found;
-    }
-
     /** Every checkpoint stays after the job ends, so that all of them can be searched. */
     private static void keepCheckpoints(Configuration flink) {
         flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         flink.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 1_000);
-    }
-
-    private static long committedRows(Table table) {
-        table.refresh();
-        Snapshot snapshot = table.currentSnapshot();
-        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
-    }
-
-    private static List<Path> filesContaining(Path root, String text) throws Exception {
-        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
-        try (Stream<Path> files = Files.walk(root)) {
-            List<Path> all = files.filter(Files::isRegularFile).toList();
-            assertThat(all).as("files under " + root).isNotEmpty();
-            return all.stream().filter(file -> contains(file, needle)).toList();
-        }
-    }
-
-    private static boolean contains(Path file, byte[] needle) {
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            outer:
-            for (int i = 0; i + needle.length <= bytes.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (bytes[i + j] != needle[j]) {
-                        continue outer;
-                    }
-                }
-                return true;
-            }
-            return false;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** Every log event at INFO and above, for the test's duration, also into {@code out}. */

@@ -6,13 +6,13 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.error;
 import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
+import static dev.tailsampling.jobs.JobTestSupport.committedRows;
+import static dev.tailsampling.jobs.JobTestSupport.header;
+import static dev.tailsampling.jobs.JobTestSupport.records;
+import static dev.tailsampling.jobs.JobTestSupport.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 
@@ -34,13 +34,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,25 +58,11 @@ class TailSamplingJobITCase {
     private static final int TRACES = ERROR_TRACES + SLOW_TRACES + PLAIN_TRACES;
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(clusterConfiguration())
-                            .build());
+    static final MiniClusterExtension FLINK = JobTestSupport.miniCluster();
 
     private static EmbeddedKafka kafka;
 
     @TempDir Path temp;
-
-    private static Configuration clusterConfiguration() {
-        Configuration config = new Configuration();
-        config.setString(
-                "metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
-        config.setString("metrics.reporter.progress.interval", "1 s");
-        return config;
-    }
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -143,11 +125,7 @@ class TailSamplingJobITCase {
                                 "checkpoint.interval", "500ms",
                                 // The fixtures' spans ran on a fixed day, however long ago that is now.
                                 "decode.max-span-age", "36500d"));
-        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        env.setParallelism(2);
-        JobClient job = new TailSamplingJob(conf).start(env);
+        JobClient job = start(conf, 2, flink -> {});
 
         Table spans = conf.catalog.loadTable("spans");
         waitUntilAllDecidedAndCommitted(spans);
@@ -192,7 +170,11 @@ class TailSamplingJobITCase {
 
         assertAnalystTables(conf, traces);
 
-        Map<String, String> deadLetters = readDeadLetters(2);
+        Map<String, String> deadLetters = new HashMap<>();
+        records(kafka.bootstrapServers(), "otlp_spans_dlq", 2).forEach(letter -> {
+            deadLetters.put(header(letter, "reason"), header(letter, "detail"));
+            assertThat(header(letter, "source_topic")).isEqualTo("otlp_spans");
+        });
         assertThat(deadLetters)
                 .containsOnlyKeys(OtlpDecoder.UNPARSEABLE_RECORD, OtlpDecoder.INVALID_SPAN_ID);
         assertThat(deadLetters.get(OtlpDecoder.INVALID_SPAN_ID)).contains("all zeros");
@@ -308,16 +290,9 @@ class TailSamplingJobITCase {
     private static void waitUntilAllDecidedAndCommitted(Table spans) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
-            if (ProgressReporter.total("tracesDecided") == TRACES) {
-                spans.refresh();
-                Snapshot snapshot = spans.currentSnapshot();
-                long committed =
-                        snapshot == null
-                                ? 0
-                                : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
-                if (committed == ProgressReporter.total("spansKept")) {
-                    return;
-                }
+            if (ProgressReporter.total("tracesDecided") == TRACES
+                    && committedRows(spans) == ProgressReporter.total("spansKept")) {
+                return;
             }
             Thread.sleep(200);
         }
@@ -326,12 +301,7 @@ class TailSamplingJobITCase {
     }
 
     private static void waitUntilCommitted(Table table, long records) throws InterruptedException {
-        waitUntil(() -> {
-            table.refresh();
-            Snapshot snapshot = table.currentSnapshot();
-            return snapshot != null
-                    && Long.parseLong(snapshot.summary().getOrDefault("total-records", "0")) == records;
-        }, records + " rows in " + table.name());
+        waitUntil(() -> committedRows(table) == records, records + " rows in " + table.name());
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
@@ -342,26 +312,5 @@ class TailSamplingJobITCase {
             }
             Thread.sleep(200);
         }
-    }
-
-    private static Map<String, String> readDeadLetters(int expected) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("group.id", "dlq-check");
-        props.put("auto.offset.reset", "earliest");
-        Map<String, String> found = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of("otlp_spans_dlq"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (found.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    found.put(
-                            new String(record.headers().lastHeader("reason").value(), StandardCharsets.UTF_8),
-                            new String(record.headers().lastHeader("detail").value(), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return found;
     }
 }

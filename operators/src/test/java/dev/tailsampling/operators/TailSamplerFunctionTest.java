@@ -14,6 +14,7 @@ import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
+import dev.tailsampling.operators.otlp.CollectingOutput;
 import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.sampling.PolicySet;
@@ -213,20 +214,11 @@ class TailSamplerFunctionTest {
         if (failed) {
             error(spans[0]);
         }
-        List<TraceFragment> out = new java.util.ArrayList<>();
+        CollectingOutput out = new CollectingOutput();
         new OtlpDecoder(DecodeLimits.DEFAULTS.anyTime())
-                .decode(request(resourceSpans("shop", spans)).toByteArray(), 0, new OtlpDecoder.Output() {
-                    @Override
-                    public void fragment(TraceFragment fragment) {
-                        out.add(fragment);
-                    }
-
-                    @Override
-                    public void deadLetter(DeadLetter deadLetter) {
-                        throw new AssertionError(deadLetter.reason);
-                    }
-                });
-        return out.get(0);
+                .decode(request(resourceSpans("shop", spans)).toByteArray(), 0, out);
+        assertThat(out.deadLetters).isEmpty();
+        return out.fragments.get(0);
     }
 
     @Test

@@ -55,30 +55,15 @@ class OtlpDecoderFuzzTest {
         long thread = Thread.currentThread().getId();
         Set<String> reasonsSeen = new HashSet<>();
         // Class loading and first-use caches are not the record's doing.
-        seeds.forEach(seed -> decoder.decode(seed, NOW, new OtlpDecoder.Output() {
-            @Override
-            public void fragment(TraceFragment fragment) {}
-
-            @Override
-            public void deadLetter(DeadLetter deadLetter) {}
-        }));
+        seeds.forEach(seed -> decoder.decode(seed, NOW, new CollectingOutput()));
         int withFragments = 0;
         for (int i = 0; i < MUTANTS; i++) {
             byte[] mutant = OtlpMutator.mutate(seeds.get(random.nextInt(seeds.size())), random);
-            List<TraceFragment> fragments = new ArrayList<>();
-            List<DeadLetter> deadLetters = new ArrayList<>();
+            CollectingOutput output = new CollectingOutput();
+            List<TraceFragment> fragments = output.fragments;
+            List<DeadLetter> deadLetters = output.deadLetters;
             long before = threads.getThreadAllocatedBytes(thread);
-            decoder.decode(mutant, NOW, new OtlpDecoder.Output() {
-                @Override
-                public void fragment(TraceFragment fragment) {
-                    fragments.add(fragment);
-                }
-
-                @Override
-                public void deadLetter(DeadLetter deadLetter) {
-                    deadLetters.add(deadLetter);
-                }
-            });
+            decoder.decode(mutant, NOW, output);
             long allocated = threads.getThreadAllocatedBytes(thread) - before;
             assertThat(allocated).as("bytes allocated decoding mutant %d of %d bytes", i, mutant.length)
                     .isLessThan(allocationBound(mutant));

@@ -30,20 +30,9 @@ class OtlpDecoderTest {
     static final long NOW = T0 / 1_000_000L + 86_400_000L;
 
     private final OtlpDecoder decoder = new OtlpDecoder(DecodeLimits.DEFAULTS);
-    private final List<TraceFragment> fragments = new ArrayList<>();
-    private final List<DeadLetter> deadLetters = new ArrayList<>();
-    private final OtlpDecoder.Output output =
-            new OtlpDecoder.Output() {
-                @Override
-                public void fragment(TraceFragment fragment) {
-                    fragments.add(fragment);
-                }
-
-                @Override
-                public void deadLetter(DeadLetter deadLetter) {
-                    deadLetters.add(deadLetter);
-                }
-            };
+    private final CollectingOutput output = new CollectingOutput();
+    private final List<TraceFragment> fragments = output.fragments;
+    private final List<DeadLetter> deadLetters = output.deadLetters;
 
     @Test
     void groupsARecordsSpansIntoOneFragmentPerTrace() {
@@ -196,20 +185,6 @@ class OtlpDecoderTest {
                 maxLength, d.maxSpanAge(), d.maxClockSkew());
     }
 
-    private static byte[] replace(byte[] record, String marker, byte[] with) {
-        byte[] find = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] out = record.clone();
-        for (int i = 0; i + find.length <= out.length; i++) {
-            if (java.util.Arrays.equals(out, i, i + find.length, find, 0, find.length)) {
-                System.arraycopy(with, 0, out, i, with.length);
-                return out;
-            }
-        }
-        throw new AssertionError(marker + " not in the record");
-    }
-
-    private static final byte[] NOT_UTF8 = {(byte) 0xff, (byte) 0xfe, (byte) 0xff, (byte) 0xfe};
-
     @Test
     void refusesARecordLargerThanTheLimitWhole() {
         byte[] record = request(resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 1))).toByteArray();
@@ -264,7 +239,7 @@ class OtlpDecoderTest {
                                         error(span(TRACE, ROOT, "", "charge", 0, 5)),
                                         span(TRACE, CHILD, ROOT, "bad", 1, 2).addAttributes(attr("user", "XXXX"))))
                         .toByteArray();
-        byte[] record = replace(valid, "XXXX", NOT_UTF8);
+        byte[] record = OtlpTestData.overwrite(valid, "XXXX", OtlpTestData.NOT_UTF8);
 
         decoder.decode(record, NOW, output);
 
@@ -287,7 +262,7 @@ class OtlpDecoderTest {
                                 resourceSpans("checkout", span(OTHER_TRACE, ROOT, "", "b", 0, 5)))
                         .toByteArray();
 
-        decoder.decode(replace(valid, "XXXX", NOT_UTF8), NOW, output);
+        decoder.decode(OtlpTestData.overwrite(valid, "XXXX", OtlpTestData.NOT_UTF8), NOW, output);
 
         assertThat(fragments).extracting(f -> f.traceId).containsExactly(OTHER_TRACE);
         assertThat(deadLetters).extracting(d -> d.reason).containsExactly(OtlpDecoder.INVALID_UTF8);

@@ -77,4 +77,20 @@ public final class OtlpTestData {
         }
         return request.build();
     }
+
+    /** Four bytes that are never UTF-8. */
+    public static final byte[] NOT_UTF8 = {(byte) 0xff, (byte) 0xfe, (byte) 0xff, (byte) 0xfe};
+
+    /** The encoded {@code record} with the first occurrence of {@code marker} overwritten by {@code with}. */
+    public static byte[] overwrite(byte[] record, String marker, byte[] with) {
+        byte[] find = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i + find.length <= record.length; i++) {
+            if (java.util.Arrays.equals(record, i, i + find.length, find, 0, find.length)) {
+                byte[] out = record.clone();
+                System.arraycopy(with, 0, out, i, with.length);
+                return out;
+            }
+        }
+        throw new AssertionError(marker + " not in the record");
+    }
 }

@@ -7,8 +7,6 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tailsampling.operators.DeadLetter;
-import dev.tailsampling.operators.TraceFragment;
 import dev.tailsampling.sampling.Span;
 import io.opentelemetry.proto.resource.v1.Resource;
 import java.nio.charset.StandardCharsets;
@@ -86,25 +84,14 @@ class RedactionTest {
                         .addAttributes(attr("a", 1)).addAttributes(attr("b", 2)).addAttributes(attr("c", 3))
                         .addAttributes(attr("d", 4))))
                 .toByteArray();
-        List<TraceFragment> fragments = new ArrayList<>();
-        List<DeadLetter> deadLetters = new ArrayList<>();
+        CollectingOutput output = new CollectingOutput();
 
-        decoder.decode(record, 0, new OtlpDecoder.Output() {
-            @Override
-            public void fragment(TraceFragment fragment) {
-                fragments.add(fragment);
-            }
-
-            @Override
-            public void deadLetter(DeadLetter deadLetter) {
-                deadLetters.add(deadLetter);
-            }
-        });
+        decoder.decode(record, 0, output);
 
         List<Span> kept = new ArrayList<>();
-        SpanDecoder.decode(fragments.get(0).payload, kept);
+        SpanDecoder.decode(output.fragments.get(0).payload, kept);
         assertThat(kept).singleElement().satisfies(s -> assertThat(s.attributes).doesNotContainKey("user.email"));
-        assertThat(deadLetters).singleElement().satisfies(d -> {
+        assertThat(output.deadLetters).singleElement().satisfies(d -> {
             assertThat(d.reason).isEqualTo(OtlpDecoder.TOO_MANY_ATTRIBUTES);
             assertThat(new String(d.payload, StandardCharsets.ISO_8859_1)).doesNotContain("ada@example.com");
         });

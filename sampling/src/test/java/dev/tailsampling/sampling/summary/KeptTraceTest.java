@@ -190,11 +190,17 @@ class KeptTraceTest {
     }
 
     @Test
-    void followsAParentChainThousandsDeepWithoutRecursing() {
+    void followsAParentChainThousandsDeepWithoutRecursing() throws Exception {
         List<Span> spans = chain(CriticalPath.MAX_DEPTH);
+        KeptTrace[] summarized = new KeptTrace[1];
 
-        KeptTrace trace = KeptTrace.of(spans);
+        // A small stack, where a walk that recursed once per level would overflow.
+        Thread walk = new Thread(null, () -> summarized[0] = KeptTrace.of(spans), "walk", 128 * 1024);
+        walk.start();
+        walk.join();
 
+        KeptTrace trace = summarized[0];
+        assertThat(trace).as("summarized without a stack overflow").isNotNull();
         assertThat(trace.criticalPath).hasSize(CriticalPath.MAX_DEPTH);
         assertThat(selfTimes(trace.criticalPath)).isEqualTo(trace.durationNs);
         assertThat(trace.summaryNote).isNull();

@@ -1,0 +1,116 @@
+package dev.tailsampling.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import dev.tailsampling.jobs.local.ProgressReporter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** What the jobs' integration tests share: the cluster, starting the job, reading its tables and topics. */
+final class JobTestSupport {
+    private JobTestSupport() {}
+
+    /** One task manager with two slots whose counters {@link ProgressReporter#total} reads. */
+    static MiniClusterExtension miniCluster() {
+        Configuration config = new Configuration();
+        config.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
+        config.setString("metrics.reporter.progress.interval", "1 s");
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(2)
+                        .setConfiguration(config)
+                        .build());
+    }
+
+    /** Starts the job with restarts off (a failure ends it), after {@code settings} had their say. */
+    static JobClient start(TailSamplingConf conf, int parallelism, Consumer<Configuration> settings) throws Exception {
+        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        settings.accept(flink);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(parallelism);
+        return new TailSamplingJob(conf).start(env);
+    }
+
+    /** Rows in the table's current snapshot. */
+    static long committedRows(Table table) {
+        table.refresh();
+        Snapshot snapshot = table.currentSnapshot();
+        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
+    }
+
+    /** The topic's records from its start, until {@code expected} are read or 30 s have passed. */
+    static List<ConsumerRecord<byte[], byte[]>> records(String bootstrapServers, String topic, int expected) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", bootstrapServers);
+        props.put("group.id", "check-" + topic);
+        props.put("auto.offset.reset", "earliest");
+        List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (found.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(found::add);
+            }
+        }
+        return found;
+    }
+
+    /** The value of a record's header, or null. */
+    static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The files under {@code root} whose bytes hold {@code text}; there must be files to search. */
+    static List<Path> filesContaining(Path root, String text) throws IOException {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        try (Stream<Path> files = Files.walk(root)) {
+            List<Path> all = files.filter(Files::isRegularFile).toList();
+            assertThat(all).as("files under " + root).isNotEmpty();
+            return all.stream().filter(file -> contains(read(file), needle)).toList();
+        }
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean contains(byte[] bytes, byte[] needle) {
+        for (int i = 0; i + needle.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
