@@ -26,6 +26,8 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.ManifestContent;
@@ -34,10 +36,13 @@ import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.ReachableFileUtil;
+import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SortField;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.actions.RewriteDataFilesActionResult;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.actions.Actions;
@@ -53,13 +58,16 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
  * references.
  *
  * <p>Everything goes through Iceberg: retention is a metadata-only delete of whole partitions;
- * closed partitions are rewritten sorted by an {@code INSERT OVERWRITE} through Iceberg's Flink
- * connector (Iceberg's Flink rewrite action only bin-packs and cannot sort); open partitions, which
+ * closed partitions are read sorted through Iceberg's Flink connector at one snapshot, written with
+ * Iceberg's own Flink writer, and swapped for exactly the files they were read from by a rewrite
+ * validated from that snapshot (Iceberg's Flink rewrite action only bin-packs and cannot sort; an
+ * {@code INSERT OVERWRITE} would replace rows appended meanwhile); open partitions, which
  * the job still appends to, are bin-packed by that rewrite action, which is safe beside concurrent
  * commits; manifests are regrouped by Iceberg's manifest rewrite; expiry is Iceberg's own snapshot
  * expiry, and orphan cleanup lists the table's folder through Iceberg's file IO.
  */
 public final class WarehouseMaintenance {
+    private static final Logger LOG = LoggerFactory.getLogger(WarehouseMaintenance.class);
     private static final long HOUR_MILLIS = 3_600_000L;
     private static final long DAY_MILLIS = 24 * HOUR_MILLIS;
 
@@ -280,7 +288,10 @@ public final class WarehouseMaintenance {
     /**
      * Rewrites each partition starting at {@code starts} in the table's sort order, one period at a
      * time and on one writer, so that the sort stays within memory and each closed period becomes
-     * one file (or one per target size).
+     * one file (or one per target size). Each period is read at one snapshot, and exactly the files it
+     * held there are replaced, with Iceberg's conflict validation from that snapshot: rows the job
+     * appends meanwhile are in files this rewrite never touches, so none is lost. A period whose
+     * files changed under it (another rewrite, retention) is left as it was, its new files deleted.
      */
     private void compact(Table table, TableDefinition definition, List<Long> starts, long unitMillis) {
         String time = definition.timeColumn();
@@ -292,10 +303,32 @@ public final class WarehouseMaintenance {
         WarehouseSql sql = WarehouseSql.open(settings.catalog(),
                 Map.of("parallelism.default", "1", "table.exec.iceberg.infer-source-parallelism", "false"));
         for (long start : starts) {
-            sql.execute(String.format("INSERT OVERWRITE %s SELECT * FROM %s WHERE %s >= TO_TIMESTAMP_LTZ(%d, 3)"
+            table.refresh();
+            long base = table.currentSnapshot().snapshotId();
+            Expression period = Expressions.and(
+                    Expressions.greaterThanOrEqual(time, start * 1000),
+                    Expressions.lessThan(time, (start + unitMillis) * 1000));
+            Set<DataFile> replaced = new HashSet<>();
+            try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(base).filter(period).planFiles()) {
+                tasks.forEach(task -> replaced.add(task.file()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot plan the files of " + table.name(), e);
+            }
+            List<DataFile> written = sql.writeSorted(table, definition.schema(), String.format(
+                    "SELECT * FROM %s /*+ OPTIONS('snapshot-id'='%d') */ WHERE %s >= TO_TIMESTAMP_LTZ(%d, 3)"
                             + " AND %s < TO_TIMESTAMP_LTZ(%d, 3)%s",
-                    definition.name(), definition.name(), time, start, time, start + unitMillis,
+                    definition.name(), base, time, start, time, start + unitMillis,
                     order.length() == 0 ? "" : " ORDER BY " + order));
+            RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(base);
+            replaced.forEach(rewrite::deleteFile);
+            written.forEach(rewrite::addFile);
+            try {
+                rewrite.commit();
+            } catch (ValidationException | CommitFailedException e) {
+                written.forEach(file -> table.io().deleteFile(file.location()));
+                LOG.warn("Left {} period {} as it was: its files changed while it was compacted ({})",
+                        table.name(), Instant.ofEpochMilli(start), e.getMessage());
+            }
         }
         table.refresh();
     }
@@ -360,11 +393,18 @@ public final class WarehouseMaintenance {
             }
         }
         long deleted = 0;
-        for (FileInfo file : ((SupportsPrefixOperations) io).listPrefix(table.location())) {
-            if (file.createdAtMillis() < olderThanMillis && !reachable.contains(normalize(file.location()))) {
-                io.deleteFile(file.location());
-                deleted++;
+        try {
+            for (FileInfo file : ((SupportsPrefixOperations) io).listPrefix(table.location())) {
+                if (file.createdAtMillis() < olderThanMillis && !reachable.contains(normalize(file.location()))) {
+                    io.deleteFile(file.location());
+                    deleted++;
+                }
             }
+        } catch (RuntimeException e) {
+            // The job commits meanwhile, and a commit attempt that loses a race removes its files: a
+            // listing can meet a file that is gone. Orphans can wait for the next pass.
+            LOG.warn("Orphan cleanup of {} stopped after {} files: the folder changed while it was listed ({});"
+                    + " the next pass goes on", table.name(), deleted, e.getMessage());
         }
         return deleted;
     }

@@ -2,6 +2,8 @@ package dev.tailsampling.jobs;
 
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.internal.TableResultInternal;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.api.config.TableConfigOptions;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
@@ -9,11 +11,21 @@ import org.apache.flink.util.CloseableIterator;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 
 import java.time.ZoneOffset;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.flink.sink.RowDataTaskWriterFactory;
+import org.apache.iceberg.io.TaskWriter;
+import org.apache.iceberg.util.PropertyUtil;
 
 /**
  * Flink SQL over the tables, in batch mode: the catalog is {@code lake}, the namespace is current,
@@ -68,6 +80,34 @@ public final class WarehouseSql {
             tables.executeSql(sql).await();
         } catch (Exception e) {
             throw new IllegalStateException("statement failed: " + sql, e);
+        }
+    }
+
+    /**
+     * Runs a query over {@code table}'s rows (every column, in the schema's order) and writes its
+     * result, in the order it comes, as new data files of {@code table} with Iceberg's own Flink writer,
+     * rolling at the table's target file size. Nothing is committed: the caller commits the files.
+     */
+    public List<DataFile> writeSorted(Table table, Schema schema, String query) {
+        long targetSize = PropertyUtil.propertyAsLong(table.properties(), TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+                TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
+        RowDataTaskWriterFactory factory = new RowDataTaskWriterFactory(
+                table, FlinkSchemaUtil.convert(schema), targetSize, FileFormat.PARQUET, table.properties(), null, false);
+        factory.initialize(0, 0);
+        TaskWriter<RowData> writer = factory.create();
+        // The rows as the planner holds them: Iceberg's Flink writer takes exactly these.
+        try (CloseableIterator<RowData> rows = ((TableResultInternal) tables.executeSql(query)).collectInternal()) {
+            while (rows.hasNext()) {
+                writer.write(rows.next());
+            }
+            return List.of(writer.dataFiles());
+        } catch (Exception e) {
+            try {
+                writer.abort();
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw new IllegalStateException("cannot rewrite " + table.name() + " from: " + query, e);
         }
     }
 

@@ -157,7 +157,8 @@ public final class GeneratedWarehouse {
         append(index, TraceIndexTable.TABLE, new TraceIndexRowMapper(), locations);
     }
 
-    private static <T> void append(Table table, TableDefinition definition, MapFunction<T, RowData> mapper, List<T> records) {
+    /** Writes {@code records} as one commit, with Iceberg's Flink writer, as a checkpoint of the job would. */
+    static <T> void append(Table table, TableDefinition definition, MapFunction<T, RowData> mapper, List<T> records) {
         if (records.isEmpty()) {
             return;
         }

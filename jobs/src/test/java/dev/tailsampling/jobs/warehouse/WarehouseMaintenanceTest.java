@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.jobs.WarehouseMaintenance;
+import dev.tailsampling.iceberg.SpanRowMapper;
+import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.jobs.WarehouseSql;
+import dev.tailsampling.sampling.DecisionTrigger;
+import dev.tailsampling.sampling.Span;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -16,6 +20,11 @@ import java.nio.file.Paths;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +114,80 @@ class WarehouseMaintenanceTest {
         assertThat(stray).doesNotExist();
         assertThat(young).exists();
         assertThat(new File(URI.create(spans.location())).exists()).isTrue();
+    }
+
+    /**
+     * The job appends to an hour while maintenance compacts it (catch-up after an outage, late
+     * spans): every appended row is still there afterwards. An overwrite of the hour would replace
+     * the rows committed between its read and its commit.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void compactionLosesNoRowTheJobAppendsToTheHourMeanwhile() throws Exception {
+        String warehouse = temp.resolve("warehouse").toUri().toString();
+        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(warehouse);
+        Instant now = Instant.now();
+        GeneratedWarehouse.write(catalog, new GeneratedWarehouse.Spec(3_000, 4, 8, 3, 0.3, 9), now, List.of());
+        Table spans = catalog.loadTable("spans");
+        long closedHour = Math.floorDiv(now.toEpochMilli(), HOUR) * HOUR - 3 * HOUR;
+        long rowsBefore = rows(spans);
+        List<String> appended = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread job = new Thread(() -> {
+            Random random = new Random(3);
+            while (!stop.get()) {
+                List<Span> batch = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    batch.add(lateSpan(random, closedHour + random.nextInt((int) HOUR)));
+                }
+                GeneratedWarehouse.append(catalog.loadTable("spans"), SpansTable.TABLE, new SpanRowMapper(), batch);
+                batch.forEach(span -> appended.add(span.traceId + "/" + span.spanId));
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "job-appends");
+        job.start();
+        try {
+            new WarehouseMaintenance(WarehouseMaintenance.Settings.parse(
+                            "--iceberg.warehouse", warehouse, "--maintenance.closed-after", "1h"))
+                    .runOnce(now);
+        } finally {
+            stop.set(true);
+            job.join();
+        }
+
+        assertThat(appended).as("the job appended while maintenance ran").isNotEmpty();
+        assertThat(rows(spans)).isEqualTo(rowsBefore + appended.size());
+        Set<String> ids = new HashSet<>();
+        spans.refresh();
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(spans).select("trace_id", "span_id").build()) {
+            rows.forEach(r -> ids.add(r.getField("trace_id") + "/" + r.getField("span_id")));
+        }
+        assertThat(ids).containsAll(appended);
+    }
+
+    private static Span lateSpan(Random random, long startMillis) {
+        Span span = new Span();
+        span.traceId = String.format("%016x%016x", random.nextLong(), random.nextLong());
+        span.spanId = String.format("%016x", random.nextLong());
+        span.parentSpanId = "";
+        span.serviceName = "checkout";
+        span.operationName = "late";
+        span.spanKind = "SERVER";
+        span.statusCode = "UNSET";
+        span.startTimeUnixNano = startMillis * 1_000_000L;
+        span.endTimeUnixNano = span.startTimeUnixNano + 1_000_000L;
+        span.durationNs = 1_000_000L;
+        span.markKept("errors", 1.0, DecisionTrigger.LATE, false);
+        return span;
+    }
+
+    private static long rows(Table table) {
+        table.refresh();
+        return Long.parseLong(table.currentSnapshot().summary().get("total-records"));
     }
 
     @Test
