@@ -11,9 +11,13 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.types.Row;
 
 import dev.tailsampling.jobs.local.EmbeddedKafka;
@@ -36,22 +40,28 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Buffered traces survive the loss of a TaskManager and nothing is written twice: the job runs on two
+ * Buffered traces survive the loss of a TaskManager, a stop with a savepoint and a restart at
+ * another parallelism with a wider policy, and nothing is written twice. First: the job runs on two
  * TaskManagers with RocksDB, incremental checkpoints and a fixed-delay restart strategy while one is
  * killed right after an Iceberg commit and the other between commits, with traces split over records
  * on different partitions and half of them sent on either side of a kill. Read back through Iceberg:
  * every span of every kept trace exactly once, every error trace whole, each representative trace
  * kept exactly when its randomness clears the rate, one summary per kept trace, and service metrics
- * counting every span produced, exactly.
+ * counting every span produced, exactly. Then: stopped with a savepoint while traces are half sent,
+ * restarted from it at parallelism 4 with a higher representative rate and a different decision
+ * wait, and again at parallelism 1; each trace is kept exactly when its randomness clears the rate
+ * in force when it was decided.
  */
-class TaskManagerFailureITCase {
+class ExactlyOnceITCase {
     private static final double RATE = 0.3;
+    private static final double WIDER_RATE = 0.5;
     private static final int TRACES_PER_PHASE = 300;
     private static final int TRACES_PER_RECORD = 10;
     private static final int PARTITIONS = 4;
@@ -88,7 +98,11 @@ class TaskManagerFailureITCase {
         }
 
         boolean kept() {
-            return failed || ConsistentProbability.isSampled(traceId, RATE);
+            return keptAt(RATE);
+        }
+
+        boolean keptAt(double rate) {
+            return failed || ConsistentProbability.isSampled(traceId, rate);
         }
     }
 
@@ -99,22 +113,8 @@ class TaskManagerFailureITCase {
         Random random = new Random(seed);
         long startNanos = (System.currentTimeMillis() - 10 * 60_000L) * 1_000_000L;
         List<Trace> traces = new ArrayList<>();
-        TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
-                "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "iceberg.warehouse", temp.resolve("warehouse").toString(),
-                "state.dir", temp.resolve("checkpoints").toUri().toString(),
-                "sampling.decision-wait", "2s",
-                "sampling.representative-rate", Double.toString(RATE),
-                "metrics.delay", "1s",
-                "checkpoint.interval", "500ms"));
-        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        env.setParallelism(2);
-        new TailSamplingJob(conf).build(env);
-        JobID job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
+        TailSamplingConf conf = conf(RATE, "2s");
+        JobID job = submit(conf, 2, null);
         Table spans = conf.catalog.loadTable("spans");
 
         try (KafkaProducer<byte[], byte[]> producer =
@@ -172,6 +172,116 @@ class TaskManagerFailureITCase {
                 .map(r -> (String) r.getField(0)).toList();
         assertThat(summaries).doesNotHaveDuplicates().hasSize((int) expectedTraces);
         assertThat(metricsPerService(sql)).isEqualTo(producedPerService);
+    }
+
+    /**
+     * A run with a higher representative rate and a longer decision wait after each savepoint: traces
+     * decided before the first keep at the first rate, all later ones at the second.
+     */
+    @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void savepointsMidTraceAndRestartsAtOtherParallelismsWithAWiderPolicyKeepEachTraceOnce() throws Exception {
+        Random random = new Random(5);
+        long startNanos = (System.currentTimeMillis() - 10 * 60_000L) * 1_000_000L;
+        String savepoints = temp.resolve("savepoints").toUri().toString();
+        TailSamplingConf before = conf(RATE, "4s");
+        TailSamplingConf after = conf(WIDER_RATE, "3s");
+        List<Trace> traces = new ArrayList<>();
+        Map<String, Double> rateInForce = new HashMap<>();
+        JobID job = submit(before, 2, null);
+        Table spans = before.catalog.loadTable("spans");
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Trace> first = phase(random, traces);
+            first.forEach(trace -> rateInForce.put(trace.traceId(), RATE));
+            sendRoots(producer, first, startNanos);
+            sendRest(producer, first, startNanos);
+            long firstKept = 3 * first.stream().filter(trace -> trace.keptAt(RATE)).count();
+            waitUntil(() -> committedRows(spans) == firstKept, "the first traces decided and committed", job);
+
+            // Mid-trace: the roots are sent, their children will come after the restart.
+            List<Trace> second = phase(random, traces);
+            second.forEach(trace -> rateInForce.put(trace.traceId(), WIDER_RATE));
+            sendRoots(producer, second, startNanos);
+            String savepoint = stopWithSavepoint(job, savepoints);
+            job = submit(after, 4, savepoint);
+            sendRest(producer, second, startNanos);
+
+            List<Trace> third = phase(random, traces);
+            third.forEach(trace -> rateInForce.put(trace.traceId(), WIDER_RATE));
+            sendRoots(producer, third, startNanos);
+            savepoint = stopWithSavepoint(job, savepoints);
+            job = submit(after, 1, savepoint);
+            sendRest(producer, third, startNanos);
+        }
+
+        Set<String> expected = new HashSet<>();
+        for (Trace trace : traces) {
+            if (trace.keptAt(rateInForce.get(trace.traceId()))) {
+                trace.spanIds().forEach(span -> expected.add(trace.traceId() + "/" + span));
+            }
+        }
+        JobID last = job;
+        waitUntil(() -> committedRows(spans) >= expected.size(), expected.size() + " spans committed", last);
+        Thread.sleep(5_000);
+        long keptTraces = expected.size() / 3;
+        waitUntil(() -> committedRows(after.catalog.loadTable("trace_summaries")) >= keptTraces,
+                "a summary per kept trace", last);
+        Map<String, Long> produced = Map.of(
+                "frontend", (long) traces.size(), "checkout", (long) traces.size(), "payment", (long) traces.size());
+        WarehouseSql sql = WarehouseSql.open(after.catalog);
+        waitUntil(() -> metricsPerService(sql).equals(produced), "metrics for every span", last);
+        cluster.cancelJob(last).get(1, TimeUnit.MINUTES);
+
+        List<String> rows = sql.query("SELECT trace_id, span_id FROM spans").stream()
+                .map(r -> r.getField(0) + "/" + r.getField(1)).toList();
+        assertThat(rows).as("no span twice").doesNotHaveDuplicates();
+        assertThat(new HashSet<>(rows)).isEqualTo(expected);
+        assertThat(sql.query("SELECT trace_id FROM trace_summaries")).hasSize((int) keptTraces);
+        assertThat(metricsPerService(sql)).isEqualTo(produced);
+    }
+
+    private TailSamplingConf conf(double rate, String decisionWait) {
+        return TailSamplingConf.fromMap(Map.of(
+                "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "iceberg.warehouse", temp.resolve("warehouse").toString(),
+                "state.dir", temp.resolve("checkpoints").toUri().toString(),
+                "sampling.decision-wait", decisionWait,
+                "sampling.representative-rate", Double.toString(rate),
+                "metrics.delay", "1s",
+                "checkpoint.interval", "500ms"));
+    }
+
+    /** Stops the job with a savepoint once all its tasks run (a savepoint needs them all). */
+    private String stopWithSavepoint(JobID job, String directory) throws Exception {
+        waitUntil(() -> {
+            try {
+                boolean running = true;
+                for (var vertex : cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+                    running &= vertex.getExecutionState() == ExecutionState.RUNNING;
+                }
+                return running;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "every task running", job);
+        return cluster.stopWithSavepoint(job, directory, false, SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+    }
+
+    /** Submits the job at {@code parallelism}, from {@code savepoint} if one is given. */
+    private JobID submit(TailSamplingConf conf, int parallelism, String savepoint) throws Exception {
+        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(parallelism);
+        new TailSamplingJob(conf).build(env);
+        StreamGraph graph = env.getStreamGraph();
+        if (savepoint != null) {
+            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
+        }
+        return cluster.submitJob(graph).get().getJobID();
     }
 
     private static Map<String, Long> metricsPerService(WarehouseSql sql) {
