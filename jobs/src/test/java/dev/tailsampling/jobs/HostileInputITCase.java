@@ -9,6 +9,7 @@ import static dev.tailsampling.jobs.JobTestSupport.committedRows;
 import static dev.tailsampling.jobs.JobTestSupport.header;
 import static dev.tailsampling.jobs.JobTestSupport.records;
 import static dev.tailsampling.jobs.JobTestSupport.start;
+import static dev.tailsampling.jobs.JobTestSupport.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.flink.api.common.JobStatus;
@@ -28,7 +29,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -322,16 +322,4 @@ class HostileInputITCase {
         producer.send(new ProducerRecord<>("otlp_spans", 0, null, value)).get();
     }
 
-    private static void waitUntil(BooleanSupplier done, String what, JobClient job) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!done.getAsBoolean()) {
-            JobStatus status = job.getJobStatus().get();
-            assertThat(status).as("the job while waiting for " + what)
-                    .isIn(JobStatus.INITIALIZING, JobStatus.CREATED, JobStatus.RUNNING);
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
-    }
 }

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
@@ -54,6 +55,22 @@ final class JobTestSupport {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setParallelism(parallelism);
         return new TailSamplingJob(conf).start(env);
+    }
+
+    /**
+     * Waits up to three minutes for {@code done}, failing at once should the job stop: a job that
+     * failed would otherwise show as a time-out.
+     */
+    static void waitUntil(BooleanSupplier done, String what, JobClient job) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(job.getJobStatus().get().isGloballyTerminalState())
+                    .as("the job ended while waiting for " + what).isFalse();
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** Rows in the table's current snapshot. */

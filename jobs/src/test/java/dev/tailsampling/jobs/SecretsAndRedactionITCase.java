@@ -10,6 +10,7 @@ import static dev.tailsampling.jobs.JobTestSupport.filesContaining;
 import static dev.tailsampling.jobs.JobTestSupport.header;
 import static dev.tailsampling.jobs.JobTestSupport.records;
 import static dev.tailsampling.jobs.JobTestSupport.start;
+import static dev.tailsampling.jobs.JobTestSupport.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -29,7 +30,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,12 +125,7 @@ class SecretsAndRedactionITCase {
             JobClient job = start(conf, 1, SecretsAndRedactionITCase::keepCheckpoints);
 
             Table spans = conf.catalog.loadTable("spans");
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (committedRows(spans) < 1) {
-                assertThat(System.nanoTime()).as("the error span committed").isLessThan(deadline);
-                assertThat(job.getJobStatus().get().isGloballyTerminalState()).as("job failed").isFalse();
-                Thread.sleep(200);
-            }
+            waitUntil(() -> committedRows(spans) > 0, "the error span committed", job);
 
             String rest = "http://" + FLINK.getClientConfiguration().get(RestOptions.ADDRESS) + ":"
                     + FLINK.getClientConfiguration().get(RestOptions.PORT);
@@ -197,12 +192,7 @@ class SecretsAndRedactionITCase {
         JobClient job = start(conf, 1, SecretsAndRedactionITCase::keepCheckpoints);
 
         Table spans = conf.catalog.loadTable("spans");
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (committedRows(spans) < 1) {
-            assertThat(System.nanoTime()).as("the kept span committed").isLessThan(deadline);
-            assertThat(job.getJobStatus().get().isGloballyTerminalState()).as("job failed").isFalse();
-            Thread.sleep(200);
-        }
+        waitUntil(() -> committedRows(spans) > 0, "the kept span committed", job);
         job.cancel().get(1, TimeUnit.MINUTES);
 
         List<org.apache.flink.types.Row> rows = WarehouseSql.open(conf.catalog)
