@@ -123,7 +123,7 @@ public final class TailSamplingConf implements Serializable {
                         atLeastOne(config, TailSamplingOptions.MAX_ATTRIBUTE_LENGTH),
                         positive(config, TailSamplingOptions.MAX_SPAN_AGE),
                         positive(config, TailSamplingOptions.MAX_CLOCK_SKEW));
-        List<String> hashed = config.get(TailSamplingOptions.REDACTION_HASH);
+        Set<String> hashed = keys(config.get(TailSamplingOptions.REDACTION_HASH));
         String hashKeyFile = config.get(TailSamplingOptions.REDACTION_HASH_KEY_FILE);
         if (!hashed.isEmpty() && hashKeyFile == null) {
             throw new IllegalArgumentException(
@@ -131,8 +131,8 @@ public final class TailSamplingConf implements Serializable {
         }
         redaction =
                 new Redaction(
-                        Set.copyOf(config.get(TailSamplingOptions.REDACTION_DROP)),
-                        Set.copyOf(hashed),
+                        keys(config.get(TailSamplingOptions.REDACTION_DROP)),
+                        hashed,
                         hashKeyFile,
                         read(config, TailSamplingOptions.REDACTION_SANITIZE_SQL, "true or false"));
         deadLetterMaxBytes = (int) bytes(config, TailSamplingOptions.DEAD_LETTER_MAX_BYTES, Integer.MAX_VALUE);
@@ -150,6 +150,17 @@ public final class TailSamplingConf implements Serializable {
         metricsDelay = positive(config, TailSamplingOptions.METRICS_DELAY);
         checkpointInterval = positive(config, TailSamplingOptions.CHECKPOINT_INTERVAL);
         stateDir = config.get(TailSamplingOptions.STATE_DIR);
+    }
+
+    /** Attribute keys given comma-separated; blanks ignored. */
+    private static Set<String> keys(String commaSeparated) {
+        Set<String> keys = new java.util.TreeSet<>();
+        for (String key : commaSeparated.split(",")) {
+            if (!key.isBlank()) {
+                keys.add(key.strip());
+            }
+        }
+        return keys;
     }
 
     private static int atLeastOne(Configuration config, ConfigOption<Integer> option) {

@@ -173,21 +173,21 @@ public final class TailSamplingOptions {
                     .defaultValue(DecodeLimits.DEFAULTS.maxClockSkew())
                     .withDescription("A span ending further in the future than this is refused (timestamp_out_of_range).");
 
-    public static final ConfigOption<List<String>> REDACTION_DROP =
+    public static final ConfigOption<String> REDACTION_DROP =
             ConfigOptions.key("redaction.drop-attributes")
                     .stringType()
-                    .asList()
-                    .defaultValues()
-                    .withDescription("Attribute keys removed from every span, event, link and resource in the decoder.");
+                    .defaultValue("")
+                    .withDescription(
+                            "Comma-separated attribute keys removed from every span, event, link and resource in"
+                                    + " the decoder.");
 
-    public static final ConfigOption<List<String>> REDACTION_HASH =
+    public static final ConfigOption<String> REDACTION_HASH =
             ConfigOptions.key("redaction.hash-attributes")
                     .stringType()
-                    .asList()
-                    .defaultValues()
+                    .defaultValue("")
                     .withDescription(
-                            "Attribute keys whose values are replaced by their HMAC-SHA256 (32 hex characters) under"
-                                    + " the key in --redaction.hash-key-file.");
+                            "Comma-separated attribute keys whose values are replaced by their HMAC-SHA256 (32 hex"
+                                    + " characters) under the key in --redaction.hash-key-file.");
 
     public static final ConfigOption<String> REDACTION_HASH_KEY_FILE =
             ConfigOptions.key("redaction.hash-key-file")

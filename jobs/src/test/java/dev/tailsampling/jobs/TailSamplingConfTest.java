@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.sampling.PolicySet;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,5 +116,36 @@ class TailSamplingConfTest {
                 .hasMessageContaining("--sampling.max-trace-duration");
         assertThatThrownBy(() -> TailSamplingConf.fromArgs(new String[] {"--kafka.group-id"}))
                 .hasMessageContaining("--kafka.group-id needs a value");
+    }
+
+    @Test
+    void readsTheLimitsAndRedactionWithTheirDefaultsAndRefusesBadOnes() {
+        TailSamplingConf defaults = TailSamplingConf.fromArgs(new String[0]);
+        assertThat(defaults.decodeLimits).isEqualTo(DecodeLimits.DEFAULTS);
+        assertThat(defaults.maxTraceBytes).isEqualTo(64L << 20);
+        assertThat(defaults.deadLetterMaxBytes).isEqualTo(1_000_000);
+        assertThat(defaults.ratesMaxAge).isEqualTo(Duration.ofMinutes(30));
+        assertThat(defaults.redaction.isNone()).isTrue();
+
+        TailSamplingConf given = TailSamplingConf.fromArgs(new String[] {
+            "--decode.max-record-bytes", "2mb",
+            "--decode.max-attribute-length", "100",
+            "--decode.max-span-age", "7d",
+            "--redaction.drop-attributes", "user.email, user.phone",
+            "--redaction.sanitize-sql", "true"});
+        assertThat(given.decodeLimits.maxRecordBytes()).isEqualTo(2 << 20);
+        assertThat(given.decodeLimits.maxAttributeLength()).isEqualTo(100);
+        assertThat(given.decodeLimits.maxSpanAge()).isEqualTo(Duration.ofDays(7));
+        assertThat(given.redaction.drop()).containsExactlyInAnyOrder("user.email", "user.phone");
+        assertThat(given.redaction.sanitizeSql()).isTrue();
+
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("decode.max-record-bytes", "0b")))
+                .hasMessageContaining("--decode.max-record-bytes");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("decode.max-spans-per-record", "0")))
+                .hasMessageContaining("--decode.max-spans-per-record must be at least 1");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("sampling.max-trace-bytes", "lots")))
+                .hasMessageContaining("--sampling.max-trace-bytes").hasMessageContaining("8mb");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("redaction.hash-attributes", "user.id")))
+                .hasMessageContaining("--redaction.hash-key-file");
     }
 }
