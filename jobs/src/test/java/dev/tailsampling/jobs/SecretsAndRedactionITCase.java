@@ -55,11 +55,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Personal data named by redaction rules reaches no table, checkpoint or dead letter. Secrets reach the Kafka clients and the catalog through placeholders ({@code ${file:..}}), and
- * leak nowhere: a sentinel secret is in no log line (at INFO), no exception, no configuration the
- * Flink REST API shows, no checkpoint file and no table file. That the placeholders are resolved
- * at all is shown by two settings the job cannot run without: a Kafka fetch size and the catalog's
- * file IO class, both read from the same secrets file.
+ * Personal data named by redaction rules reaches no table, checkpoint or dead letter. Secrets
+ * reach the Kafka clients and the catalog through placeholders ({@code ${file:..}}), and leak
+ * nowhere: a sentinel secret is in no log line (at INFO), no exception, no configuration the Flink
+ * REST API shows, no checkpoint file and no table file. That the placeholders are resolved at all
+ * is shown by two settings the job cannot run without: a Kafka fetch size and the catalog's file
+ * IO class, both read from the same secrets file.
  */
 class SecretsAndRedactionITCase {
     @RegisterExtension

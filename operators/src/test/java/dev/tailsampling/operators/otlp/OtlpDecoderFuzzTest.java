@@ -15,9 +15,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * A seeded mutation fuzzer over valid OTLP requests ({@link OtlpMutator}). Every mutant must decode without an exception, within a bounded allocation, into fragments that the
- * sampler can later decode in full, and dead letters with a known reason. {@code -Dfuzz.mutants}
- * sets the count (the {@code fuzz} profile runs millions).
+ * A seeded mutation fuzzer over valid OTLP requests ({@link OtlpMutator}). Every mutant must
+ * decode without an exception, within a bounded allocation, into fragments that the sampler can
+ * later decode in full, and dead letters with a known reason. {@code -Dfuzz.mutants} sets the
+ * count (the {@code fuzz} profile runs millions).
  */
 class OtlpDecoderFuzzTest {
     private static final long SEED = 20261201L;
