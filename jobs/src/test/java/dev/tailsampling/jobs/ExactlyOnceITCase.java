@@ -34,6 +34,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -172,6 +173,7 @@ class ExactlyOnceITCase {
                 .map(r -> (String) r.getField(0)).toList();
         assertThat(summaries).doesNotHaveDuplicates().hasSize((int) expectedTraces);
         assertThat(metricsPerService(sql)).isEqualTo(producedPerService);
+        assertEachCheckpointCommittedOnce(conf);
     }
 
     /**
@@ -239,6 +241,7 @@ class ExactlyOnceITCase {
         assertThat(new HashSet<>(rows)).isEqualTo(expected);
         assertThat(sql.query("SELECT trace_id FROM trace_summaries")).hasSize((int) keptTraces);
         assertThat(metricsPerService(sql)).isEqualTo(produced);
+        assertEachCheckpointCommittedOnce(after);
     }
 
     private TailSamplingConf conf(double rate, String decisionWait) {
@@ -282,6 +285,24 @@ class ExactlyOnceITCase {
             graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
         }
         return cluster.submitJob(graph).get().getJobID();
+    }
+
+    /**
+     * No checkpoint of a job's sink is committed twice: Iceberg's Flink sink records the job, the
+     * operator and the checkpoint on each snapshot it commits.
+     */
+    private static void assertEachCheckpointCommittedOnce(TailSamplingConf conf) {
+        for (String name : List.of("spans", "trace_summaries", "trace_index", "service_metrics")) {
+            Table table = conf.catalog.loadTable(name);
+            List<String> commits = new ArrayList<>();
+            for (Snapshot snapshot : table.snapshots()) {
+                Map<String, String> summary = snapshot.summary();
+                commits.add(summary.get("flink.job-id") + "/" + summary.get("flink.operator-id") + "/"
+                        + summary.get("flink.max-committed-checkpoint-id"));
+            }
+            assertThat(commits).as(name + " snapshots").isNotEmpty().doesNotHaveDuplicates()
+                    .noneMatch(commit -> commit.contains("null"));
+        }
     }
 
     private static Map<String, Long> metricsPerService(WarehouseSql sql) {
