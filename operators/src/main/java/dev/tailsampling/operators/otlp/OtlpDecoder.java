@@ -108,17 +108,9 @@ public final class OtlpDecoder {
         Map<ByteString, Fragment> byTrace = new LinkedHashMap<>();
         SpanChecks checks = new SpanChecks(limits, nowMillis);
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
-            Resource redactedResource = redactor.apply(resourceSpans.getResource());
-            if (redactedResource != resourceSpans.getResource()) {
-                resourceSpans = resourceSpans.toBuilder().setResource(redactedResource).build();
-                changed = true;
-            }
-            List<KeyValue> resourceAttributes = Truncation.cut(resourceSpans.getResource().getAttributesList(),
-                    limits.maxAttributeLength());
-            if (resourceAttributes != null) {
-                int cut = Truncation.countCut(resourceSpans.getResource().getAttributesList(), limits.maxAttributeLength());
-                Resource resource = resourceSpans.getResource().toBuilder().clearAttributes()
-                        .addAllAttributes(resourceAttributes).addAttributes(Truncation.counter(cut)).build();
+            Resource resource =
+                    Truncation.cut(redactor.apply(resourceSpans.getResource()), limits.maxAttributeLength());
+            if (resource != resourceSpans.getResource()) {
                 resourceSpans = resourceSpans.toBuilder().setResource(resource).build();
                 changed = true;
             }
@@ -361,71 +353,46 @@ public final class OtlpDecoder {
 
         /** The span with its over-long values cut and counted, or the span itself if none is. */
         static Span cut(Span span, int maxLength) {
-            List<KeyValue> attributes = cut(span.getAttributesList(), maxLength);
-            int cut = attributes == null ? 0 : countCut(span.getAttributesList(), maxLength);
-            Span.Builder builder = null;
-            for (int i = 0; i < span.getEventsCount(); i++) {
-                Span.Event event = span.getEvents(i);
-                List<KeyValue> eventAttributes = cut(event.getAttributesList(), maxLength);
-                if (eventAttributes != null) {
-                    builder = builder == null ? span.toBuilder() : builder;
-                    builder.setEvents(i, event.toBuilder().clearAttributes().addAllAttributes(eventAttributes));
-                    cut += countCut(event.getAttributesList(), maxLength);
-                }
-            }
-            for (int i = 0; i < span.getLinksCount(); i++) {
-                Span.Link link = span.getLinks(i);
-                List<KeyValue> linkAttributes = cut(link.getAttributesList(), maxLength);
-                if (linkAttributes != null) {
-                    builder = builder == null ? span.toBuilder() : builder;
-                    builder.setLinks(i, link.toBuilder().clearAttributes().addAllAttributes(linkAttributes));
-                    cut += countCut(link.getAttributesList(), maxLength);
-                }
-            }
-            if (cut == 0) {
-                return span;
-            }
-            builder = builder == null ? span.toBuilder() : builder;
-            if (attributes != null) {
-                builder.clearAttributes().addAllAttributes(attributes);
-            }
-            return builder.addAttributes(counter(cut)).build();
+            int[] cut = {0};
+            Span shorter = AttributeRewrite.of(span, attributes -> cut(attributes, maxLength, cut));
+            return shorter == span ? span : shorter.toBuilder().addAttributes(counter(cut[0])).build();
+        }
+
+        /** The resource with its over-long values cut and counted, or the resource itself if none is. */
+        static Resource cut(Resource resource, int maxLength) {
+            int[] cut = {0};
+            Resource shorter = AttributeRewrite.of(resource, attributes -> cut(attributes, maxLength, cut));
+            return shorter == resource ? resource : shorter.toBuilder().addAttributes(counter(cut[0])).build();
         }
 
         /** The attribute that says how many values were cut. */
-        static KeyValue counter(int cut) {
+        private static KeyValue counter(int cut) {
             return KeyValue.newBuilder().setKey(TRUNCATED_VALUES_ATTRIBUTE).setValue(AnyValue.newBuilder().setIntValue(cut)).build();
         }
 
-        /** The attributes with over-long values cut, or null if none is too long. */
-        static List<KeyValue> cut(List<KeyValue> attributes, int maxLength) {
-            if (countCut(attributes, maxLength) == 0) {
-                return null;
-            }
-            List<KeyValue> out = new ArrayList<>(attributes.size());
-            for (KeyValue kv : attributes) {
+        /** The attributes with over-long values cut, added to {@code cut[0]}; null if none is too long. */
+        private static List<KeyValue> cut(List<KeyValue> attributes, int maxLength, int[] cut) {
+            List<KeyValue> out = null;
+            for (int i = 0; i < attributes.size(); i++) {
+                KeyValue kv = attributes.get(i);
                 AnyValue value = kv.getValue();
-                if (tooLong(value, maxLength)) {
-                    AnyValue shorter =
-                            value.hasStringValue()
-                                    ? AnyValue.newBuilder().setStringValue(prefix(value.getStringValue(), maxLength)).build()
-                                    : AnyValue.newBuilder().setBytesValue(value.getBytesValue().substring(0, maxLength)).build();
-                    out.add(kv.toBuilder().setValue(shorter).build());
-                } else {
-                    out.add(kv);
+                if (!tooLong(value, maxLength)) {
+                    if (out != null) {
+                        out.add(kv);
+                    }
+                    continue;
                 }
+                if (out == null) {
+                    out = new ArrayList<>(attributes.subList(0, i));
+                }
+                AnyValue shorter =
+                        value.hasStringValue()
+                                ? AnyValue.newBuilder().setStringValue(prefix(value.getStringValue(), maxLength)).build()
+                                : AnyValue.newBuilder().setBytesValue(value.getBytesValue().substring(0, maxLength)).build();
+                out.add(kv.toBuilder().setValue(shorter).build());
+                cut[0]++;
             }
             return out;
-        }
-
-        static int countCut(List<KeyValue> attributes, int maxLength) {
-            int count = 0;
-            for (KeyValue kv : attributes) {
-                if (tooLong(kv.getValue(), maxLength)) {
-                    count++;
-                }
-            }
-            return count;
         }
 
         private static boolean tooLong(AnyValue value, int maxLength) {

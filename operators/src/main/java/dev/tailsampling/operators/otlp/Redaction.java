@@ -89,37 +89,11 @@ public record Redaction(Set<String> drop, Set<String> hash, String hashKeyFile, 
         }
 
         public Span apply(Span span) {
-            if (rules == null) {
-                return span;
-            }
-            Span.Builder builder = null;
-            List<KeyValue> attributes = apply(span.getAttributesList());
-            if (attributes != null) {
-                builder = span.toBuilder().clearAttributes().addAllAttributes(attributes);
-            }
-            for (int i = 0; i < span.getEventsCount(); i++) {
-                List<KeyValue> redacted = apply(span.getEvents(i).getAttributesList());
-                if (redacted != null) {
-                    builder = builder == null ? span.toBuilder() : builder;
-                    builder.setEvents(i, span.getEvents(i).toBuilder().clearAttributes().addAllAttributes(redacted));
-                }
-            }
-            for (int i = 0; i < span.getLinksCount(); i++) {
-                List<KeyValue> redacted = apply(span.getLinks(i).getAttributesList());
-                if (redacted != null) {
-                    builder = builder == null ? span.toBuilder() : builder;
-                    builder.setLinks(i, span.getLinks(i).toBuilder().clearAttributes().addAllAttributes(redacted));
-                }
-            }
-            return builder == null ? span : builder.build();
+            return rules == null ? span : AttributeRewrite.of(span, this::apply);
         }
 
         public Resource apply(Resource resource) {
-            if (rules == null) {
-                return resource;
-            }
-            List<KeyValue> redacted = apply(resource.getAttributesList());
-            return redacted == null ? resource : resource.toBuilder().clearAttributes().addAllAttributes(redacted).build();
+            return rules == null ? resource : AttributeRewrite.of(resource, this::apply);
         }
 
         /** The attributes redacted, or null when no rule touches them. */
