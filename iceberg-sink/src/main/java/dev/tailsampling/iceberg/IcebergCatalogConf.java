@@ -6,8 +6,10 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.ReplaceSortOrder;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdatePartitionSpec;
 import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -148,8 +150,8 @@ public final class IcebergCatalogConf implements Serializable {
 
     /**
      * Loads the table, creating it (and its namespace) first if it does not exist yet. A table made
-     * by an older version gets the columns and properties it lacks, and the sort order if it had
-     * none; nothing is renamed, dropped or repartitioned.
+     * by an older version gets the columns, properties and partition fields it lacks, and the sort
+     * order if it had none; nothing is renamed or dropped.
      */
     public Table createTableIfMissing(TableDefinition table) {
         Catalog catalog = catalogLoader().loadCatalog();
@@ -176,6 +178,7 @@ public final class IcebergCatalogConf implements Serializable {
                 missing.forEach(update::set);
                 update.commit();
             }
+            addMissingPartitionFields(existing, table);
             if (existing.sortOrder().isUnsorted() && !table.sortOrder().isUnsorted()) {
                 ReplaceSortOrder order = existing.replaceSortOrder();
                 table.sortOrder().fields().forEach(field -> order.asc(existing.schema().findColumnName(field.sourceId())));
@@ -191,6 +194,34 @@ public final class IcebergCatalogConf implements Serializable {
                     .create();
         } catch (AlreadyExistsException createdMeanwhile) {
             return catalog.loadTable(id);
+        }
+    }
+
+    /**
+     * Evolves a table made with fewer partition fields (by hour only, before the service was added)
+     * to the definition's spec in place: files written before keep their old partitioning and stay
+     * readable, new ones get the new. Only identity fields are ever added this way.
+     */
+    private static void addMissingPartitionFields(Table existing, TableDefinition table) {
+        UpdatePartitionSpec update = null;
+        for (PartitionField wanted : table.spec().fields()) {
+            // By column name: a catalog assigns its own field ids when it creates a table.
+            String column = table.schema().findColumnName(wanted.sourceId());
+            boolean present = existing.spec().fields().stream().anyMatch(field ->
+                    column.equals(existing.schema().findColumnName(field.sourceId()))
+                            && field.transform().toString().equals(wanted.transform().toString()));
+            if (present) {
+                continue;
+            }
+            if (!wanted.transform().isIdentity()) {
+                throw new IllegalStateException(table.name() + " lacks the partition field " + wanted.transform()
+                        + "(" + column + ") and only identity fields are added to an existing table");
+            }
+            update = update == null ? existing.updateSpec() : update;
+            update.addField(column);
+        }
+        if (update != null) {
+            update.commit();
         }
     }
 

@@ -11,7 +11,7 @@ import org.apache.iceberg.types.Types;
 
 /**
  * The {@code service_metrics} table: per service, operation, span kind and minute, every span seen
- * before sampling in the job. Quantiles come from a DDSketch (1 % relative accuracy) stored beside
+ * before sampling in the job; partitioned by day and service. Quantiles come from a DDSketch (1 % relative accuracy) stored beside
  * them in its protobuf format, so minutes can be merged into longer windows. Behind a head sampler
  * the counts are of the spans it sent, and the estimated counts and the sketch weight each span by
  * 1 / its head probability, so they describe all requests. A minute may have more than one
@@ -44,7 +44,7 @@ public final class ServiceMetricsTable {
             new TableDefinition(
                     NAME,
                     SCHEMA,
-                    PartitionSpec.builderFor(SCHEMA).day("window_start").build(),
+                    PartitionSpec.builderFor(SCHEMA).day("window_start").identity("service_name").build(),
                     SortOrder.builderFor(SCHEMA).asc("service_name").asc("operation_name").asc("window_start").build(),
                     TableDefinition.properties(Map.of()),
                     "window_start");

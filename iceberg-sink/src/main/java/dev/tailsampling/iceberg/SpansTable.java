@@ -10,9 +10,9 @@ import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.types.Types;
 
 /**
- * The {@code spans} table: one row per kept span, partitioned by the hour of its start. A trace-id
- * lookup learns the hours from {@code trace_index}; inside an hour, files compacted in trace-id
- * order have narrow trace-id bounds, and a Parquet bloom filter on {@code trace_id} lets readers
+ * The {@code spans} table: one row per kept span, partitioned by the hour of its start and its
+ * service. A trace-id lookup learns the (hour, service) partitions from {@code trace_index}; inside
+ * one, files compacted in trace-id order have narrow trace-id bounds, and a Parquet bloom filter on {@code trace_id} lets readers
  * skip row groups that cannot hold the trace. Columns are only ever added, never renamed or
  * dropped, so readers of old snapshots keep working.
  */
@@ -86,7 +86,7 @@ public final class SpansTable {
                     optional(38, "trace_incomplete", Types.BooleanType.get(),
                             "the trace had no root span when it was decided"));
 
-    public static final PartitionSpec SPEC = PartitionSpec.builderFor(SCHEMA).hour("start_time").build();
+    public static final PartitionSpec SPEC = PartitionSpec.builderFor(SCHEMA).hour("start_time").identity("service_name").build();
 
     public static final TableDefinition TABLE =
             new TableDefinition(

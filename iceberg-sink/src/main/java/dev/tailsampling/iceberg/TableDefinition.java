@@ -10,7 +10,8 @@ import org.apache.iceberg.SortOrder;
 /**
  * Everything a table is created with: its columns, partitions, sort order and properties, and how
  * long its data is kept (the partition column retention deletes by). Defined once here; a table
- * made by an older version gains the columns and properties it lacks, nothing else changes.
+ * made by an older version gains the columns, properties and partition fields it lacks, nothing
+ * else changes.
  */
 public record TableDefinition(
         String name,
@@ -20,10 +21,14 @@ public record TableDefinition(
         Map<String, String> properties,
         String timeColumn) {
 
-    /** The properties every table shares: format v2, Parquet, zstd. */
+    /**
+     * The properties every table shares: format v2, Parquet, zstd, and rows shuffled to writers by
+     * partition, so that each partition gets one file per commit instead of one per writer.
+     */
     static final Map<String, String> COMMON =
             Map.of(
                     "format-version", "2",
+                    "write.distribution-mode", "hash",
                     "write.format.default", "parquet",
                     "write.parquet.compression-codec", "zstd");
 

@@ -11,8 +11,9 @@ import org.apache.iceberg.types.Types;
 
 /**
  * The {@code trace_summaries} table: one row per kept trace, kept long after its spans (90 days by
- * default). Partitioned by the hour the trace started; sorted by root service and start so that a
- * service's traces over a time range are few row groups.
+ * default). Partitioned by the hour the trace started and its root service, so that a question
+ * about one service's traces over a time range opens only that service's files; sorted by root
+ * service and start.
  */
 public final class TraceSummariesTable {
     public static final String NAME = "trace_summaries";
@@ -69,7 +70,7 @@ public final class TraceSummariesTable {
             new TableDefinition(
                     NAME,
                     SCHEMA,
-                    PartitionSpec.builderFor(SCHEMA).hour("start_time").build(),
+                    PartitionSpec.builderFor(SCHEMA).hour("start_time").identity("root_service_name").build(),
                     SortOrder.builderFor(SCHEMA).asc("root_service_name").asc("start_time").build(),
                     TableDefinition.properties(
                             Map.of(

@@ -24,7 +24,8 @@ import org.apache.iceberg.parquet.Parquet;
 
 /**
  * Finds a trace's spans the way the tables are laid out for: its rows in one {@code trace_index}
- * bucket name the hours its spans are in, and only those hours of {@code spans} are read. Iceberg's
+ * bucket name the (hour, service) partitions its spans are in, and only those partitions of
+ * {@code spans} are read. Iceberg's
  * scan planning prunes files by partition and column bounds, its Parquet reader row groups by
  * statistics and bloom filters. Counts the data files it had to open.
  */
@@ -49,17 +50,17 @@ public final class TraceLookup {
         Expression byId = Expressions.equal("trace_id", traceId);
         TreeSet<Long> hours = new TreeSet<>();
         Read indexRows = read(index, byId, traceId);
+        Expression inPartitions = Expressions.alwaysFalse();
         for (Record row : indexRows.rows()) {
-            hours.add(((OffsetDateTime) row.getField("span_hour")).toEpochSecond() * 1_000_000L);
+            long hour = ((OffsetDateTime) row.getField("span_hour")).toEpochSecond() * 1_000_000L;
+            hours.add(hour);
+            inPartitions = Expressions.or(inPartitions, Expressions.and(
+                    within(hour, hour + HOUR_MICROS), Expressions.equal("service_name", row.getField("service_name"))));
         }
         if (hours.isEmpty()) {
             return new Found(List.of(), hours, indexRows.files(), 0);
         }
-        Expression inHours = Expressions.alwaysFalse();
-        for (long hour : hours) {
-            inHours = Expressions.or(inHours, within(hour, hour + HOUR_MICROS));
-        }
-        Read spanRows = read(spans, Expressions.and(byId, inHours), traceId);
+        Read spanRows = read(spans, Expressions.and(byId, inPartitions), traceId);
         return new Found(spanRows.rows(), hours, indexRows.files(), spanRows.files());
     }
 

@@ -35,6 +35,7 @@ import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.ReachableFileUtil;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Snapshot;
@@ -270,10 +271,10 @@ public final class WarehouseMaintenance {
 
         return new Report(
                 definition.name(),
-                partitions.startsEndingBy(cutoff).size(),
+                partitions.partitionsIn(partitions.startsEndingBy(cutoff)),
                 expired.size(),
                 expired.stream().mapToLong(DataFile::recordCount).sum(),
-                toCompact.size(),
+                live.partitionsIn(toCompact),
                 filesBefore,
                 filesAfter,
                 packed.deletedDataFiles().size(),
@@ -427,34 +428,43 @@ public final class WarehouseMaintenance {
 
         static TimePartitions of(Table table, String timeColumn) {
             int sourceId = table.schema().findField(timeColumn).fieldId();
-            int position = -1;
-            long unit = 0;
-            List<PartitionField> fields = table.spec().fields();
-            for (int i = 0; i < fields.size(); i++) {
-                PartitionField field = fields.get(i);
-                if (field.sourceId() == sourceId) {
-                    position = i;
-                    unit = field.transform().toString().equals("hour") ? HOUR_MILLIS : DAY_MILLIS;
-                }
-            }
+            int position = timeFieldPosition(table.spec(), sourceId);
             if (position < 0) {
                 throw new IllegalStateException(
                         table.name() + " is not partitioned by " + timeColumn + ": it cannot be kept by partition");
             }
+            long unit = table.spec().fields().get(position).transform().toString().equals("hour")
+                    ? HOUR_MILLIS : DAY_MILLIS;
             Map<Long, List<DataFile>> files = new TreeMap<>();
             Map<Long, Set<String>> partitions = new TreeMap<>();
             try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
                 for (FileScanTask task : tasks) {
+                    // Files written before the spec evolved keep the spec they were written with,
+                    // and count toward no partition: a closed period holding one is rewritten into
+                    // the current spec.
                     DataFile file = task.file();
-                    Integer ordinal = file.partition().get(position, Integer.class);
-                    long start = ordinal * unit;
+                    PartitionSpec spec = table.specs().get(file.specId());
+                    long start = file.partition().get(timeFieldPosition(spec, sourceId), Integer.class) * unit;
                     files.computeIfAbsent(start, k -> new ArrayList<>()).add(file);
-                    partitions.computeIfAbsent(start, k -> new HashSet<>()).add(table.spec().partitionToPath(file.partition()));
+                    Set<String> inPeriod = partitions.computeIfAbsent(start, k -> new HashSet<>());
+                    if (spec.specId() == table.spec().specId()) {
+                        inPeriod.add(spec.partitionToPath(file.partition()));
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot list the files of " + table.name(), e);
             }
             return new TimePartitions(files, partitions, unit);
+        }
+
+        private static int timeFieldPosition(PartitionSpec spec, int sourceId) {
+            List<PartitionField> fields = spec.fields();
+            for (int i = 0; i < fields.size(); i++) {
+                if (fields.get(i).sourceId() == sourceId) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         long floor(long millis) {
@@ -478,11 +488,19 @@ public final class WarehouseMaintenance {
             return out;
         }
 
+        /** The partitions (hour or day and service, bucket and day) of the periods starting at {@code starts}. */
+        int partitionsIn(List<Long> starts) {
+            return starts.stream().mapToInt(start -> partitionsByStart.getOrDefault(start, Set.of()).size()).sum();
+        }
+
         List<DataFile> filesStartingAt(long start) {
             return files.getOrDefault(start, List.of());
         }
 
-        /** Starts of closed periods with more files than partitions (some partition has two or more). */
+        /**
+         * Starts of closed periods with more files than partitions (some partition has two or more,
+         * or a file has an older spec).
+         */
         List<Long> startsToCompact(long closedBy) {
             List<Long> out = new ArrayList<>();
             files.forEach((start, list) -> {

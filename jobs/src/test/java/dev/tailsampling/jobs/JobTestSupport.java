@@ -19,8 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -78,6 +80,24 @@ final class JobTestSupport {
         table.refresh();
         Snapshot snapshot = table.currentSnapshot();
         return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
+    }
+
+    /**
+     * The partitions (hour, service, ...) the job's commits to {@code table} wrote to, checking that
+     * no commit wrote two files to one partition: the writers receive rows by partition.
+     */
+    static Set<String> partitionsWrittenOncePerCommit(Table table) {
+        table.refresh();
+        Set<String> all = new HashSet<>();
+        for (Snapshot snapshot : table.snapshots()) {
+            List<String> partitions = new ArrayList<>();
+            snapshot.addedDataFiles(table.io()).forEach(file ->
+                    partitions.add(table.specs().get(file.specId()).partitionToPath(file.partition())));
+            assertThat(partitions).as("files of commit %d to %s", snapshot.snapshotId(), table.name())
+                    .doesNotHaveDuplicates();
+            all.addAll(partitions);
+        }
+        return all;
     }
 
     /** The topic's records from its start, until {@code expected} are read or 30 s have passed. */

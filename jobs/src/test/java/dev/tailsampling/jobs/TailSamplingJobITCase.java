@@ -25,6 +25,9 @@ import dev.tailsampling.sampling.ConsistentProbability;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -212,11 +215,22 @@ class TailSamplingJobITCase {
             assertThat(summary.getField(8)).isEqualTo(trace.expectedPolicy());
         }
 
+        String hour = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH").withZone(ZoneOffset.UTC)
+                .format(Instant.ofEpochMilli(T0 / MILLIS));
+        assertThat(JobTestSupport.partitionsWrittenOncePerCommit(conf.catalog.loadTable("spans"))).containsExactlyInAnyOrder(
+                "start_time_hour=" + hour + "/service_name=frontend",
+                "start_time_hour=" + hour + "/service_name=checkout",
+                "start_time_hour=" + hour + "/service_name=payment");
+        assertThat(JobTestSupport.partitionsWrittenOncePerCommit(conf.catalog.loadTable("trace_summaries")))
+                .containsExactly("start_time_hour=" + hour + "/root_service_name=frontend");
+        assertThat(JobTestSupport.partitionsWrittenOncePerCommit(conf.catalog.loadTable("service_metrics")))
+                .hasSize(3).allSatisfy(partition -> assertThat(partition).contains("/service_name="));
+
         List<Row> index = sql.query("SELECT trace_id, service_name, span_hour, span_count FROM trace_index");
         assertThat(index).hasSize(3 * keptTraces.size());
         assertThat(index.stream().map(r -> (String) r.getField(0)).collect(Collectors.toSet())).isEqualTo(keptTraces);
         for (Row row : index) {
-            assertThat(((java.time.Instant) row.getField(2)).toEpochMilli())
+            assertThat(((Instant) row.getField(2)).toEpochMilli())
                     .isEqualTo(Math.floorDiv(T0 / MILLIS, 3_600_000L) * 3_600_000L);
             assertThat(row.getField(3)).isEqualTo(row.getField(1).equals("payment") ? 2 : 1);
         }

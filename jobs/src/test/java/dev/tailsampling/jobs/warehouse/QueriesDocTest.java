@@ -30,6 +30,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -147,7 +151,7 @@ class QueriesDocTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void theTraceCommandPrintsAWaterfallFromTheIndexedHourOnly() throws Exception {
+    void theTraceCommandPrintsAWaterfallFromTheIndexedPartitionsOnly() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = TraceCommand.run(
@@ -155,9 +159,13 @@ class QueriesDocTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Expression byId = Expressions.equal("trace_id", EXAMPLE_TRACE);
+        int traceFiles = spanFiles(Expressions.and(byId, Expressions.in("service_name", "frontend", "search", "ads")));
+        assertThat(traceFiles).as("the trace's three partitions hold fewer of its candidate files than the hour")
+                .isLessThan(spanFiles(byId));
         assertThat(printed).contains("trace " + EXAMPLE_TRACE).contains("100.0 ms  3 spans")
-                // The hour's four commits, uncompacted; none of the other hours' twelve files.
-                .contains("read 1 index and 4 span files").contains("kept by errors, probability 1.0")
+                // The files of the hour's commits to the trace's services, uncompacted; none other.
+                .contains("read 1 index and " + traceFiles + " span files").contains("kept by errors, probability 1.0")
                 .contains("root frontend GET /, 1 errors, critical path of 3 spans");
         List<String> lines = printed.lines().filter(line -> line.contains("|")).toList();
         assertThat(lines).hasSize(3);
@@ -170,6 +178,21 @@ class QueriesDocTest {
         assertThat(unknown).isEqualTo(1);
         assertThat(TraceCommand.run(new String[] {"not-an-id"}, new PrintStream(out), new PrintStream(err)))
                 .isEqualTo(2);
+    }
+
+    /** Data files of {@code spans} in the fixture's first hour that {@code filter} may match. */
+    private static int spanFiles(Expression filter) throws Exception {
+        int files = 0;
+        try (CloseableIterable<FileScanTask> tasks = catalog.loadTable("spans").newScan()
+                .filter(Expressions.and(filter,
+                        Expressions.greaterThanOrEqual("start_time", fixtureHourMillis * 1000),
+                        Expressions.lessThan("start_time", (fixtureHourMillis + 3_600_000L) * 1000)))
+                .planFiles()) {
+            for (FileScanTask ignored : tasks) {
+                files++;
+            }
+        }
+        return files;
     }
 
     @Test

@@ -21,14 +21,18 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -67,6 +71,14 @@ class WarehouseMaintenanceTest {
         assertThat(stray.toFile().setLastModified(System.currentTimeMillis() - 5 * 24 * HOUR)).isTrue();
         Path young = stray.resolveSibling("young.parquet");
         Files.write(young, new byte[] {4});
+        long openHour = Math.floorDiv(now.toEpochMilli(), HOUR) * HOUR - HOUR;
+        int openFiles = filesIn(spans, openHour);
+        int openPartitions = partitionsIn(spans, openHour);
+        assertThat(openFiles).as("several commits to each service of the open hour").isGreaterThan(openPartitions);
+        int expiredPartitions = 0;
+        for (long hour = cutoff - 3 * HOUR; hour < cutoff; hour += HOUR) {
+            expiredPartitions += partitionsIn(spans, hour);
+        }
 
         // As of the fixture's own clock, so that a run across an hour boundary expires the same hours.
         String printed = new WarehouseMaintenance(WarehouseMaintenance.Settings.parse(
@@ -76,8 +88,9 @@ class WarehouseMaintenanceTest {
                         "--maintenance.closed-after", "1h",
                         "--maintenance.snapshot-age", "1ms"))
                 .runOnce(now).stream().map(Object::toString).collect(Collectors.joining("\n"));
-        assertThat(printed).contains("spans: retention dropped 3 partitions").contains("trace_summaries: retention dropped 0")
-                .contains("bin-packed open ones (3 files -> 1)");
+        assertThat(printed).contains("spans: retention dropped " + expiredPartitions + " partitions")
+                .contains("trace_summaries: retention dropped 0")
+                .contains("bin-packed open ones (" + openFiles + " files -> " + openPartitions + ")");
 
         assertThat(count(sql, "spans WHERE start_time < TO_TIMESTAMP_LTZ(" + cutoff + ", 3)")).isZero();
         assertThat(count(sql, "spans")).isEqualTo(kept);
@@ -93,19 +106,23 @@ class WarehouseMaintenanceTest {
         }
         assertThat(closedHours).as("the fixture has closed hours to compact").isNotEmpty();
         for (long hour : closedHours) {
-            List<String> ids = new ArrayList<>();
+            // One file per partition, so a service's rows come in the order of its file.
+            Map<String, List<String>> idsByService = new HashMap<>();
             try (CloseableIterable<Record> rows = IcebergGenerics.read(spans)
                     .where(Expressions.and(
                             Expressions.greaterThanOrEqual("start_time", hour * 1000),
                             Expressions.lessThan("start_time", (hour + HOUR) * 1000)))
                     .build()) {
-                rows.forEach(r -> ids.add((String) r.getField("trace_id")));
+                rows.forEach(r -> idsByService.computeIfAbsent((String) r.getField("service_name"),
+                        service -> new ArrayList<>()).add((String) r.getField("trace_id")));
             }
-            assertThat(filesIn(spans, hour)).as("one file for the closed hour").isEqualTo(1);
-            assertThat(ids).as("rows in trace-id order").isSorted().isNotEmpty();
+            assertThat(partitionsIn(spans, hour)).as("a partition per service of the closed hour")
+                    .isEqualTo(idsByService.size()).isGreaterThan(1);
+            assertThat(filesIn(spans, hour)).as("one file per partition").isEqualTo(idsByService.size());
+            idsByService.values().forEach(ids -> assertThat(ids).as("rows in trace-id order").isSorted());
         }
-        assertThat(filesIn(spans, Math.floorDiv(now.toEpochMilli(), HOUR) * HOUR - HOUR))
-                .as("the open hour is bin-packed by the rewrite action").isEqualTo(1);
+        assertThat(filesIn(spans, openHour)).as("the open hour is bin-packed by the rewrite action")
+                .isEqualTo(openPartitions);
 
         assertThat(spans.snapshots()).hasSize(1);
         index.refresh();
@@ -169,12 +186,60 @@ class WarehouseMaintenanceTest {
         assertThat(ids).containsAll(appended);
     }
 
+    /**
+     * A {@code spans} table made when it was partitioned by hour only gains the service in place:
+     * old files keep their layout and stay readable, new ones get the new, and maintenance rewrites
+     * closed hours into the new layout without losing a row.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aTablePartitionedByHourOnlyGainsTheServiceInPlaceAndMaintenanceMovesClosedHours() throws Exception {
+        String warehouse = temp.resolve("warehouse").toUri().toString();
+        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(warehouse);
+        Table spans = catalog.catalogLoader().loadCatalog()
+                .buildTable(catalog.tableId(SpansTable.NAME), SpansTable.SCHEMA)
+                .withPartitionSpec(PartitionSpec.builderFor(SpansTable.SCHEMA).hour("start_time").build())
+                .withProperties(SpansTable.TABLE.properties())
+                .create();
+        long closedHour = Math.floorDiv(System.currentTimeMillis(), HOUR) * HOUR - 3 * HOUR;
+        Random random = new Random(5);
+        List<Span> before = new ArrayList<>();
+        List<Span> after = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            before.add(lateSpan(random, closedHour + random.nextInt((int) HOUR), i % 2 == 0 ? "checkout" : "cart"));
+            after.add(lateSpan(random, closedHour + random.nextInt((int) HOUR), i % 2 == 0 ? "checkout" : "cart"));
+        }
+        GeneratedWarehouse.append(spans, SpansTable.TABLE, new SpanRowMapper(), before);
+
+        catalog.createTableIfMissing(SpansTable.TABLE);
+        spans.refresh();
+        assertThat(spans.spec().fields()).extracting(field -> field.name())
+                .containsExactly("start_time_hour", "service_name");
+        GeneratedWarehouse.append(spans, SpansTable.TABLE, new SpanRowMapper(), after);
+        assertThat(filesOf(spans, closedHour)).extracting(DataFile::specId).containsExactlyInAnyOrder(
+                0, spans.spec().specId(), spans.spec().specId());
+        assertThat(rows(spans)).isEqualTo(400);
+
+        String printed = new WarehouseMaintenance(WarehouseMaintenance.Settings.parse(
+                        "--iceberg.warehouse", warehouse, "--maintenance.closed-after", "1h"))
+                .runOnce(Instant.now()).get(0).toString();
+        assertThat(printed).contains("compacted 2 closed partitions (3 files -> 2)");
+        spans.refresh();
+        assertThat(filesOf(spans, closedHour)).extracting(DataFile::specId).containsOnly(spans.spec().specId());
+        assertThat(rows(spans)).isEqualTo(400);
+        assertThat(count(WarehouseSql.open(catalog), "spans WHERE service_name = 'cart'")).isEqualTo(200);
+    }
+
     private static Span lateSpan(Random random, long startMillis) {
+        return lateSpan(random, startMillis, "checkout");
+    }
+
+    private static Span lateSpan(Random random, long startMillis, String service) {
         Span span = new Span();
         span.traceId = String.format("%016x%016x", random.nextLong(), random.nextLong());
         span.spanId = String.format("%016x", random.nextLong());
         span.parentSpanId = "";
-        span.serviceName = "checkout";
+        span.serviceName = service;
         span.operationName = "late";
         span.spanKind = "SERVER";
         span.statusCode = "UNSET";
@@ -207,15 +272,24 @@ class WarehouseMaintenanceTest {
     }
 
     private static int filesIn(Table table, long hourMillis) throws Exception {
-        int files = 0;
+        return filesOf(table, hourMillis).size();
+    }
+
+    private static int partitionsIn(Table table, long hourMillis) throws Exception {
+        Set<String> partitions = new HashSet<>();
+        filesOf(table, hourMillis).forEach(file ->
+                partitions.add(table.specs().get(file.specId()).partitionToPath(file.partition())));
+        return partitions.size();
+    }
+
+    private static List<DataFile> filesOf(Table table, long hourMillis) throws Exception {
+        List<DataFile> files = new ArrayList<>();
         try (CloseableIterable<FileScanTask> tasks = table.newScan()
                 .filter(Expressions.and(
                         Expressions.greaterThanOrEqual("start_time", hourMillis * 1000),
                         Expressions.lessThan("start_time", (hourMillis + HOUR) * 1000)))
                 .planFiles()) {
-            for (FileScanTask ignored : tasks) {
-                files++;
-            }
+            tasks.forEach(task -> files.add(task.file()));
         }
         return files;
     }
