@@ -1,6 +1,7 @@
 package dev.tailsampling.jobs.local;
 
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
@@ -12,13 +13,28 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A Flink metric reporter for a cluster inside this JVM (the local run and the integration tests):
- * it holds on to the job's counters so that the runner can add them up across subtasks. Register
- * it with {@code metrics.reporter.progress.factory.class} set to {@link Factory}.
+ * A Flink metric reporter for a cluster inside this JVM (the local run, the integration tests and
+ * the benchmarks): it holds on to the job's counters and gauges so that the runner can add them up
+ * across subtasks. Register it with {@code metrics.reporter.progress.factory.class} set to
+ * {@link Factory}.
  */
 public final class ProgressReporter implements MetricReporter {
     /** Counters of the running job by their metric name; all reporters of the JVM share it. */
     private static final Map<Counter, String> COUNTERS = new ConcurrentHashMap<>();
+
+    /** Numeric gauges of the running job (RocksDB's native metrics among them) by their metric name. */
+    private static final Map<Gauge<?>, String> GAUGES = new ConcurrentHashMap<>();
+
+    /** The sum over all subtasks and column families of the numeric gauges whose name ends with {@code suffix}. */
+    public static long gaugeTotal(String suffix) {
+        long sum = 0;
+        for (Map.Entry<Gauge<?>, String> e : GAUGES.entrySet()) {
+            if (e.getValue().endsWith(suffix) && e.getKey().getValue() instanceof Number value) {
+                sum += value.longValue();
+            }
+        }
+        return sum;
+    }
 
     /** The sum of a counter over all subtasks that currently report it. */
     public static long total(String name) {
@@ -41,12 +57,15 @@ public final class ProgressReporter implements MetricReporter {
     public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
         if (metric instanceof Counter) {
             COUNTERS.put((Counter) metric, name);
+        } else if (metric instanceof Gauge) {
+            GAUGES.put((Gauge<?>) metric, name);
         }
     }
 
     @Override
     public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
         COUNTERS.remove(metric);
+        GAUGES.remove(metric);
     }
 
     /** Creates the reporter; named in the Flink configuration. */
