@@ -19,7 +19,8 @@ import org.apache.iceberg.data.Record;
 /**
  * {@code trace TRACE_ID [--iceberg.* ...]}: finds a trace through {@code trace_index}, reads only
  * the {@code spans} partitions (hour and service) it names, and prints the trace as an indented
- * waterfall with its sampling decision. Runs with plain {@code java -jar}: it needs the tables, not Flink.
+ * waterfall with its sampling decision. Runs with plain {@code java -jar}: it needs the tables,
+ * not Flink.
  */
 public final class TraceCommand {
     static final String USAGE =

@@ -25,9 +25,8 @@ import org.apache.iceberg.parquet.Parquet;
 /**
  * Finds a trace's spans the way the tables are laid out for: its rows in one {@code trace_index}
  * bucket name the (hour, service) partitions its spans are in, and only those partitions of
- * {@code spans} are read. Iceberg's
- * scan planning prunes files by partition and column bounds, its Parquet reader row groups by
- * statistics and bloom filters. Counts the data files it had to open.
+ * {@code spans} are read. Iceberg's scan planning prunes files by partition and column bounds,
+ * its Parquet reader row groups by statistics and bloom filters. Counts the data files it had to open.
  */
 public final class TraceLookup {
     private static final long HOUR_MICROS = 3_600_000_000L;

@@ -138,9 +138,7 @@ class ExactlyOnceITCase {
             JobID job = submit(before, 2, null);
             Table spans = before.catalog.loadTable("spans");
 
-            List<Trace> first = phase(random, traces, CHAOS_TRACES_PER_PHASE, RATE, rateInForce);
-            sendRoots(producer, first, startNanos);
-            sendRest(producer, first, startNanos);
+            sendWhole(producer, phase(random, traces, CHAOS_TRACES_PER_PHASE, RATE, rateInForce), startNanos);
             sendBadRecord(producer, badRecords);
             waitUntil(() -> committedRows(spans) > 0, "a first commit", job);
             // Right after a commit: what follows it must be replayed, not lost. A new TaskManager
@@ -159,18 +157,14 @@ class ExactlyOnceITCase {
             sendBadRecord(producer, badRecords);
 
             // Every broker gone while the third phase's traces wait for their decision.
-            List<Trace> third = phase(random, traces, CHAOS_TRACES_PER_PHASE, RATE, rateInForce);
-            sendRoots(producer, third, startNanos);
-            sendRest(producer, third, startNanos);
+            sendWhole(producer, phase(random, traces, CHAOS_TRACES_PER_PHASE, RATE, rateInForce), startNanos);
             sendBadRecord(producer, badRecords);
             kafka.stopBrokers();
             Thread.sleep(30_000);
             kafka.startBrokers();
 
             // The catalog gone while the fourth phase's traces are decided and written.
-            List<Trace> fourth = phase(random, traces, CHAOS_TRACES_PER_PHASE, RATE, rateInForce);
-            sendRoots(producer, fourth, startNanos);
-            sendRest(producer, fourth, startNanos);
+            sendWhole(producer, phase(random, traces, CHAOS_TRACES_PER_PHASE, RATE, rateInForce), startNanos);
             sendBadRecord(producer, badRecords);
             catalog.stop();
             Thread.sleep(60_000);
@@ -267,8 +261,7 @@ class ExactlyOnceITCase {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             List<Trace> first = phase(random, traces, TRACES_PER_PHASE, RATE, rateInForce);
-            sendRoots(producer, first, startNanos);
-            sendRest(producer, first, startNanos);
+            sendWhole(producer, first, startNanos);
             long firstKept = 3 * first.stream().filter(trace -> trace.keptAt(RATE)).count();
             waitUntil(() -> committedRows(spans) == firstKept, "the first traces decided and committed", job);
 
@@ -355,6 +348,13 @@ class ExactlyOnceITCase {
         return file;
     }
 
+    /** Every span of {@code traces}: roots, then the rest on other partitions. */
+    private static void sendWhole(KafkaProducer<byte[], byte[]> producer, List<Trace> traces, long startNanos)
+            throws Exception {
+        sendRoots(producer, traces, startNanos);
+        sendRest(producer, traces, startNanos);
+    }
+
     /** A record that is not OTLP at all, on the partitions in turn; the job must dead-letter it. */
     private static void sendBadRecord(KafkaProducer<byte[], byte[]> producer, List<String> sent) throws Exception {
         String value = "not OTLP, bad record " + sent.size();
@@ -373,8 +373,10 @@ class ExactlyOnceITCase {
     private void waitUntilRunning(JobID job) throws Exception {
         waitUntil(() -> {
             try {
-                boolean running = true;
-                for (var vertex : cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+                // An initializing job has a graph without vertices: not running yet.
+                var vertices = cluster.getExecutionGraph(job).get().getAllExecutionVertices();
+                boolean running = cluster.getJobStatus(job).get() == JobStatus.RUNNING && vertices.iterator().hasNext();
+                for (var vertex : vertices) {
                     running &= vertex.getExecutionState() == ExecutionState.RUNNING;
                 }
                 return running;

@@ -32,8 +32,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * {@code brokers} brokers; with more than one, the controller runs apart from them, internal
-     * topics are replicated to every broker and new topics three times (or once per broker).
+     * {@code brokers} brokers; with more than one, the controller runs apart from them. Internal
+     * and new topics get three replicas, or one per broker when there are fewer.
      */
     public static EmbeddedKafka start(int brokers) throws Exception {
         String replicas = String.valueOf(Math.min(3, brokers));
