@@ -61,11 +61,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * between commits, all brokers stopped for 30 s, the catalog stopped for 60 s, a stop with a
  * savepoint mid-trace and a restart at parallelism 4 with a policy file that keeps more and waits
  * less, and a TaskManager killed again. Traces are split over records on different partitions and
- * sent on either side of the faults; some are errors, one record a phase is not OTLP at all. Read
- * back through Iceberg: every span of every kept trace exactly once, every error trace whole, each
- * representative trace kept exactly when its randomness clears the rate in force when it was
- * decided, one summary per kept trace, service metrics counting every span produced, exactly, no
- * checkpoint committed twice, and every bad record in the dead-letter topic. Three seeds.
+ * sent on either side of the faults; some are errors, some slow, one record a phase is not OTLP at
+ * all. Read back through Iceberg: every span of every kept trace exactly once, every error and
+ * every slow trace whole, each representative trace kept exactly when its randomness clears the
+ * rate in force when it was decided, one summary per kept trace, service metrics counting every
+ * span produced, exactly, no checkpoint committed twice, and every bad record in the dead-letter
+ * topic. Three seeds.
  *
  * <p>Then, cheaper, on one broker and a Hadoop catalog: stopped with a savepoint while traces are
  * half sent, restarted from it at parallelism 4 with a wider policy, and again at parallelism 1.
@@ -108,14 +109,17 @@ class ExactlyOnceITCase {
         kafka.createTopic("sampling_stats", 1, Map.of());
     }
 
-    /** One trace: frontend root, checkout child, payment grandchild; the root comes in a record of its own. */
-    private record Trace(String traceId, boolean failed) {
+    /**
+     * One trace: frontend root, checkout child, payment grandchild; the root comes in a record of
+     * its own. A failed trace's payment span is an error; a slow trace's root lasts 1.5 s.
+     */
+    private record Trace(String traceId, boolean failed, boolean slow) {
         List<String> spanIds() {
             return List.of("0000000000000001", "0000000000000002", "0000000000000003");
         }
 
         boolean keptAt(double rate) {
-            return failed || ConsistentProbability.isSampled(traceId, rate);
+            return failed || slow || ConsistentProbability.isSampled(traceId, rate);
         }
     }
 
@@ -232,7 +236,8 @@ class ExactlyOnceITCase {
         extra.removeAll(expected);
         assertThat(missing).as("kept spans not written: %s", describe(missing, traces, rateInForce)).isEmpty();
         assertThat(extra).as("spans written but not kept: %s", describe(extra, traces, rateInForce)).isEmpty();
-        assertThat(traces.stream().filter(Trace::failed)).as("the workload has error traces").isNotEmpty()
+        assertThat(traces.stream().filter(trace -> trace.failed() || trace.slow()))
+                .as("the workload has error and slow traces").isNotEmpty()
                 .allSatisfy(trace -> assertThat(expected).contains(trace.traceId() + "/0000000000000003"));
         List<String> summaries = sql.query("SELECT trace_id FROM trace_summaries").stream()
                 .map(r -> (String) r.getField(0)).toList();
@@ -293,7 +298,7 @@ class ExactlyOnceITCase {
         return kept;
     }
 
-    /** How many spans, and the first traces among them with their phase, error flag and rates. */
+    /** How many spans, and the first traces among them with their place in the run, kind and rates. */
     private static String describe(Set<String> spans, List<Trace> traces, Map<String, Double> rateInForce) {
         StringBuilder out = new StringBuilder(spans.size() + " spans");
         Set<String> ids = new TreeSet<>();
@@ -302,8 +307,8 @@ class ExactlyOnceITCase {
             for (int i = 0; i < traces.size(); i++) {
                 Trace trace = traces.get(i);
                 if (trace.traceId().equals(id)) {
-                    out.append(String.format("; trace #%d %s failed=%s rate=%s kept@%.1f=%s kept@%.1f=%s", i, id,
-                            trace.failed(), rateInForce.get(id), RATE, trace.keptAt(RATE), WIDER_RATE,
+                    out.append(String.format("; trace #%d %s failed=%s slow=%s rate=%s kept@%.1f=%s kept@%.1f=%s", i,
+                            id, trace.failed(), trace.slow(), rateInForce.get(id), RATE, trace.keptAt(RATE), WIDER_RATE,
                             trace.keptAt(WIDER_RATE)));
                 }
             }
@@ -334,7 +339,7 @@ class ExactlyOnceITCase {
                 "checkpoint.interval", "500ms"));
     }
 
-    /** A policy file: errors, then a representative share of the rest, decided after {@code wait}. */
+    /** A policy file: errors, slow traces, then a representative share of the rest, decided after {@code wait}. */
     private Path policyFile(String name, double rate, String wait) throws Exception {
         Path file = temp.resolve(name);
         Files.writeString(file, String.join("\n",
@@ -342,6 +347,7 @@ class ExactlyOnceITCase {
                 "  decision_wait: " + wait,
                 "  policies:",
                 "    - { name: errors, type: status_code, status_code: { status_codes: [ERROR] } }",
+                "    - { name: slow, type: latency, latency: { threshold_ms: 1000 } }",
                 "    - { name: representative, type: representative,",
                 "        representative: { sampling_percentage: " + rate * 100 + " } }",
                 ""));
@@ -433,13 +439,14 @@ class ExactlyOnceITCase {
         return counts;
     }
 
-    /** {@code count} new traces, one in ten an error, decided at {@code rate}. */
+    /** {@code count} new traces, one in ten an error, one in ten slow, decided at {@code rate}. */
     private static List<Trace> phase(
             Random random, List<Trace> all, int count, double rate, Map<String, Double> rateInForce) {
         List<Trace> phase = new ArrayList<>();
         for (int i = 0; i < count; i++) {
+            int kind = random.nextInt(10);
             Trace trace = new Trace(String.format("%016x%016x", random.nextLong(), random.nextLong()),
-                    random.nextInt(10) == 0);
+                    kind == 0, kind == 1);
             phase.add(trace);
             rateInForce.put(trace.traceId(), rate);
         }
@@ -455,7 +462,7 @@ class ExactlyOnceITCase {
                 .setName("op" + index)
                 .setKind(Span.SpanKind.SPAN_KIND_SERVER)
                 .setStartTimeUnixNano(startNanos + index * 1_000_000L)
-                .setEndTimeUnixNano(startNanos + (100 - index) * 1_000_000L);
+                .setEndTimeUnixNano(startNanos + (index == 0 && trace.slow() ? 1_500 : 100 - index) * 1_000_000L);
     }
 
     /** The roots, ten traces a record, over the partitions in turn. */
