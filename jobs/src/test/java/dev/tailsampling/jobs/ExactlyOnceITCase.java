@@ -513,22 +513,11 @@ class ExactlyOnceITCase {
     }
 
     private void waitUntil(BooleanSupplier done, String what, JobID job) throws Exception {
-        if (!await(done, job)) {
-            throw new AssertionError("timed out waiting for " + what);
-        }
+        JobTestSupport.waitUntil(done, what, () -> cluster.getJobStatus(job).get());
     }
 
     /** Whether {@code done} came true within 2 minutes; fails at once if the job ends meanwhile. */
     private boolean await(BooleanSupplier done, JobID job) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (!done.getAsBoolean()) {
-            JobStatus status = cluster.getJobStatus(job).get();
-            assertThat(status.isGloballyTerminalState()).as("the job ended, status " + status).isFalse();
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(200);
-        }
-        return true;
+        return JobTestSupport.await(done, Duration.ofMinutes(2), () -> cluster.getJobStatus(job).get());
     }
 }

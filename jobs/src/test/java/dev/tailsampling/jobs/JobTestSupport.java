@@ -2,6 +2,7 @@ package dev.tailsampling.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -23,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -64,15 +66,28 @@ final class JobTestSupport {
      * failed would otherwise show as a time-out.
      */
     static void waitUntil(BooleanSupplier done, String what, JobClient job) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        waitUntil(done, what, () -> job.getJobStatus().get());
+    }
+
+    /** As {@link #waitUntil(BooleanSupplier, String, JobClient)}, for a job known by its status alone. */
+    static void waitUntil(BooleanSupplier done, String what, Callable<JobStatus> status) throws Exception {
+        if (!await(done, Duration.ofMinutes(3), status)) {
+            throw new AssertionError("timed out waiting for " + what);
+        }
+    }
+
+    /** Whether {@code done} came true within {@code limit}; fails at once should the job stop. */
+    static boolean await(BooleanSupplier done, Duration limit, Callable<JobStatus> status) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!done.getAsBoolean()) {
-            assertThat(job.getJobStatus().get().isGloballyTerminalState())
-                    .as("the job ended while waiting for " + what).isFalse();
+            JobStatus now = status.call();
+            assertThat(now.isGloballyTerminalState()).as("the job ended, status " + now).isFalse();
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+                return false;
             }
             Thread.sleep(200);
         }
+        return true;
     }
 
     /** Rows in the table's current snapshot. */

@@ -1,13 +1,13 @@
 package dev.tailsampling.jobs.bench;
 
+import static dev.tailsampling.jobs.bench.ThroughputBenchmark.waitUntil;
+
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -26,15 +26,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * What the job does when its state outgrows memory and when traffic outgrows the job, on RocksDB
@@ -85,7 +82,7 @@ public final class StateBenchmark {
         kafka.createTopic("state_spans", parallelism, Map.of());
         int requests = spans / (Workload.SPANS_PER_TRACE * 10);
         long bytes;
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+        try (KafkaProducer<byte[], byte[]> producer = ThroughputBenchmark.producer(kafka)) {
             Workload workload = new Workload(3, 10);
             bytes = 0;
             for (int i = 0; i < requests; i++) {
@@ -95,7 +92,8 @@ public final class StateBenchmark {
             }
         }
         long total = (long) requests * 10 * Workload.SPANS_PER_TRACE;
-        System.out.printf("State: %,d spans (%,d OTLP bytes) buffered at once, parallelism %d%n", total, bytes, parallelism);
+        System.out.printf("State: %,d spans (%,d OTLP bytes) buffered at once, parallelism %d%n",
+                total, bytes, parallelism);
         Set<String> keptSmall = stateRun(kafka, "state-small", parallelism, small, total, bytes);
         Set<String> keptAmple = stateRun(kafka, "state-ample", parallelism, ample, total, bytes);
         System.out.printf("  kept spans: %,d with %s managed memory, %,d with %s; the same spans: %s%n",
@@ -210,7 +208,7 @@ public final class StateBenchmark {
             AtomicLong produced) {
         Workload workload = new Workload(5, 10);
         int spansPerRequest = 10 * Workload.SPANS_PER_TRACE;
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+        try (KafkaProducer<byte[], byte[]> producer = ThroughputBenchmark.producer(kafka)) {
             long begin = System.currentTimeMillis();
             double due = 0;
             long last = begin;
@@ -235,38 +233,14 @@ public final class StateBenchmark {
         }
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
-        Properties props = kafka.clientProperties();
-        props.put("linger.ms", "20");
-        props.put("batch.size", Integer.toString(1 << 20));
-        props.put("max.request.size", Integer.toString(8 << 20));
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    /** The job's RocksDB configuration with RocksDB's size metrics on and {@code managed} memory per TaskManager. */
+    /** The job's local configuration with RocksDB's size metrics on and {@code managed} memory per TaskManager. */
     private static Configuration configuration(TailSamplingConf conf, MemorySize managed) {
-        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
-        flink.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
-        flink.set(RestOptions.BIND_PORT, "0");
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        Configuration flink = ThroughputBenchmark.localConfiguration(conf);
         flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, managed);
         flink.setString("state.backend.rocksdb.metrics.estimate-live-data-size", "true");
         flink.setString("state.backend.rocksdb.metrics.size-all-mem-tables", "true");
         flink.setString("state.backend.rocksdb.metrics.total-sst-files-size", "true");
         return flink;
-    }
-
-    private static void waitUntil(BooleanSupplier condition, Duration limit, JobClient job) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (job != null && job.getJobStatus().get().isGloballyTerminalState()) {
-                throw new IllegalStateException("the job ended: " + job.getJobStatus().get());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("benchmark timed out after " + limit);
-            }
-            Thread.sleep(20);
-        }
     }
 
     /** Collects the kept spans of a run in this JVM, to compare two runs. */

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -101,14 +102,9 @@ public final class ThroughputBenchmark {
     }
 
     private static long fill(EmbeddedKafka kafka, int requests, int tracesPerRequest) throws Exception {
-        Properties props = kafka.clientProperties();
-        props.put("linger.ms", "50");
-        props.put("batch.size", Integer.toString(1 << 20));
-        props.put("max.request.size", Integer.toString(8 << 20));
         Workload workload = new Workload(1, tracesPerRequest);
         long bytes = 0;
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             for (int i = 0; i < requests; i++) {
                 byte[] request = workload.nextRequest();
                 bytes += request.length;
@@ -135,30 +131,54 @@ public final class ThroughputBenchmark {
                                 "sampling.decision-wait", DECISION_WAIT.toMillis() + "ms",
                                 // no checkpoint during a measurement, for either variant
                                 "checkpoint.interval", "1h"));
-        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
-        flink.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
-        flink.set(RestOptions.BIND_PORT, "0");
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        Configuration flink = localConfiguration(conf);
         flink.setString("state.backend.rocksdb.timer-service.factory", timerService);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
         TailSamplingJob job = new TailSamplingJob(conf);
         variant.apply(job, env).sinkTo(new DiscardingSink<>()).uid("discard");
         JobClient client = env.executeAsync(groupId);
 
-        waitUntil(() -> ProgressReporter.total("spansDecoded") > 0, Duration.ofMinutes(2));
+        waitUntil(() -> ProgressReporter.total("spansDecoded") > 0, Duration.ofMinutes(2), client);
         long start = System.nanoTime();
-        waitUntil(() -> ProgressReporter.total("tracesDecided") >= traces, Duration.ofMinutes(10));
+        waitUntil(() -> ProgressReporter.total("tracesDecided") >= traces, Duration.ofMinutes(10), client);
         double seconds = (System.nanoTime() - start) / 1e9 - DECISION_WAIT.toMillis() / 1e3;
         client.cancel().get(1, TimeUnit.MINUTES);
         // The next run must not count this run's metrics: wait until its tasks unregistered them.
-        waitUntil(() -> ProgressReporter.total("tracesDecided") == 0, Duration.ofMinutes(1));
+        waitUntil(() -> ProgressReporter.total("tracesDecided") == 0, Duration.ofMinutes(1), null);
         return spans / seconds;
     }
 
-    private static void waitUntil(java.util.function.BooleanSupplier condition, Duration limit)
-            throws InterruptedException {
+    /**
+     * The job's own configuration for a cluster in this JVM: counters and gauges for {@link
+     * ProgressReporter}, any free port for the web server, no restarts (a failure ends the run).
+     */
+    static Configuration localConfiguration(TailSamplingConf conf) {
+        Configuration flink = TailSamplingJob.flinkConfiguration(conf);
+        flink.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
+        flink.set(RestOptions.BIND_PORT, "0");
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return flink;
+    }
+
+    /** A producer batching large requests, as a collector's exporter would. */
+    static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+        Properties props = kafka.clientProperties();
+        props.put("linger.ms", "50");
+        props.put("batch.size", Integer.toString(1 << 20));
+        props.put("max.request.size", Integer.toString(8 << 20));
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Polls {@code condition} every 5 ms until it holds, failing after {@code limit} or as soon as
+     * {@code job} (if given) has ended.
+     */
+    static void waitUntil(BooleanSupplier condition, Duration limit, JobClient job) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
+            if (job != null && job.getJobStatus().get().isGloballyTerminalState()) {
+                throw new IllegalStateException("the job ended: " + job.getJobStatus().get());
+            }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("benchmark timed out after " + limit);
             }
