@@ -4,8 +4,8 @@ import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.PolicySet;
-import dev.tailsampling.sampling.RepresentativePolicy;
-import dev.tailsampling.sampling.SamplingPolicy;
+
+import dev.tailsampling.sampling.TraceStats;
 import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.TraceView;
 import dev.tailsampling.sampling.rates.SamplingRate;
@@ -45,7 +45,7 @@ final class ClosedLoopSimulation {
     private final BudgetController controller;
     private final List<ServiceLoad> services;
     private final Random random;
-    private final SamplingPolicy policy;
+    private final PolicySet policy;
     private final Set<String> representative;
     private SamplingRates rates = SamplingRates.none();
     private long now = 1_700_000_000_000L;
@@ -54,13 +54,8 @@ final class ClosedLoopSimulation {
         this.controller = new BudgetController(settings);
         this.services = services;
         this.random = new Random(seed);
-        this.policy =
-                new PolicySet(
-                        List.of(
-                                SamplingPolicy.errors("errors"),
-                                SamplingPolicy.latencyAtLeast("slow", Duration.ofSeconds(1)),
-                                SamplingPolicy.representative("representative", settings.initialRate)));
-        this.representative = RepresentativePolicy.namesIn(policy);
+        this.policy = PolicySet.builtIn(Duration.ofSeconds(1), settings.initialRate);
+        this.representative = policy.representativeNames();
         policy.open(new PolicyContext(1, () -> now, () -> rates));
     }
 
@@ -127,8 +122,10 @@ final class ClosedLoopSimulation {
             TraceSummary summary = TraceSummary.firstSeenAt(now);
             boolean error = random.nextDouble() < load.errorShare();
             long durationNanos = random.nextDouble() < load.slowShare() ? 2_000_000_000L : 50_000_000L;
-            summary.add(load.spansPerTrace(), load.spansPerTrace() * 300L, 0, durationNanos, error, true, now);
-            summary.rootService = load.name();
+            TraceStats spans = new TraceStats();
+            spans.addSpan(0, durationNanos, error, true, load.name(), null);
+            spans.spanCount = load.spansPerTrace();
+            summary.add(spans, load.spansPerTrace() * 300L, now);
             Decision decision = policy.evaluate(TraceView.of(traceId, summary, List::of));
             window.computeIfAbsent(load.name(), ServiceStats::empty)
                     .add(ServiceStats.ofDecision(summary, decision, representative, presample));

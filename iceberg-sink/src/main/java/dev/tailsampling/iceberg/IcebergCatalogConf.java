@@ -61,45 +61,37 @@ public final class IcebergCatalogConf implements Serializable {
         }
     }
 
-    /**
-     * The catalog that {@code --iceberg.catalog-type} (hadoop, rest or hive; default hadoop),
-     * {@code --iceberg.warehouse} (default {@code warehouse}), {@code --iceberg.namespace} (default
-     * {@code tracing}) and the {@code --iceberg.catalog.*} pass-through name, given as a map
-     * without the dashes. Read without Flink, so commands that need only the tables run with plain
-     * {@code java -jar}.
-     */
+    /** The catalog that the {@link IcebergOptions} in {@code params} (keys without the dashes) name. */
     public static IcebergCatalogConf fromParameters(Map<String, String> params) {
-        String typeName = params.getOrDefault("iceberg.catalog-type", "hadoop");
+        String typeName = params.getOrDefault(IcebergOptions.CATALOG_TYPE.key(), IcebergOptions.CATALOG_TYPE.defaultValue());
         CatalogType type;
         try {
             type = CatalogType.valueOf(typeName.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "--iceberg.catalog-type: '" + typeName + "' is not one of hadoop, rest, hive");
+                    "--" + IcebergOptions.CATALOG_TYPE.key() + ": '" + typeName + "' is not one of hadoop, rest, hive");
         }
-        String warehouse = params.get("iceberg.warehouse");
+        String warehouse = params.get(IcebergOptions.WAREHOUSE.key());
         if (type == CatalogType.HADOOP) {
-            warehouse = warehouse == null ? "warehouse" : warehouse;
+            warehouse = warehouse == null ? IcebergOptions.WAREHOUSE.defaultValue() : warehouse;
             if (!warehouse.contains(":")) {
                 // A plain folder: absolute here, where the job is built, for every task alike.
                 warehouse = Paths.get(warehouse).toAbsolutePath().toUri().toString();
             }
         }
-        String namespace = params.getOrDefault("iceberg.namespace", "tracing");
+        String namespace = params.getOrDefault(IcebergOptions.NAMESPACE.key(), IcebergOptions.NAMESPACE.defaultValue());
         if (namespace.isBlank()) {
-            throw new IllegalArgumentException("--iceberg.namespace must not be empty");
+            throw new IllegalArgumentException("--" + IcebergOptions.NAMESPACE.key() + " must not be empty");
         }
+        String prefix = IcebergOptions.CATALOG_PREFIX;
         Map<String, String> passThrough = new HashMap<>();
         params.forEach((key, value) -> {
-            if (key.startsWith(CATALOG_PREFIX) && key.length() > CATALOG_PREFIX.length()) {
-                passThrough.put(key.substring(CATALOG_PREFIX.length()), value);
+            if (key.startsWith(prefix) && key.length() > prefix.length()) {
+                passThrough.put(key.substring(prefix.length()), value);
             }
         });
         return new IcebergCatalogConf(type, warehouse, namespace, passThrough);
     }
-
-    /** Parameters under this prefix go to the catalog as they are. */
-    public static final String CATALOG_PREFIX = "iceberg.catalog.";
 
     /** A local Hadoop-catalog warehouse in {@code folder}, namespace {@code tracing}. */
     public static IcebergCatalogConf localWarehouse(String folder) {

@@ -16,27 +16,15 @@ import java.util.Map;
  * Results go to standard output, diagnostics to standard error, logs to a file.
  */
 public final class Cli {
-    /** A command: what it does in one line, its usage, and how it runs. */
-    record Command(String summary, String usage, Runner runner) {}
-
-    @FunctionalInterface
-    interface Runner {
-        int run(String[] args, PrintStream out, PrintStream err) throws Exception;
-    }
-
+    /** The commands, by name, in the order the usage lists them. */
     static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        COMMANDS.put("dry-run", new Command("check a policy file against recorded traces, without Flink or Kafka",
-                DryRun.USAGE, DryRun::run));
-        COMMANDS.put("rates", new Command("show the sampling rates in force, or override one for a while",
-                RatesCommand.USAGE, RatesCommand::run));
-        COMMANDS.put("trace", new Command("print a kept trace as a waterfall, found through the trace index",
-                TraceCommand.USAGE, TraceCommand::run));
-        COMMANDS.put("sql", new Command("run one Flink SQL query on the tables and print its rows",
-                SqlCommand.USAGE, (args, out, err) -> SqlCommand.run(args, err)));
-        COMMANDS.put("maintain", new Command("retention, compaction, snapshot expiry and orphan cleanup of the tables",
-                WarehouseMaintenance.usage(), WarehouseMaintenance::run));
+        for (Command command : List.of(
+                DryRun.COMMAND, RatesCommand.COMMAND, TraceCommand.COMMAND, SqlCommand.COMMAND,
+                WarehouseMaintenance.COMMAND)) {
+            COMMANDS.put(command.name(), command);
+        }
     }
 
     private Cli() {}

@@ -3,6 +3,8 @@ package dev.tailsampling.jobs;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
+import dev.tailsampling.iceberg.IcebergOptions;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -116,9 +118,9 @@ public final class ControllerOptions {
                     TailSamplingOptions.KAFKA_TOPIC_RATES,
                     TailSamplingOptions.KAFKA_TOPIC_STATS,
                     GROUP_ID,
-                    TailSamplingOptions.ICEBERG_CATALOG_TYPE,
-                    TailSamplingOptions.ICEBERG_WAREHOUSE,
-                    TailSamplingOptions.ICEBERG_NAMESPACE,
+                    IcebergOptions.CATALOG_TYPE,
+                    IcebergOptions.WAREHOUSE,
+                    IcebergOptions.NAMESPACE,
                     SPANS_PER_SECOND,
                     BYTES_PER_DAY,
                     COST_PER_MONTH,

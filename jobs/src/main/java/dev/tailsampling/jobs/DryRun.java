@@ -45,6 +45,10 @@ final class DryRun {
     static final String USAGE =
             "usage: dry-run --policies FILE --input FILE [--input-format otlp-json|otlp-proto]";
 
+    static final Command COMMAND =
+            new Command("dry-run", "check a policy file against recorded traces, without Flink or Kafka", DryRun.USAGE,
+                    DryRun::run);
+
     private DryRun() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) {
@@ -110,13 +114,13 @@ final class DryRun {
         TraceSummary summary = TraceSummary.firstSeenAt(0);
         List<Span> spans = new ArrayList<>();
         for (TraceFragment f : fragments) {
-            f.addTo(summary, 0);
+            summary.add(f, f.payload.length, 0);
             SpanDecoder.decode(f.payload, spans);
         }
         Decision decision = policies.evaluate(TraceView.of(traceId, summary, () -> spans));
         ObjectNode line = JSON.createObjectNode();
         line.put("trace_id", traceId);
-        line.put("decision", decision.isSampled() ? "keep" : "drop");
+        line.put("decision", decision.keeps() ? "keep" : "drop");
         line.put("policy", decision.policy());
         line.put("probability", decision.probability());
         line.put("span_count", summary.spanCount);

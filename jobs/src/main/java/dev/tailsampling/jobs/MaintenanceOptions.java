@@ -3,6 +3,8 @@ package dev.tailsampling.jobs;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
+import dev.tailsampling.iceberg.IcebergOptions;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -63,9 +65,9 @@ public final class MaintenanceOptions {
 
     static final List<ConfigOption<?>> ALL =
             List.of(
-                    TailSamplingOptions.ICEBERG_CATALOG_TYPE,
-                    TailSamplingOptions.ICEBERG_WAREHOUSE,
-                    TailSamplingOptions.ICEBERG_NAMESPACE,
+                    IcebergOptions.CATALOG_TYPE,
+                    IcebergOptions.WAREHOUSE,
+                    IcebergOptions.NAMESPACE,
                     RETENTION_SPANS,
                     RETENTION_TRACE_INDEX,
                     RETENTION_TRACE_SUMMARIES,

@@ -40,6 +40,10 @@ public final class RatesCommand {
             "usage: rates show [--kafka.bootstrap-servers B] [--kafka.topic.rates T]\n"
                     + "       rates set SERVICE RATE [--ttl DURATION] [--kafka.bootstrap-servers B] [--kafka.topic.rates T]";
 
+    static final Command COMMAND =
+            new Command("rates", "show the sampling rates in force, or override one for a while", RatesCommand.USAGE,
+                    RatesCommand::run);
+
     /** How long a command waits for the brokers before it says they do not answer. */
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 

@@ -14,6 +14,10 @@ public final class SqlCommand {
             "usage: sql \"SELECT ...\" [--iceberg.catalog-type T] [--iceberg.warehouse W]"
                     + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]";
 
+    static final Command COMMAND =
+            new Command("sql", "run one Flink SQL query on the tables and print its rows", SqlCommand.USAGE,
+                    (args, out, err) -> run(args, err));
+
     private SqlCommand() {}
 
     public static int run(String[] args, PrintStream err) {

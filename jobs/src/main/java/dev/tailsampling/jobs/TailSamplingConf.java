@@ -10,10 +10,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.operators.decide.BufferLimits;
 import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.operators.otlp.Redaction;
 import dev.tailsampling.sampling.PolicySet;
-import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.config.PolicyFile;
 import dev.tailsampling.sampling.config.PolicyFileException;
 
@@ -46,10 +46,8 @@ public final class TailSamplingConf implements Serializable {
     public final IcebergCatalogConf catalog;
     /** The policy file's policies, or null for the built-in ones. */
     public final PolicySet policyFile;
-    public final Duration decisionWait;
-    public final Duration maxTraceDuration;
-    public final int maxSpansPerTrace;
-    public final long maxTraceBytes;
+    /** When the sampler decides a buffered trace. */
+    public final BufferLimits bufferLimits;
     /** What the decoder accepts of a record and its spans. */
     public final DecodeLimits decodeLimits;
     /** What the decoder redacts before anything is kept. */
@@ -97,21 +95,26 @@ public final class TailSamplingConf implements Serializable {
                                 + " put the rule in the policy file instead");
             }
         }
-        decisionWait =
+        Duration decisionWait =
                 file != null
                                 && file.decisionWait != null
                                 && !params.containsKey(TailSamplingOptions.DECISION_WAIT.key())
                         ? file.decisionWait
                         : positive(config, TailSamplingOptions.DECISION_WAIT);
-        maxTraceDuration = positive(config, TailSamplingOptions.MAX_TRACE_DURATION);
-        if (maxTraceDuration.compareTo(decisionWait) < 0) {
+        try {
+            bufferLimits =
+                    new BufferLimits(
+                            decisionWait,
+                            positive(config, TailSamplingOptions.MAX_TRACE_DURATION),
+                            atLeastOne(config, TailSamplingOptions.MAX_SPANS_PER_TRACE),
+                            bytes(config, TailSamplingOptions.MAX_TRACE_BYTES, Long.MAX_VALUE));
+        } catch (IllegalArgumentException e) {
+            // Each value alone is checked above; what is left is how they relate.
             throw new IllegalArgumentException(
-                    "--sampling.max-trace-duration (" + maxTraceDuration.toMillis()
-                            + " ms) must be at least --sampling.decision-wait ("
-                            + decisionWait.toMillis() + " ms)");
+                    "--" + TailSamplingOptions.MAX_TRACE_DURATION.key() + " and --"
+                            + TailSamplingOptions.DECISION_WAIT.key() + ": " + e.getMessage(),
+                    e);
         }
-        maxSpansPerTrace = atLeastOne(config, TailSamplingOptions.MAX_SPANS_PER_TRACE);
-        maxTraceBytes = bytes(config, TailSamplingOptions.MAX_TRACE_BYTES, Long.MAX_VALUE);
         decodeLimits =
                 new DecodeLimits(
                         (int) bytes(config, TailSamplingOptions.MAX_RECORD_BYTES, Integer.MAX_VALUE),
@@ -193,15 +196,8 @@ public final class TailSamplingConf implements Serializable {
      * The policies of this job: the policy file's, or else errors, slow traces and the
      * representative sample (at the controller's rates once it publishes them), in that order.
      */
-    public SamplingPolicy policy() {
-        if (policyFile != null) {
-            return policyFile;
-        }
-        return new PolicySet(
-                List.of(
-                        SamplingPolicy.errors("errors"),
-                        SamplingPolicy.latencyAtLeast("slow", latencyThreshold),
-                        SamplingPolicy.representative("representative", representativeRate)));
+    public PolicySet policy() {
+        return policyFile != null ? policyFile : PolicySet.builtIn(latencyThreshold, representativeRate);
     }
 
     /** Kafka client properties: brokers plus the pass-through ones. */

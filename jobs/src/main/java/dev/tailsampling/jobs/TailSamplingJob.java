@@ -81,36 +81,7 @@ public class TailSamplingJob {
      * if one was given. A cluster's own settings still apply where these say nothing.
      */
     public static Configuration flinkConfiguration(TailSamplingConf conf) {
-        return checkpointedOnRocksDb(conf.checkpointInterval, conf.stateDir);
-    }
-
-    /** RocksDB state, incremental exactly-once checkpoints every {@code interval}, in {@code dir} if given. */
-    static Configuration checkpointedOnRocksDb(Duration interval, String dir) {
-        Configuration config = new Configuration();
-        config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
-        config.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
-        if (dir != null) {
-            config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
-        }
-        return config;
-    }
-
-    /**
-     * A source of one topic's JSON records, subscribed by name pattern so that the job starts before
-     * the topic exists and picks it up within 10 s of its creation.
-     */
-    static <T> KafkaSource<T> topicOrLater(
-            Properties kafka, String topic, String groupId, OffsetsInitializer start, KafkaRecordDeserializationSchema<T> records) {
-        return KafkaSource.<T>builder()
-                .setProperties(kafka)
-                .setTopicPattern(Pattern.compile(Pattern.quote(topic)))
-                .setProperty("partition.discovery.interval.ms", "10000")
-                .setGroupId(groupId)
-                .setStartingOffsets(start)
-                .setDeserializer(records)
-                .build();
+        return StreamingSetup.checkpointedOnRocksDb(conf.checkpointInterval, conf.stateDir);
     }
 
     /** What the job writes to its tables: kept spans (with summaries and locations on side outputs) and metrics. */
@@ -172,13 +143,7 @@ public class TailSamplingJob {
                 presampled.keyBy(new TraceIdKey(), Types.STRING)
                         .connect(rates)
                         .process(
-                                new TailSamplerFunction(
-                                        conf.policy(),
-                                        conf.decisionWait,
-                                        conf.maxTraceDuration,
-                                        conf.maxSpansPerTrace,
-                                        conf.maxTraceBytes,
-                                        conf.decisionCacheTtl),
+                                new TailSamplerFunction(conf.policy(), conf.bufferLimits, conf.decisionCacheTtl),
                                 SamplingTypes.SPAN)
                         .uid("tail-sampler")
                         .name("tail-sampler");
@@ -212,7 +177,7 @@ public class TailSamplingJob {
     /** The rates topic, from its beginning: it is compacted, so that is the latest rate per service. */
     public DataStream<SamplingRate> rates(StreamExecutionEnvironment env) {
         KafkaSource<SamplingRate> source =
-                topicOrLater(conf.kafkaClientProperties(), conf.ratesTopic, conf.groupId + "-rates",
+                StreamingSetup.topicOrLater(conf.kafkaClientProperties(), conf.ratesTopic, conf.groupId + "-rates",
                         OffsetsInitializer.earliest(), JsonRecordDeserializer.rates());
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "sampling-rates")
                 .uid("sampling-rates")

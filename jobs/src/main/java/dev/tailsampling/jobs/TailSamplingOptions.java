@@ -4,7 +4,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
 
-import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.iceberg.IcebergOptions;
 import dev.tailsampling.operators.otlp.DecodeLimits;
 
 import java.time.Duration;
@@ -53,25 +53,6 @@ public final class TailSamplingOptions {
                     .stringType()
                     .defaultValue("tail-sampling")
                     .withDescription("Consumer group; offsets are committed on checkpoints.");
-
-    public static final ConfigOption<String> ICEBERG_CATALOG_TYPE =
-            ConfigOptions.key("iceberg.catalog-type")
-                    .stringType()
-                    .defaultValue("hadoop")
-                    .withDescription("hadoop, rest or hive.");
-
-    public static final ConfigOption<String> ICEBERG_WAREHOUSE =
-            ConfigOptions.key("iceberg.warehouse")
-                    .stringType()
-                    .defaultValue("warehouse")
-                    .withDescription(
-                            "Warehouse location; a relative path is a folder under the working directory.");
-
-    public static final ConfigOption<String> ICEBERG_NAMESPACE =
-            ConfigOptions.key("iceberg.namespace")
-                    .stringType()
-                    .defaultValue("tracing")
-                    .withDescription("Namespace of the tables.");
 
     public static final ConfigOption<String> POLICIES =
             ConfigOptions.key("sampling.policies")
@@ -263,7 +244,7 @@ public final class TailSamplingOptions {
     public static final String KAFKA_SECURITY_PREFIX = "kafka.security.";
 
     /** Prefix of catalog properties passed through, e.g. --iceberg.catalog.uri. */
-    public static final String ICEBERG_CATALOG_PREFIX = IcebergCatalogConf.CATALOG_PREFIX;
+    public static final String ICEBERG_CATALOG_PREFIX = IcebergOptions.CATALOG_PREFIX;
 
     static final List<ConfigOption<?>> ALL =
             List.of(
@@ -273,9 +254,9 @@ public final class TailSamplingOptions {
                     KAFKA_TOPIC_RATES,
                     KAFKA_TOPIC_STATS,
                     KAFKA_GROUP_ID,
-                    ICEBERG_CATALOG_TYPE,
-                    ICEBERG_WAREHOUSE,
-                    ICEBERG_NAMESPACE,
+                    IcebergOptions.CATALOG_TYPE,
+                    IcebergOptions.WAREHOUSE,
+                    IcebergOptions.NAMESPACE,
                     POLICIES,
                     DECISION_WAIT,
                     MAX_TRACE_DURATION,

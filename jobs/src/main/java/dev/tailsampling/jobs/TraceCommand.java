@@ -1,6 +1,7 @@
 package dev.tailsampling.jobs;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.iceberg.IcebergOptions;
 
 import java.io.PrintStream;
 import java.time.OffsetDateTime;
@@ -26,8 +27,11 @@ public final class TraceCommand {
     static final String USAGE =
             "usage: trace TRACE_ID [--iceberg.catalog-type hadoop|rest|hive] [--iceberg.warehouse W]"
                     + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]";
+
+    static final Command COMMAND =
+            new Command("trace", "print a kept trace as a waterfall, found through the trace index",
+                    TraceCommand.USAGE, TraceCommand::run);
     private static final int BAR = 40;
-    private static final Set<String> KNOWN = Set.of("iceberg.catalog-type", "iceberg.warehouse", "iceberg.namespace");
 
     private TraceCommand() {}
 
@@ -67,7 +71,8 @@ public final class TraceCommand {
         Map<String, String> params = new HashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             String key = args[i].startsWith("--") ? args[i].substring(2) : args[i];
-            if (!KNOWN.contains(key) && !key.startsWith(IcebergCatalogConf.CATALOG_PREFIX)) {
+            if (IcebergOptions.ALL.stream().noneMatch(o -> o.key().equals(key))
+                    && !key.startsWith(IcebergOptions.CATALOG_PREFIX)) {
                 throw new IllegalArgumentException(
                         "unknown parameter " + args[i] + "; the parameters are --iceberg.catalog-type,"
                                 + " --iceberg.warehouse, --iceberg.namespace and --iceberg.catalog.*");

@@ -68,6 +68,10 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
  * expiry, and orphan cleanup lists the table's folder through Iceberg's file IO.
  */
 public final class WarehouseMaintenance {
+    static final Command COMMAND =
+            new Command("maintain", "retention, compaction, snapshot expiry and orphan cleanup of the tables",
+                    usage(), WarehouseMaintenance::run);
+
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseMaintenance.class);
     private static final long HOUR_MILLIS = 3_600_000L;
     private static final long DAY_MILLIS = 24 * HOUR_MILLIS;
@@ -141,7 +145,6 @@ public final class WarehouseMaintenance {
         this.settings = settings;
     }
 
-    /** {@code maintain [params]}: one pass over every table, or one every {@code --maintenance.every}. */
     /** The command's parameters with their defaults. */
     static String usage() {
         StringBuilder usage = new StringBuilder("usage: maintain");

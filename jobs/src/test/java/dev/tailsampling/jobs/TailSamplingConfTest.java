@@ -22,9 +22,9 @@ class TailSamplingConfTest {
         assertThat(conf.bootstrapServers).isEqualTo("localhost:9092");
         assertThat(conf.spansTopic).isEqualTo("otlp_spans");
         assertThat(conf.deadLetterTopic).isEqualTo("otlp_spans_dlq");
-        assertThat(conf.decisionWait).isEqualTo(Duration.ofSeconds(30));
-        assertThat(conf.maxTraceDuration).isEqualTo(Duration.ofMinutes(5));
-        assertThat(conf.maxSpansPerTrace).isEqualTo(10_000);
+        assertThat(conf.bufferLimits.decisionWait()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(conf.bufferLimits.maxTraceDuration()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(conf.bufferLimits.maxSpansPerTrace()).isEqualTo(10_000);
         assertThat(conf.representativeRate).isEqualTo(0.01);
         assertThat(conf.catalog.type()).isEqualTo(IcebergCatalogConf.CatalogType.HADOOP);
         assertThat(conf.catalog.namespace()).isEqualTo("tracing");
@@ -43,7 +43,7 @@ class TailSamplingConfTest {
                             "--iceberg.catalog.uri", "http://catalog:8181"
                         });
 
-        assertThat(conf.decisionWait).isEqualTo(Duration.ofSeconds(10));
+        assertThat(conf.bufferLimits.decisionWait()).isEqualTo(Duration.ofSeconds(10));
         assertThat(conf.representativeRate).isEqualTo(0.2);
         assertThat(conf.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL");
         assertThat(conf.catalog.type()).isEqualTo(IcebergCatalogConf.CatalogType.REST);
@@ -61,10 +61,10 @@ class TailSamplingConfTest {
                 TailSamplingConf.fromMap(
                         Map.of("sampling.policies", file.toString(), "sampling.decision-wait", "3s"));
 
-        assertThat(fromFile.decisionWait).isEqualTo(Duration.ofSeconds(12));
+        assertThat(fromFile.bufferLimits.decisionWait()).isEqualTo(Duration.ofSeconds(12));
         assertThat(fromFile.policy().name()).isEqualTo("policy-set");
         assertThat(((PolicySet) fromFile.policy()).subPolicies()).extracting(p -> p.name()).containsExactly("all");
-        assertThat(overridden.decisionWait).isEqualTo(Duration.ofSeconds(3));
+        assertThat(overridden.bufferLimits.decisionWait()).isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test
@@ -122,7 +122,7 @@ class TailSamplingConfTest {
     void readsTheLimitsAndRedactionWithTheirDefaultsAndRefusesBadOnes() {
         TailSamplingConf defaults = TailSamplingConf.fromArgs(new String[0]);
         assertThat(defaults.decodeLimits).isEqualTo(DecodeLimits.DEFAULTS);
-        assertThat(defaults.maxTraceBytes).isEqualTo(64L << 20);
+        assertThat(defaults.bufferLimits.maxTraceBytes()).isEqualTo(64L << 20);
         assertThat(defaults.deadLetterMaxBytes).isEqualTo(1_000_000);
         assertThat(defaults.ratesMaxAge).isEqualTo(Duration.ofMinutes(30));
         assertThat(defaults.redaction.isNone()).isTrue();

@@ -4,28 +4,27 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import dev.tailsampling.operators.otlp.OtlpDecoder;
-import dev.tailsampling.operators.otlp.SpanDecoder;
-import dev.tailsampling.sampling.Decision;
-import dev.tailsampling.sampling.DecisionTrigger;
+import dev.tailsampling.operators.decide.BufferLimits;
+import dev.tailsampling.operators.decide.StatsBatch;
+import dev.tailsampling.operators.decide.TraceBuffer;
+import dev.tailsampling.operators.decide.TraceDecider;
 import dev.tailsampling.sampling.PolicyContext;
-import dev.tailsampling.sampling.RepresentativePolicy;
-import dev.tailsampling.sampling.SamplingPolicy;
+import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.TraceSummary;
-import dev.tailsampling.sampling.TraceView;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.SamplingRates;
 import dev.tailsampling.sampling.rates.ServiceStats;
@@ -35,42 +34,29 @@ import dev.tailsampling.sampling.summary.TraceLocation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buffers the spans of each trace in keyed state and decides the trace when it goes quiet
- * ({@code decisionWait} without a new span), grows too old ({@code maxTraceDuration} since its
- * first span) or too large ({@code maxSpansPerTrace} spans, checked span by span: a fragment that
- * would pass the limit is split there, and its rest follows the decision; or {@code maxTraceBytes}
- * of buffered OTLP bytes). Kept traces are emitted span by span with
- * their decision; every decided trace leaves no buffer and no timer behind, only its decision,
- * kept for {@code decisionCacheTtl} so that spans arriving later follow it instead of starting a
- * new trace.
+ * The tail sampler in Flink: {@link TraceDecider} buffers and decides each trace, this function
+ * gives it the trace's keyed state (RocksDB), processing-time timers and clock, and puts out what
+ * it decides. Time is processing time: the wait is for spans still on their way, so it is measured
+ * on the clock they arrive by, and an idle partition cannot hold decisions back. A fragment's OTLP
+ * bytes are appended to a list state (RocksDB merges appends without reading the list); the summary
+ * beside them is small. A decision stays in state for {@code decisionCacheTtl}.
  *
- * <p>Time is processing time: the wait is for spans still on their way, so it is measured on the
- * clock they arrive by, and an idle partition cannot hold decisions back. Spans arrive as trace
- * fragments (a trace's spans from one Kafka record) and are appended to a list state as OTLP bytes
- * (RocksDB merges appends without reading the list); the summary beside them is small. A trace has one timer at a time: a span that arrives later does not move
- * it, the timer re-arms itself when it fires early.
+ * <p>Kept spans go to the main output; each kept trace's summary ({@link #SUMMARIES}) and the
+ * places its spans went ({@link #LOCATIONS}) to side outputs. A failure while summarizing a kept
+ * trace never fails its decision: the spans are still written, and the failure is counted ({@code
+ * summariesFailed}).
  *
  * <p>The budget controller's rates arrive as a broadcast stream into broadcast state; the
- * representative sample uses them from the next decision on. Every decided trace, kept or not, is
- * counted per root service for the controller; the counts leave on the {@link #STATS} side output
- * about once a second (in memory until then: a failure loses at most that second's counts).
- *
- * <p>A span sent twice before its trace is decided (a retrying exporter) is emitted once: the
- * decision reads the buffered spans and skips a span id it has already seen. A failure while
- * summarizing a kept trace never fails its decision: the spans are still written, and the
- * failure is counted ({@code summariesFailed}).
- *
- * <p>After a restore, the spans that followed the checkpoint are read again from Kafka. So that
- * they rejoin their trace, no trace is decided by its timers before one full decision wait has
- * passed since this subtask (re)started.
+ * representative sample uses them from the next decision on. Every decided trace is counted per
+ * root service for the controller ({@link StatsBatch}, on the {@link #STATS} side output); should
+ * the subtask fall idle with counts waiting, one timer on the current key sends them: a timer that
+ * is not a trace's own is that one. What policies learned is kept in union operator state.
  */
 public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, TraceFragment, SamplingRate, Span>
         implements CheckpointedFunction {
@@ -96,16 +82,12 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     public static final OutputTag<TraceLocation> LOCATIONS =
             new OutputTag<>("trace-locations", SamplingTypes.TRACE_LOCATION);
 
-    private final SamplingPolicy policy;
-    private final long decisionWaitMillis;
-    private final long maxTraceDurationMillis;
-    private final int maxSpansPerTrace;
-    private final long maxTraceBytes;
+    private final PolicySet policy;
+    private final BufferLimits limits;
     private final Duration decisionCacheTtl;
 
-    private transient ListState<byte[]> spans;
-    private transient ValueState<TraceSummary> summary;
-    private transient ValueState<CachedDecision> decisions;
+    private transient TraceDecider decider;
+    private transient TraceBuffer buffer;
     private transient ListState<PolicyStateEntry> learned;
     private transient Counter tracesStarted;
     private transient Counter tracesDecided;
@@ -115,55 +97,27 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private transient Counter lateSpansDropped;
     private transient Counter duplicateSpans;
     private transient Counter summariesFailed;
-    private transient Set<String> representative;
     /** The controller's rates; null until read from broadcast state. */
     private transient SamplingRates rates;
-    /** Per root service, the decided traces not yet on the side output. */
-    private transient Map<String, ServiceStats> unsentStats;
-    private transient long nextStatsMillis;
-    /** Whether a timer is set to send {@link #unsentStats} should no decision come to do it. */
+    private transient StatsBatch stats;
+    /** Whether a timer is set to send {@link #stats} should no decision come to do it. */
     private transient boolean statsTimerSet;
-    /** Processing time of this subtask's first element or timer; -1 until then. */
-    private transient long startedMillis;
 
-    public TailSamplerFunction(
-            SamplingPolicy policy,
-            Duration decisionWait,
-            Duration maxTraceDuration,
-            int maxSpansPerTrace,
-            long maxTraceBytes,
-            Duration decisionCacheTtl) {
-        if (decisionWait.isNegative() || decisionWait.isZero()) {
-            throw new IllegalArgumentException("decision wait must be positive: " + decisionWait);
-        }
-        if (maxTraceDuration.compareTo(decisionWait) < 0) {
-            throw new IllegalArgumentException(
-                    "max trace duration (" + maxTraceDuration + ") must be at least the decision wait ("
-                            + decisionWait + ")");
-        }
-        if (maxSpansPerTrace < 1) {
-            throw new IllegalArgumentException(
-                    "max spans per trace must be at least 1: " + maxSpansPerTrace);
-        }
-        if (maxTraceBytes < 1) {
-            throw new IllegalArgumentException("max trace bytes must be at least 1: " + maxTraceBytes);
-        }
+    public TailSamplerFunction(PolicySet policy, BufferLimits limits, Duration decisionCacheTtl) {
         this.policy = policy;
-        this.maxTraceBytes = maxTraceBytes;
-        this.decisionWaitMillis = decisionWait.toMillis();
-        this.maxTraceDurationMillis = maxTraceDuration.toMillis();
-        this.maxSpansPerTrace = maxSpansPerTrace;
+        this.limits = limits;
         this.decisionCacheTtl = decisionCacheTtl;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        spans = getRuntimeContext().getListState(SPANS);
-        summary = getRuntimeContext().getState(SUMMARY);
+        ListState<byte[]> spans = getRuntimeContext().getListState(SPANS);
+        ValueState<TraceSummary> summary = getRuntimeContext().getState(SUMMARY);
         ValueStateDescriptor<CachedDecision> decided =
                 new ValueStateDescriptor<>(DECISION_STATE, SamplingTypes.CACHED_DECISION);
         decided.enableTimeToLive(StateTtlConfig.newBuilder(decisionCacheTtl).build());
-        decisions = getRuntimeContext().getState(decided);
+        ValueState<CachedDecision> decisions = getRuntimeContext().getState(decided);
+        buffer = new KeyedTraceBuffer(spans, summary, decisions);
         tracesStarted = getRuntimeContext().getMetricGroup().counter("tracesStarted");
         tracesDecided = getRuntimeContext().getMetricGroup().counter("tracesDecided");
         tracesKept = getRuntimeContext().getMetricGroup().counter("tracesKept");
@@ -175,10 +129,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         getRuntimeContext().getMetricGroup().<Long, Gauge<Long>>gauge(
                 "ratesAgeSeconds",
                 () -> rates == null ? -1L : rates.controllerAgeMillis(System.currentTimeMillis()) / 1000);
-        startedMillis = -1;
-        representative = RepresentativePolicy.namesIn(policy);
-        unsentStats = new HashMap<>();
-        nextStatsMillis = 0;
+        stats = new StatsBatch();
+        decider = new TraceDecider(policy, limits);
         // Rate limits divide their job-wide budget over the subtasks; windows run on the wall clock.
         policy.open(
                 new PolicyContext(
@@ -216,97 +168,36 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     public void processElement(TraceFragment fragment, ReadOnlyContext ctx, Collector<Span> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
-        if (startedMillis < 0) {
-            startedMillis = now;
-        }
         loadRates(ctx);
-        TraceSummary trace = summary.value();
-        if (trace == null) {
-            CachedDecision decided = decisions.value();
-            if (decided != null) {
-                followDecision(ctx, decided, fragment, out);
-                return;
-            }
-            trace = TraceSummary.firstSeenAt(now);
-            trace.timerMillis = now + decisionWaitMillis;
-            ctx.timerService().registerProcessingTimeTimer(trace.timerMillis);
-            tracesStarted.inc();
-        }
-        TraceFragment rest = null;
-        if (trace.spanCount + fragment.spanCount > maxSpansPerTrace) {
-            List<TraceFragment> parts = OtlpDecoder.split(fragment, maxSpansPerTrace - trace.spanCount);
-            fragment = parts.get(0);
-            rest = parts.get(1);
-        }
-        fragment.addTo(trace, now);
-        spans.add(fragment.payload);
-        DecisionTrigger limit =
-                trace.spanCount >= maxSpansPerTrace
-                        ? DecisionTrigger.MAX_SPANS
-                        : trace.byteCount >= maxTraceBytes ? DecisionTrigger.MAX_BYTES : null;
-        if (limit != null) {
-            ctx.timerService().deleteProcessingTimeTimer(trace.timerMillis);
-            CachedDecision decided = decide(ctx, trace, limit, out);
-            if (rest != null) {
-                followDecision(ctx, decided, rest, out);
-            }
-            sendStats(ctx, now);
-        } else {
-            summary.update(trace);
-        }
+        decider.onFragment(fragment, now, buffer, timers(ctx.timerService()), output(ctx, out));
+        sendStats(ctx, now);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Span> out) throws Exception {
-        if (startedMillis < 0) {
-            // A timer restored from a checkpoint fires late: its timestamp is not "now".
-            startedMillis = ctx.timerService().currentProcessingTime();
-        }
         loadRates(ctx);
-        TraceSummary trace = summary.value();
-        if (trace == null || timestamp != trace.timerMillis) {
-            // Not this trace's decision timer: the one that sends statistics from an idle subtask.
+        boolean tracesOwn =
+                decider.onTimer(
+                        ctx.getCurrentKey(),
+                        timestamp,
+                        ctx.timerService().currentProcessingTime(),
+                        buffer,
+                        timers(ctx.timerService()),
+                        output(ctx, out));
+        if (!tracesOwn) {
             statsTimerSet = false;
-            sendStats(ctx, timestamp);
-            return;
         }
-        long due =
-                Math.max(
-                        Math.min(
-                                trace.lastSeenMillis + decisionWaitMillis,
-                                trace.firstSeenMillis + maxTraceDurationMillis),
-                        startedMillis + decisionWaitMillis);
-        if (timestamp < due) {
-            trace.timerMillis = due;
-            ctx.timerService().registerProcessingTimeTimer(due);
-            summary.update(trace);
-        } else {
-            DecisionTrigger trigger =
-                    trace.lastSeenMillis + decisionWaitMillis > timestamp
-                            ? DecisionTrigger.MAX_DURATION
-                            : DecisionTrigger.INACTIVITY;
-            decide(ctx, trace, trigger, out);
-            sendStats(ctx, timestamp);
-        }
+        sendStats(ctx, timestamp);
     }
 
-    /**
-     * One record per root service per second instead of one per trace: the statistics' window
-     * keeps its sums in keyed state, and a state update per trace would cost as much as the trace.
-     * When counts are waiting, one timer (on the current key) sends them should the subtask fall
-     * idle.
-     */
+    /** Sends the counts if they are due, else makes sure a timer will. */
     private void sendStats(ReadOnlyContext ctx, long nowMillis) {
-        if (nowMillis < nextStatsMillis) {
-            if (!statsTimerSet && !unsentStats.isEmpty()) {
-                ctx.timerService().registerProcessingTimeTimer(nextStatsMillis);
-                statsTimerSet = true;
-            }
-            return;
+        stats.takeDue(nowMillis).forEach(due -> ctx.output(STATS, due));
+        long dueMillis = stats.dueMillis();
+        if (dueMillis >= 0 && !statsTimerSet) {
+            ctx.timerService().registerProcessingTimeTimer(dueMillis);
+            statsTimerSet = true;
         }
-        unsentStats.values().forEach(stats -> ctx.output(STATS, stats));
-        unsentStats.clear();
-        nextStatsMillis = nowMillis + 1_000;
     }
 
     /** After a restore the broadcast state holds the rates, but no broadcast element says so. */
@@ -316,33 +207,59 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         }
     }
 
-    private CachedDecision decide(ReadOnlyContext ctx, TraceSummary trace, DecisionTrigger trigger, Collector<Span> out)
-            throws Exception {
-        String traceId = ctx.getCurrentKey();
-        // Spans are read and decoded only if a policy needs them or the trace is kept.
-        TraceView view = TraceView.of(traceId, trace, () -> bufferedSpans(traceId, trace.spanCount));
-        Decision decision = policy.evaluate(view);
-        tracesDecided.inc();
-        boolean incomplete = !trace.rootSeen;
-        ServiceStats stats = ServiceStats.ofDecision(trace, decision, representative, trace.presampleRate);
-        unsentStats.computeIfAbsent(stats.service, ServiceStats::empty).add(stats);
-        // The head's, pre-sampling's and the policy's probabilities compose into the trace's weight.
-        double probability = trace.keptProbability(decision.probability());
-        if (decision.isSampled()) {
-            List<Span> kept = view.spans();
-            tracesKept.inc();
-            spansKept.inc(kept.size());
-            for (Span span : kept) {
-                span.markKept(decision.policy(), probability, trigger, incomplete);
-                out.collect(span);
+    private static TraceDecider.Timers timers(TimerService service) {
+        return new TraceDecider.Timers() {
+            @Override
+            public void register(long atMillis) {
+                service.registerProcessingTimeTimer(atMillis);
             }
-            summarize(traceId, kept, ctx);
-        }
-        spans.clear();
-        summary.clear();
-        CachedDecision decided = new CachedDecision(decision.isSampled(), decision.policy(), probability, incomplete);
-        decisions.update(decided);
-        return decided;
+
+            @Override
+            public void delete(long atMillis) {
+                service.deleteProcessingTimeTimer(atMillis);
+            }
+        };
+    }
+
+    private TraceDecider.Output output(ReadOnlyContext ctx, Collector<Span> out) {
+        return new TraceDecider.Output() {
+            @Override
+            public void kept(String traceId, List<Span> spans) {
+                tracesKept.inc();
+                spansKept.inc(spans.size());
+                spans.forEach(out::collect);
+                summarize(traceId, spans, ctx);
+            }
+
+            @Override
+            public void keptLate(List<Span> spans) {
+                lateSpansKept.inc(spans.size());
+                spansKept.inc(spans.size());
+                spans.forEach(out::collect);
+                TraceLocation.of(spans).forEach(location -> ctx.output(LOCATIONS, location));
+            }
+
+            @Override
+            public void droppedLate(int spans) {
+                lateSpansDropped.inc(spans);
+            }
+
+            @Override
+            public void decided(ServiceStats decided) {
+                tracesDecided.inc();
+                stats.add(decided);
+            }
+
+            @Override
+            public void started() {
+                tracesStarted.inc();
+            }
+
+            @Override
+            public void duplicates(int spans) {
+                duplicateSpans.inc(spans);
+            }
+        };
     }
 
     /** The summary and locations of a kept trace; whatever goes wrong there, its spans are written. */
@@ -364,42 +281,49 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         locations.forEach(location -> ctx.output(LOCATIONS, location));
     }
 
-    /** Spans of a decided trace go where the trace went. */
-    private void followDecision(
-            ReadOnlyContext ctx, CachedDecision decided, TraceFragment fragment, Collector<Span> out) {
-        if (!decided.sampled) {
-            lateSpansDropped.inc(fragment.spanCount);
-            return;
-        }
-        List<Span> late = new ArrayList<>(fragment.spanCount);
-        SpanDecoder.decode(fragment.payload, late);
-        lateSpansKept.inc(late.size());
-        spansKept.inc(late.size());
-        for (Span span : late) {
-            span.markKept(decided.policy, decided.probability, DecisionTrigger.LATE, decided.incomplete);
-            out.collect(span);
-        }
-        TraceLocation.of(late).forEach(location -> ctx.output(LOCATIONS, location));
-    }
+    /** The current key's state, as the decider sees it. */
+    private static final class KeyedTraceBuffer implements TraceBuffer {
+        private final ListState<byte[]> spans;
+        private final ValueState<TraceSummary> summary;
+        private final ValueState<CachedDecision> decisions;
 
-    /** The spans buffered for the current trace, decoded in full, each span id once. */
-    private List<Span> bufferedSpans(String traceId, int expected) {
-        List<Span> decoded = new ArrayList<>(expected);
-        try {
-            for (byte[] payload : spans.get()) {
-                SpanDecoder.decode(payload, decoded);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read the spans of trace " + traceId, e);
+        KeyedTraceBuffer(
+                ListState<byte[]> spans, ValueState<TraceSummary> summary, ValueState<CachedDecision> decisions) {
+            this.spans = spans;
+            this.summary = summary;
+            this.decisions = decisions;
         }
-        Set<String> seen = new HashSet<>(decoded.size() * 2);
-        List<Span> unique = new ArrayList<>(decoded.size());
-        for (Span span : decoded) {
-            if (seen.add(span.spanId)) {
-                unique.add(span);
-            }
+
+        @Override
+        public TraceSummary summary() throws Exception {
+            return summary.value();
         }
-        duplicateSpans.inc(decoded.size() - unique.size());
-        return unique;
+
+        @Override
+        public void updateSummary(TraceSummary trace) throws Exception {
+            summary.update(trace);
+        }
+
+        @Override
+        public void append(byte[] payload) throws Exception {
+            spans.add(payload);
+        }
+
+        @Override
+        public Iterable<byte[]> spans() throws Exception {
+            return spans.get();
+        }
+
+        @Override
+        public CachedDecision decision() throws Exception {
+            return decisions.value();
+        }
+
+        @Override
+        public void decided(CachedDecision decision) throws Exception {
+            spans.clear();
+            summary.clear();
+            decisions.update(decision);
+        }
     }
 }

@@ -1,10 +1,16 @@
 package dev.tailsampling.operators;
 
+import static dev.tailsampling.operators.otlp.OtlpTestData.request;
+import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
+import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
+import dev.tailsampling.operators.otlp.CollectingOutput;
+import dev.tailsampling.operators.otlp.DecodeLimits;
+import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.sampling.rates.SamplingRate;
 
 import java.time.Duration;
@@ -21,12 +27,19 @@ class PreSamplingFunctionTest {
                 SamplingRate.DEFAULT_KEY, 0.01, 0.5, "over_budget", SamplingRate.SOURCE_CONTROLLER, 0, updatedAtMillis);
     }
 
+    /** A root span and its child, as the decoder makes them into a fragment. */
     private static TraceFragment fragment(String traceId) {
-        TraceFragment fragment = new TraceFragment();
-        fragment.traceId = traceId;
-        fragment.spanCount = 2;
-        fragment.payload = new byte[0];
-        return fragment;
+        CollectingOutput out = new CollectingOutput();
+        new OtlpDecoder(DecodeLimits.DEFAULTS.anyTime())
+                .decode(
+                        request(resourceSpans(
+                                        "shop",
+                                        span(traceId, "00f067aa0ba902b7", "", "GET /", 0, 10),
+                                        span(traceId, "00f067aa0ba902b8", "00f067aa0ba902b7", "SELECT", 1, 5)))
+                                .toByteArray(),
+                        0,
+                        out);
+        return out.fragments.get(0);
     }
 
     @Test

@@ -14,11 +14,12 @@ import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
+import dev.tailsampling.operators.decide.BufferLimits;
 import dev.tailsampling.operators.otlp.CollectingOutput;
 import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.sampling.PolicySet;
-import dev.tailsampling.sampling.SamplingPolicy;
+import dev.tailsampling.sampling.policy.ErrorPolicy;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
 import dev.tailsampling.sampling.rates.SamplingRate;
@@ -48,6 +49,7 @@ class TailSamplerFunctionTest {
     private static final int MAX_SPANS = 5;
     private static final long MAX_BYTES = 1L << 20;
     private static final long CACHE_TTL = 60_000;
+    private static final OtlpDecoder DECODER = new OtlpDecoder(DecodeLimits.DEFAULTS.anyTime());
 
     private KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness;
 
@@ -60,27 +62,20 @@ class TailSamplerFunctionTest {
     private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness()
             throws Exception {
         return newHarness(
-                new PolicySet(
-                        List.of(
-                                SamplingPolicy.errors("errors"),
-                                SamplingPolicy.latencyAtLeast("slow", Duration.ofSeconds(1)),
-                                SamplingPolicy.representative("representative", 0.5))));
+                PolicySet.builtIn(Duration.ofSeconds(1), 0.5));
     }
 
     private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness(
-            SamplingPolicy policy) throws Exception {
+            PolicySet policy) throws Exception {
         return newHarness(policy, MAX_BYTES);
     }
 
     private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness(
-            SamplingPolicy policy, long maxBytes) throws Exception {
+            PolicySet policy, long maxBytes) throws Exception {
         TailSamplerFunction sampler =
                 new TailSamplerFunction(
                         policy,
-                        Duration.ofMillis(WAIT),
-                        Duration.ofMillis(MAX_AGE),
-                        MAX_SPANS,
-                        maxBytes,
+                        new BufferLimits(Duration.ofMillis(WAIT), Duration.ofMillis(MAX_AGE), MAX_SPANS, maxBytes),
                         Duration.ofMillis(CACHE_TTL));
         KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
@@ -103,31 +98,17 @@ class TailSamplerFunctionTest {
         send(traceId, index, failed, durationMillis, 1);
     }
 
-    /** One fragment; {@code spanCount} stands for as many spans of the trace in one record. */
+    /** One record of {@code spanCount} spans of the trace, the first at {@code index}. */
     private void send(String traceId, int index, boolean failed, long durationMillis, int spanCount)
             throws Exception {
         send(traceId, index, failed, durationMillis, spanCount, 1.0, 1.0);
     }
 
+    /** The pre-sampler passed the fragment at {@code presampleRate}. */
     private void send(String traceId, int index, boolean failed, long durationMillis, int spanCount,
             double presampleRate, double headProbability) throws Exception {
-        String spanId = String.format("%016x", index + 1);
-        io.opentelemetry.proto.trace.v1.Span.Builder span =
-                span(traceId, spanId, index == 0 ? "" : ROOT, "op" + index, index, durationMillis);
-        TraceFragment fragment = new TraceFragment();
-        fragment.traceId = traceId;
-        fragment.spanCount = spanCount;
-        fragment.minStartNanos = span.getStartTimeUnixNano();
-        fragment.maxEndNanos = span.getEndTimeUnixNano();
-        fragment.error = failed;
-        fragment.root = index == 0;
-        if (fragment.root) {
-            fragment.rootService = "shop";
-            fragment.rootOperation = "op0";
-        }
-        fragment.payload = request(resourceSpans("shop", failed ? error(span) : span)).toByteArray();
+        TraceFragment fragment = fragmentOf(traceId, spanCount, index, failed, durationMillis, headProbability);
         fragment.presampleRate = presampleRate;
-        fragment.headProbability = headProbability;
         harness.processElement(fragment, harness.getProcessingTime());
     }
 
@@ -204,20 +185,36 @@ class TailSamplerFunctionTest {
         assertNothingLeftBehind();
     }
 
-    /** One fragment of {@code count} spans of a trace, as the decoder makes it. */
+    /** One fragment of {@code count} spans of a trace lasting 5 ms each, as the decoder makes it. */
     private static TraceFragment fragmentOf(String traceId, int count, int firstIndex, boolean failed) {
+        return fragmentOf(traceId, count, firstIndex, failed, 5, 1.0);
+    }
+
+    /**
+     * One record through the decoder: {@code count} spans of service shop, the first (an error if
+     * {@code failed}) at {@code firstIndex}, the root if that is 0, {@code headProbability} in each
+     * span's tracestate.
+     */
+    private static TraceFragment fragmentOf(
+            String traceId, int count, int firstIndex, boolean failed, long durationMillis, double headProbability) {
+        String headThreshold = String.format("%014x", Math.round((1 - headProbability) * 0x1p56)).replaceAll("0+$", "");
         io.opentelemetry.proto.trace.v1.Span.Builder[] spans = new io.opentelemetry.proto.trace.v1.Span.Builder[count];
         for (int i = 0; i < count; i++) {
             int index = firstIndex + i;
-            spans[i] = span(traceId, String.format("%016x", index + 1), index == 0 ? "" : ROOT, "op" + index, index, 5);
+            spans[i] = span(traceId, String.format("%016x", index + 1), index == 0 ? "" : ROOT, "op" + index, index,
+                    durationMillis);
+            if (headProbability < 1) {
+                spans[i].setTraceState("ot=th:" + headThreshold);
+            }
         }
         if (failed) {
             error(spans[0]);
         }
         CollectingOutput out = new CollectingOutput();
-        new OtlpDecoder(DecodeLimits.DEFAULTS.anyTime())
-                .decode(request(resourceSpans("shop", spans)).toByteArray(), 0, out);
+        DECODER.decode(request(resourceSpans("shop", spans)).toByteArray(), 0, out);
         assertThat(out.deadLetters).isEmpty();
+        assertThat(out.fragments).hasSize(1);
+        assertThat(out.fragments.get(0).headProbability).isEqualTo(headProbability);
         return out.fragments.get(0);
     }
 
@@ -239,7 +236,7 @@ class TailSamplerFunctionTest {
     @Test
     void decidesATraceAtOnceWhenItsBufferedBytesReachTheLimit() throws Exception {
         harness.close();
-        harness = newHarness(SamplingPolicy.errors("errors"), 300);
+        harness = newHarness(new PolicySet(List.of(new ErrorPolicy("errors"))), 300);
         harness.open();
         harness.setProcessingTime(0);
         for (int i = 0; harness.extractOutputValues().isEmpty() && i < 100; i++) {
@@ -491,14 +488,14 @@ class TailSamplerFunctionTest {
     @Test
     void aHeadSampledTraceCarriesTheHeadProbabilityTimesTheJobs() throws Exception {
         harness.setProcessingTime(0);
-        // The job's rates are of the traces that reach it: head 10 % × pre-sampling 25 %; head 50 % × 50 %.
-        send(FAILED, 0, true, 5, 1, 0.25, 0.1);
+        // The job's rates are of the traces that reach it: head 12.5 % × pre-sampling 25 %; head 50 % × 50 %.
+        send(FAILED, 0, true, 5, 1, 0.25, 0.125);
         send(LUCKY, 0, false, 5, 1, 1.0, 0.5);
         harness.setProcessingTime(WAIT);
 
         assertThat(harness.extractOutputValues())
                 .extracting(s -> s.traceId + " " + s.samplingPolicy + " " + s.sampleProbability + " " + s.adjustedCount)
-                .containsExactlyInAnyOrder(FAILED + " errors 0.025 40.0", LUCKY + " representative 0.25 4.0");
+                .containsExactlyInAnyOrder(FAILED + " errors 0.03125 32.0", LUCKY + " representative 0.25 4.0");
     }
 
     @Test

@@ -63,17 +63,17 @@ public final class Decision {
                 sampled ? 1.0 : 0.0);
     }
 
-    /** Inside {@code and}, {@code not} and {@code composite}, an inverted result counts plainly. */
+    /**
+     * Whether the trace is kept. An inverted keep counts as one inside {@code and}, {@code not},
+     * {@code drop} and {@code composite}; a {@link PolicySet} turns it into a plain keep or a veto,
+     * so what the set decides is kept exactly when this says so.
+     */
     public boolean keeps() {
         return outcome == Outcome.SAMPLED || outcome == Outcome.INVERTED_SAMPLED;
     }
 
     public Outcome outcome() {
         return outcome;
-    }
-
-    public boolean isSampled() {
-        return outcome == Outcome.SAMPLED;
     }
 
     /** Name of the deciding policy, empty when none decided. */

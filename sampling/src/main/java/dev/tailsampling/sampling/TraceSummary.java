@@ -1,37 +1,20 @@
 package dev.tailsampling.sampling;
 
 /**
- * What the sampler keeps per buffered trace beside its spans: enough to decide on errors and
- * latency without reading the spans, and the arrival times that drive the decision timer.
- * Mutable so that the keyed function can update it in place; a Flink POJO for its state.
+ * What the sampler keeps per buffered trace beside its spans: the fold of the spans so far, enough
+ * to decide on errors and latency without reading them, their encoded size, and the arrival times
+ * that drive the decision. Mutable so that the sampler can update it in place; a Flink POJO for its
+ * state (its fields, the inherited ones included, are savepoint keys: never rename them).
  */
-public class TraceSummary {
-    public int spanCount;
+public class TraceSummary extends TraceStats {
     /** Encoded OTLP size of the buffered spans, for byte-rate limits. */
     public long byteCount;
-    public long minStartNanos = Long.MAX_VALUE;
-    public long maxEndNanos = Long.MIN_VALUE;
-    public boolean errorSeen;
-    public boolean rootSeen;
-    /** Service and operation of the root span, null until it arrives. */
-    public String rootService;
-    public String rootOperation;
     /** Processing time (ms) at which the first span arrived. */
     public long firstSeenMillis;
     /** Processing time (ms) at which the latest span arrived. */
     public long lastSeenMillis;
-    /** Processing time (ms) of the one timer registered for this trace. */
+    /** Processing time (ms) at which the sampler is next due to look at the trace: its one timer. */
     public long timerMillis;
-    /**
-     * The lowest pre-sampling rate the trace's spans passed at. Pre-sampling and the probabilistic
-     * policies test the same trace-id bits, so a trace kept by a policy at probability p was kept
-     * with probability min(this, p).
-     */
-    public double presampleRate = 1.0;
-    /** The head sampler's probability, from the lowest {@code ot=th:} threshold of the trace's spans. */
-    public double headProbability = 1.0;
-    /** Whether the head drew from an explicit {@code ot=rv:} randomness rather than the trace id's bits. */
-    public boolean headRandomnessExplicit;
 
     public TraceSummary() {}
 
@@ -43,21 +26,10 @@ public class TraceSummary {
         return summary;
     }
 
-    /** Folds arriving spans (count, encoded size, earliest start, latest end, any error, any root) in. */
-    public void add(
-            int spans,
-            long bytes,
-            long startNanos,
-            long endNanos,
-            boolean error,
-            boolean root,
-            long nowMillis) {
-        spanCount += spans;
+    /** Folds arriving spans in: their fold and their encoded size, as they arrive at {@code nowMillis}. */
+    public void add(TraceStats spans, long bytes, long nowMillis) {
+        merge(spans);
         byteCount += bytes;
-        minStartNanos = Math.min(minStartNanos, startNanos);
-        maxEndNanos = Math.max(maxEndNanos, endNanos);
-        errorSeen |= error;
-        rootSeen |= root;
         lastSeenMillis = nowMillis;
     }
 
@@ -70,10 +42,5 @@ public class TraceSummary {
      */
     public double keptProbability(double tail) {
         return headProbability * Math.min(presampleRate, tail);
-    }
-
-    /** End-to-end duration: from the earliest start to the latest end, 0 before any span. */
-    public long durationNanos() {
-        return spanCount == 0 ? 0 : maxEndNanos - minStartNanos;
     }
 }

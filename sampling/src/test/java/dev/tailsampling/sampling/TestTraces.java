@@ -8,7 +8,8 @@ public final class TestTraces {
 
     public static TraceView trace(String traceId, long durationMillis, boolean error) {
         TraceSummary summary = TraceSummary.firstSeenAt(0);
-        summary.add(1, 100, 1_000_000_000L, 1_000_000_000L + durationMillis * 1_000_000L, error, true, 0);
+        summary.addSpan(1_000_000_000L, 1_000_000_000L + durationMillis * 1_000_000L, error, true, null, null);
+        summary.byteCount = 100;
         return TraceView.of(
                 traceId,
                 summary,
@@ -21,7 +22,8 @@ public final class TestTraces {
     public static TraceView of(String traceId, List<Span> spans) {
         TraceSummary summary = TraceSummary.firstSeenAt(0);
         for (Span span : spans) {
-            summary.add(1, 300, span.startTimeUnixNano, span.endTimeUnixNano, span.error, span.isRoot(), 0);
+            summary.addSpan(span);
+            summary.byteCount += 300;
         }
         return TraceView.of(traceId, summary, () -> spans);
     }
@@ -40,6 +42,11 @@ public final class TestTraces {
             span.attributes.put(attributes[i], attributes[i + 1]);
         }
         return span;
+    }
+
+    /** What {@code policy} says of a trace of {@code spans} whose randomness is half the range. */
+    public static Decision.Outcome outcome(SamplingPolicy policy, Span... spans) {
+        return policy.evaluate(of(traceIdWithRandomness(1L << 55), List.of(spans))).outcome();
     }
 
     /** A trace id whose 56 random bits are {@code randomness}. */

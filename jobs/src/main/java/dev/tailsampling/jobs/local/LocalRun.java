@@ -129,7 +129,7 @@ public final class LocalRun {
                             + " controller sets one%n"
                             + "  budget controller: %s spans/s, a step every %s, rates move at most %.0f%% a step%n",
                     kafka.bootstrapServers(),
-                    TimeUtils.formatWithHighestUnit(conf.decisionWait),
+                    TimeUtils.formatWithHighestUnit(conf.bufferLimits.decisionWait()),
                     conf.representativeRate,
                     budget,
                     controllerInterval,
@@ -167,7 +167,7 @@ public final class LocalRun {
             System.out.printf(
                     "Load stopped: %,d traces, %,d spans sent (%,d send failures). Draining...%n",
                     generator.tracesStarted(), sent, generator.sendFailures());
-            Duration drainLimit = conf.decisionWait.plus(conf.checkpointInterval).plus(Duration.ofSeconds(60));
+            Duration drainLimit = conf.bufferLimits.decisionWait().plus(conf.checkpointInterval).plus(Duration.ofSeconds(60));
             waitFor(job, progress, drainLimit, () ->
                     ProgressReporter.total("spansDecoded") >= sent
                             && ProgressReporter.total("tracesStarted") == ProgressReporter.total("tracesDecided"));

@@ -14,7 +14,7 @@ import dev.tailsampling.operators.OtlpRecord;
 import dev.tailsampling.operators.SamplingTypes;
 import dev.tailsampling.operators.otlp.SpanDecoder;
 import dev.tailsampling.sampling.Span;
-import dev.tailsampling.sampling.SamplingPolicy;
+import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.TraceSummary;
@@ -36,7 +36,7 @@ import java.util.List;
 final class SessionWindowSampler {
     private SessionWindowSampler() {}
 
-    static DataStream<Span> keptSpans(DataStream<OtlpRecord> records, SamplingPolicy policy, Duration gap) {
+    static DataStream<Span> keptSpans(DataStream<OtlpRecord> records, PolicySet policy, Duration gap) {
         return records.process(new FullDecode(), SamplingTypes.SPAN)
                 .uid("full-decode")
                 .keyBy(s -> s.traceId, Types.STRING)
@@ -67,10 +67,10 @@ final class SessionWindowSampler {
     }
 
     static final class Decide extends ProcessWindowFunction<Span, Span, String, TimeWindow> {
-        private final SamplingPolicy policy;
+        private final PolicySet policy;
         private transient Counter tracesDecided;
 
-        Decide(SamplingPolicy policy) {
+        Decide(PolicySet policy) {
             this.policy = policy;
         }
 
@@ -85,11 +85,11 @@ final class SessionWindowSampler {
             TraceSummary summary = TraceSummary.firstSeenAt(0);
             for (Span span : spans) {
                 all.add(span);
-                summary.add(1, 0, span.startTimeUnixNano, span.endTimeUnixNano, span.error, span.isRoot(), 0);
+                summary.addSpan(span);
             }
             Decision decision = policy.evaluate(TraceView.of(traceId, summary, () -> all));
             tracesDecided.inc();
-            if (decision.isSampled()) {
+            if (decision.keeps()) {
                 for (Span span : all) {
                     span.markKept(decision.policy(), decision.probability(), DecisionTrigger.INACTIVITY, !summary.rootSeen);
                     out.collect(span);

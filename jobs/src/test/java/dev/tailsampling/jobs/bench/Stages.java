@@ -47,7 +47,7 @@ final class Stages {
 
         @Override
         public void processElement(TraceFragment fragment, Context ctx, Collector<Span> out) {
-            if (fragment.root) {
+            if (fragment.rootSeen) {
                 tracesDecided.inc();
             }
         }

@@ -191,11 +191,6 @@ public final class OtlpDecoder {
         private ResourceSpans.Builder resourceBuilder;
         private ScopeSpans.Builder scopeBuilder;
 
-        Fragment() {
-            summary.minStartNanos = Long.MAX_VALUE;
-            summary.maxEndNanos = Long.MIN_VALUE;
-        }
-
         void add(
                 String service, ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span, boolean error,
                 ConsistentProbability.Head head) {
@@ -217,17 +212,10 @@ public final class OtlpDecoder {
                 lastScope = scopeSpans;
             }
             scopeBuilder.addSpans(span);
-            summary.spanCount++;
-            summary.minStartNanos = Math.min(summary.minStartNanos, span.getStartTimeUnixNano());
-            summary.maxEndNanos = Math.max(summary.maxEndNanos, span.getEndTimeUnixNano());
-            summary.error |= error;
-            summary.headProbability = Math.min(summary.headProbability, head.probability());
-            summary.headRandomnessExplicit |= head.explicitRandomness();
-            if (span.getParentSpanId().isEmpty()) {
-                summary.root = true;
-                summary.rootService = service;
-                summary.rootOperation = span.getName();
-            }
+            summary.addSpan(
+                    span.getStartTimeUnixNano(), span.getEndTimeUnixNano(), error, span.getParentSpanId().isEmpty(),
+                    service, span.getName());
+            summary.addHead(head.probability(), head.explicitRandomness());
         }
 
         private void closeScope() {

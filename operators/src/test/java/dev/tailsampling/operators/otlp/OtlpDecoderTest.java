@@ -53,10 +53,10 @@ class OtlpDecoderTest {
         assertThat(fragments).extracting(f -> f.traceId).containsExactly(TRACE, OTHER_TRACE);
         TraceFragment trace = fragments.get(0);
         assertThat(trace.spanCount).isEqualTo(2);
-        assertThat(trace.root).isTrue();
+        assertThat(trace.rootSeen).isTrue();
         assertThat(trace.rootService).isEqualTo("frontend");
         assertThat(trace.rootOperation).isEqualTo("GET /");
-        assertThat(trace.error).isTrue();
+        assertThat(trace.errorSeen).isTrue();
         assertThat(trace.minStartNanos).isEqualTo(T0);
         assertThat(trace.maxEndNanos).isEqualTo(T0 + 160 * OtlpTestData.MILLIS);
         List<Span> spans = new ArrayList<>();
@@ -65,9 +65,9 @@ class OtlpDecoderTest {
                 .containsExactly("frontend/GET /", "checkout/charge");
         TraceFragment other = fragments.get(1);
         assertThat(other.spanCount).isEqualTo(1);
-        assertThat(other.root).isFalse();
+        assertThat(other.rootSeen).isFalse();
         assertThat(other.rootService).isNull();
-        assertThat(other.error).isFalse();
+        assertThat(other.errorSeen).isFalse();
     }
 
     @Test
@@ -245,7 +245,7 @@ class OtlpDecoderTest {
 
         assertThat(fragments).singleElement().satisfies(f -> {
             assertThat(f.spanCount).isEqualTo(1);
-            assertThat(f.error).as("the valid error span goes on").isTrue();
+            assertThat(f.errorSeen).as("the valid error span goes on").isTrue();
         });
         assertThat(deadLetters).singleElement().satisfies(d -> {
             assertThat(d.reason).isEqualTo(OtlpDecoder.INVALID_UTF8);
@@ -378,8 +378,8 @@ class OtlpDecoderTest {
         List<TraceFragment> parts = OtlpDecoder.split(whole, 2);
 
         assertThat(parts).extracting(f -> f.spanCount).containsExactly(2, 1);
-        assertThat(parts).extracting(f -> f.root).containsExactly(true, false);
-        assertThat(parts).extracting(f -> f.error).containsExactly(false, true);
+        assertThat(parts).extracting(f -> f.rootSeen).containsExactly(true, false);
+        assertThat(parts).extracting(f -> f.errorSeen).containsExactly(false, true);
         assertThat(parts).extracting(f -> f.presampleRate).containsExactly(0.5, 0.5);
         List<Span> rest = new ArrayList<>();
         SpanDecoder.decode(parts.get(1).payload, rest);

@@ -4,7 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.policy.CompositePolicy;
 import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
-import dev.tailsampling.sampling.policy.Policies;
+import dev.tailsampling.sampling.policy.AlwaysSamplePolicy;
+import dev.tailsampling.sampling.policy.AndPolicy;
+import dev.tailsampling.sampling.policy.BooleanAttributePolicy;
+import dev.tailsampling.sampling.policy.CriticalOperationsPolicy;
+import dev.tailsampling.sampling.policy.DropPolicy;
+import dev.tailsampling.sampling.policy.LatencyPolicy;
+import dev.tailsampling.sampling.policy.NotPolicy;
+import dev.tailsampling.sampling.policy.NumericAttributePolicy;
+import dev.tailsampling.sampling.policy.ProbabilisticPolicy;
+import dev.tailsampling.sampling.policy.RateLimitingPolicy;
+import dev.tailsampling.sampling.policy.RepresentativePolicy;
+import dev.tailsampling.sampling.policy.SpanCountPolicy;
+import dev.tailsampling.sampling.policy.StatusCodePolicy;
+import dev.tailsampling.sampling.policy.StringAttributePolicy;
+import dev.tailsampling.sampling.policy.TraceFlagsPolicy;
+import dev.tailsampling.sampling.policy.TraceStatePolicy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,13 +28,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
-/** Reads {@code {name, type, <type>: {...}}} entries into policies, refusing anything unknown. */
+/**
+ * Reads {@code {name, type, <type>: {...}}} entries into policies, refusing anything unknown. The
+ * file's units are the collector's (percentages, milliseconds); the policies take fractions and
+ * durations.
+ */
 final class PolicyReader {
-    private static final Set<String> STATUS_CODES = Set.of("OK", "ERROR", "UNSET");
-
     private PolicyReader() {}
 
     static List<SamplingPolicy> readAll(JsonNode list, String source) {
@@ -43,13 +59,24 @@ final class PolicyReader {
         Block policy = new Block(entry, source, "policy '" + name + "' (" + type + ")");
         policy.allowOnly("name", "type", type);
         Block settings = policy.has(type) ? new Block(entry.get(type), source, policy.where) : null;
+        try {
+            return build(name, type, policy, settings, source);
+        } catch (PolicyFileException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            // What the policy itself refuses, said where it stands in the file.
+            throw policy.problem(e.getMessage());
+        }
+    }
+
+    private static SamplingPolicy build(String name, String type, Block policy, Block settings, String source) {
         switch (type) {
             case "always_sample":
                 none(settings);
-                return Policies.alwaysSample(name);
+                return new AlwaysSamplePolicy(name);
             case "trace_flags":
                 none(settings);
-                return Policies.traceFlags(name);
+                return new TraceFlagsPolicy(name);
             case "latency":
                 return latency(name, require(settings, policy));
             case "status_code":
@@ -61,33 +88,25 @@ final class PolicyReader {
             case "boolean_attribute": {
                 Block b = require(settings, policy);
                 b.allowOnly("key", "value", "invert_match");
-                return Policies.booleanAttribute(
+                return new BooleanAttributePolicy(
                         name, b.requireString("key"), b.requireBoolean("value"), b.optionalBoolean("invert_match", false));
             }
             case "probabilistic": {
                 Block b = require(settings, policy);
                 // hash_salt is accepted: the trace id's own random bits decide, to agree with head sampling.
                 b.allowOnly("sampling_percentage", "hash_salt");
-                double percentage = b.requireDouble("sampling_percentage");
-                if (!(percentage >= 0 && percentage <= 100)) {
-                    throw b.problem("'sampling_percentage' must be from 0 to 100, was " + percentage);
-                }
-                return Policies.probabilistic(name, percentage);
+                return new ProbabilisticPolicy(name, fraction(b, "sampling_percentage"));
             }
             case "representative": {
                 // The controller's per-service rate; sampling_percentage holds until it publishes one.
                 Block b = require(settings, policy);
                 b.allowOnly("sampling_percentage");
-                double percentage = b.requireDouble("sampling_percentage");
-                if (!(percentage >= 0 && percentage <= 100)) {
-                    throw b.problem("'sampling_percentage' must be from 0 to 100, was " + percentage);
-                }
-                return SamplingPolicy.representative(name, percentage / 100.0);
+                return new RepresentativePolicy(name, fraction(b, "sampling_percentage"));
             }
             case "rate_limiting": {
                 Block b = require(settings, policy);
                 b.allowOnly("spans_per_second");
-                return Policies.rateLimiting(name, positive(b, "spans_per_second"));
+                return new RateLimitingPolicy(name, positive(b, "spans_per_second"), RateLimitingPolicy.Unit.SPANS);
             }
             case "bytes_limiting": {
                 Block b = require(settings, policy);
@@ -96,22 +115,19 @@ final class PolicyReader {
                 if (b.has("burst_capacity") && b.optionalDouble("burst_capacity", 0) < perSecond) {
                     throw b.problem("'burst_capacity' must be at least 'bytes_per_second'");
                 }
-                return Policies.bytesLimiting(name, perSecond);
+                return new RateLimitingPolicy(name, perSecond, RateLimitingPolicy.Unit.BYTES);
             }
             case "span_count": {
                 Block b = require(settings, policy);
                 b.allowOnly("min_spans", "max_spans");
                 long min = b.optionalLong("min_spans", 0, 0);
                 long max = b.optionalLong("max_spans", 0, 0);
-                if (max != 0 && max < min) {
-                    throw b.problem("'max_spans' (" + max + ") is below 'min_spans' (" + min + ")");
-                }
-                return Policies.spanCount(name, (int) min, (int) max);
+                return new SpanCountPolicy(name, (int) min, (int) max);
             }
             case "trace_state": {
                 Block b = require(settings, policy);
                 b.allowOnly("key", "values");
-                return Policies.traceState(name, b.requireString("key"), b.requireStrings("values"));
+                return new TraceStatePolicy(name, b.requireString("key"), b.requireStrings("values"));
             }
             case "learned_latency": {
                 if (settings == null) {
@@ -121,28 +137,22 @@ final class PolicyReader {
                 b.allowOnly("quantile", "min_samples", "relative_accuracy");
                 double quantile = b.optionalDouble("quantile", 0.95);
                 double accuracy = b.optionalDouble("relative_accuracy", 0.01);
-                if (!(quantile > 0 && quantile < 1)) {
-                    throw b.problem("'quantile' must be between 0 and 1, was " + quantile);
-                }
-                if (!(accuracy > 0 && accuracy < 1)) {
-                    throw b.problem("'relative_accuracy' must be between 0 and 1, was " + accuracy);
-                }
                 return new LearnedLatencyPolicy(name, quantile, b.optionalLong("min_samples", 1, 100), accuracy);
             }
             case "critical_operations": {
                 Block b = require(settings, policy);
                 b.allowOnly("operations");
-                return Policies.criticalOperations(name, b.requireStrings("operations"));
+                return new CriticalOperationsPolicy(name, b.requireStrings("operations"));
             }
             case "and": {
                 Block b = require(settings, policy);
                 b.allowOnly("and_sub_policy");
-                return Policies.and(name, readAll(b.requireList("and_sub_policy"), source));
+                return new AndPolicy(name, readAll(b.requireList("and_sub_policy"), source));
             }
             case "drop": {
                 Block b = require(settings, policy);
                 b.allowOnly("drop_sub_policy");
-                return Policies.drop(name, readAll(b.requireList("drop_sub_policy"), source));
+                return new DropPolicy(name, readAll(b.requireList("drop_sub_policy"), source));
             }
             case "not": {
                 Block b = require(settings, policy);
@@ -150,7 +160,7 @@ final class PolicyReader {
                 if (!b.has("not_sub_policy")) {
                     throw b.problem("'not_sub_policy' is required: the one policy to invert");
                 }
-                return Policies.not(name, read(b.node.get("not_sub_policy"), source));
+                return new NotPolicy(name, read(b.node.get("not_sub_policy"), source));
             }
             case "composite":
                 return composite(name, require(settings, policy), source);
@@ -187,25 +197,25 @@ final class PolicyReader {
         return value;
     }
 
+    /** A percentage from 0 to 100, as the fraction the policies take. */
+    private static double fraction(Block b, String field) {
+        double percentage = b.requireDouble(field);
+        if (!(percentage >= 0 && percentage <= 100)) {
+            throw b.problem("'" + field + "' must be from 0 to 100, was " + percentage);
+        }
+        return percentage / 100.0;
+    }
+
     private static SamplingPolicy latency(String name, Block b) {
         b.allowOnly("threshold_ms", "upper_threshold_ms");
         long threshold = b.optionalLong("threshold_ms", 0, 0);
         long upper = b.optionalLong("upper_threshold_ms", 0, 0);
-        if (upper != 0 && upper <= threshold) {
-            throw b.problem("'upper_threshold_ms' (" + upper + ") must be above 'threshold_ms' (" + threshold + ")");
-        }
-        return Policies.latency(name, threshold, upper);
+        return new LatencyPolicy(name, Duration.ofMillis(threshold), Duration.ofMillis(upper));
     }
 
     private static SamplingPolicy statusCode(String name, Block b) {
         b.allowOnly("status_codes");
-        Set<String> codes = new LinkedHashSet<>(b.requireStrings("status_codes"));
-        for (String code : codes) {
-            if (!STATUS_CODES.contains(code)) {
-                throw b.problem("status code '" + code + "' is not one of OK, ERROR, UNSET");
-            }
-        }
-        return Policies.statusCode(name, codes);
+        return new StatusCodePolicy(name, new LinkedHashSet<>(b.requireStrings("status_codes")));
     }
 
     private static SamplingPolicy numeric(String name, Block b) {
@@ -215,10 +225,7 @@ final class PolicyReader {
         }
         double min = b.optionalDouble("min_value", Double.NEGATIVE_INFINITY);
         double max = b.optionalDouble("max_value", Double.POSITIVE_INFINITY);
-        if (max < min) {
-            throw b.problem("'max_value' (" + max + ") is below 'min_value' (" + min + ")");
-        }
-        return Policies.numericAttribute(
+        return new NumericAttributePolicy(
                 name, b.requireString("key"), min, max, b.optionalBoolean("invert_match", false));
     }
 
@@ -228,16 +235,7 @@ final class PolicyReader {
         List<String> values = b.requireStrings("values");
         boolean regex = b.optionalBoolean("enabled_regex_matching", false);
         b.optionalLong("cache_max_size", 0, 0);
-        if (regex) {
-            for (String value : values) {
-                try {
-                    Pattern.compile(value);
-                } catch (PatternSyntaxException e) {
-                    throw b.problem("'" + value + "' is not a valid regular expression: " + e.getDescription());
-                }
-            }
-        }
-        return Policies.stringAttribute(
+        return new StringAttributePolicy(
                 name, b.requireString("key"), values, regex, b.optionalBoolean("invert_match", false));
     }
 

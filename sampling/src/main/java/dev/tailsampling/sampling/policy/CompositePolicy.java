@@ -3,6 +3,7 @@ package dev.tailsampling.sampling.policy;
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.SamplingPolicy;
+import dev.tailsampling.sampling.StatefulPolicy;
 import dev.tailsampling.sampling.TraceView;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +14,10 @@ import java.util.List;
  * sub-policy gets {@code percent} of the total from {@code rate_allocation}, an equal share when its
  * percent is 0, and nothing when it is not listed. Unlike the collector, which keeps the first
  * arrivals of each second, each share is kept as an unbiased consistent-probability sample (see
- * {@link AdaptiveRate}), so the weights of kept traces stay true.
+ * {@link AdaptiveRate}), so the weights of kept traces stay true. Stateful: the shares count what
+ * arrives on the clock of its subtask.
  */
-public final class CompositePolicy implements SamplingPolicy {
+public final class CompositePolicy implements StatefulPolicy {
     private static final long serialVersionUID = 1L;
 
     private final String name;
@@ -43,7 +45,6 @@ public final class CompositePolicy implements SamplingPolicy {
 
     @Override
     public void open(PolicyContext context) {
-        SamplingPolicy.super.open(context);
         rates.stream().filter(r -> r != null).forEach(r -> r.open(context));
     }
 

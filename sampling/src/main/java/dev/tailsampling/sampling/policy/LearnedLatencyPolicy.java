@@ -6,7 +6,7 @@ import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 import dev.tailsampling.sampling.Decision;
-import dev.tailsampling.sampling.SamplingPolicy;
+import dev.tailsampling.sampling.StatefulPolicy;
 import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.TraceView;
 import java.io.IOException;
@@ -20,8 +20,9 @@ import java.util.Map;
  * and operation, after it is judged. Until a sketch holds {@code minSamples} traces it keeps
  * nothing. Sketches are part of the job's checkpoints and merge when restored, so what every
  * subtask learned survives restarts and rescaling. Traces without a root are not judged.
+ * Stateful: what it keeps depends on what it judged before.
  */
-public final class LearnedLatencyPolicy implements SamplingPolicy {
+public final class LearnedLatencyPolicy implements StatefulPolicy {
     private static final long serialVersionUID = 1L;
     private static final char SEPARATOR = '\u001f';
 

@@ -39,14 +39,14 @@ public class ServiceStats {
      */
     public static ServiceStats ofDecision(
             TraceSummary trace, Decision decision, Set<String> representativePolicies, double presampleRate) {
-        boolean representative = decision.isSampled() && representativePolicies.contains(decision.policy());
-        boolean deterministic = decision.isSampled() && !representative;
+        boolean representative = decision.keeps() && representativePolicies.contains(decision.policy());
+        boolean deterministic = decision.keeps() && !representative;
         ServiceStats stats = new ServiceStats();
         stats.service = trace.rootService != null ? trace.rootService : SamplingRate.DEFAULT_KEY;
         stats.tracesSeen = 1;
         stats.spansSeen = trace.spanCount;
         stats.bytesSeen = trace.byteCount;
-        if (decision.isSampled()) {
+        if (decision.keeps()) {
             stats.spansKept = trace.spanCount;
             stats.bytesKept = trace.byteCount;
         }

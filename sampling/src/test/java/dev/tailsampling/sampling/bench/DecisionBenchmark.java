@@ -60,7 +60,7 @@ public class DecisionBenchmark {
         }
         // Randomness 0: below the 1 % threshold, so the representative sample does not keep it either.
         trace = TestTraces.of(TestTraces.traceIdWithRandomness(0), spans);
-        if (policies.evaluate(trace).isSampled()) {
+        if (policies.evaluate(trace).keeps()) {
             throw new IllegalStateException("the benchmark trace must be dropped");
         }
     }

@@ -12,6 +12,7 @@ import dev.tailsampling.sampling.rates.SamplingRates;
 
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.PolicyContext;
+import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.Span;
 import java.nio.file.Path;
@@ -60,10 +61,10 @@ class PolicyFileTest {
         try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
             out.writeObject(file.policies);
         }
-        SamplingPolicy copy;
+        PolicySet copy;
         try (java.io.ObjectInputStream in =
                 new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
-            copy = (SamplingPolicy) in.readObject();
+            copy = (PolicySet) in.readObject();
         }
         copy.open(PolicyContext.standalone());
         Span vip = span("shop", "GET", 5, "user.tier", "gold");
@@ -126,7 +127,7 @@ class PolicyFileTest {
                         + "{key: k, values: ['(unclosed'], enabled_regex_matching: true}}]"))
                 .hasMessageContaining("not a valid regular expression");
         assertThatThrownBy(() -> parse("policies: [{name: l, type: latency, latency: {threshold_ms: 500, upper_threshold_ms: 100}}]"))
-                .hasMessageContaining("'upper_threshold_ms' (100) must be above 'threshold_ms' (500)");
+                .hasMessageContaining("the upper bound (100 ms) of policy l must be above its threshold (500 ms)");
         assertThatThrownBy(() -> parse("decision_wait: soon\npolicies: [{name: a, type: always_sample}]"))
                 .hasMessageContaining("'decision_wait' must be a duration");
         assertThatThrownBy(() -> parse("policies: [{name: n, type: numeric_attribute, numeric_attribute: {key: k}}]"))
@@ -163,7 +164,7 @@ class PolicyFileTest {
         file.policies.open(new PolicyContext(1, () -> 0L, () -> rates[0]));
         var trace = of(traceIdWithRandomness(1L << 55), List.of(span("shop", "GET /", 5)));
         trace.summary().rootService = "shop";
-        assertThat(file.policies.evaluate(trace).isSampled()).as("configured 10 %").isFalse();
+        assertThat(file.policies.evaluate(trace).keeps()).as("configured 10 %").isFalse();
 
         rates[0] = SamplingRates.of(List.of(
                 new SamplingRate("shop", 0.6, 1, "steady", "controller", 0, 0)));

@@ -109,9 +109,9 @@ class HybridEstimatesTest {
             Decision decision = tail.evaluate(trace);
             errorsAtTail += error ? 1 : 0;
             if (error) {
-                assertThat(decision.isSampled()).as("an error trace that reaches the tail is kept").isTrue();
+                assertThat(decision.keeps()).as("an error trace that reaches the tail is kept").isTrue();
             }
-            if (!decision.isSampled()) {
+            if (!decision.keeps()) {
                 continue;
             }
             kept++;
@@ -210,11 +210,10 @@ class HybridEstimatesTest {
             span.attributes.put("url.path", path);
             span.attributes.put("order.total", Long.toString(total));
             spans.add(span);
-            summary.add(1, 300, span.startTimeUnixNano, span.endTimeUnixNano, span.error, i == 0, 0);
+            summary.addSpan(span);
+            summary.byteCount += 300;
         }
-        summary.rootService = service;
-        summary.rootOperation = "GET " + path;
-        summary.headProbability = ConsistentProbability.head(traceState).probability();
+        summary.addHead(ConsistentProbability.head(traceState).probability(), false);
         return TraceView.of(traceId, summary, () -> spans);
     }
 }

@@ -16,9 +16,7 @@ class LearnedLatencyPolicyTest {
 
     private static TraceView root(String service, String operation, double millis) {
         TraceSummary summary = TraceSummary.firstSeenAt(0);
-        summary.add(1, 100, 0, (long) (millis * 1e6), false, true, 0);
-        summary.rootService = service;
-        summary.rootOperation = operation;
+        summary.addSpan(0, (long) (millis * 1e6), false, true, service, operation);
         return TraceView.of(traceIdWithRandomness(7), summary, List::of);
     }
 
@@ -34,8 +32,8 @@ class LearnedLatencyPolicyTest {
         // Uniform on [1, 1000] ms: p95 is 950 ms; the sketch is accurate to 1 %, the sample to about 1 %.
         assertThat(policy.threshold("checkout", "POST /orders")).isBetween(950 * 0.97, 950 * 1.03);
         assertThat(policy.threshold("search", "GET /search")).isBetween(95.05 * 0.97, 95.05 * 1.03);
-        assertThat(policy.evaluate(root("checkout", "POST /orders", 990)).isSampled()).isTrue();
-        assertThat(policy.evaluate(root("checkout", "POST /orders", 900)).isSampled()).isFalse();
+        assertThat(policy.evaluate(root("checkout", "POST /orders", 990)).keeps()).isTrue();
+        assertThat(policy.evaluate(root("checkout", "POST /orders", 900)).keeps()).isFalse();
         assertThat(policy.evaluate(root("search", "GET /search", 150)).policy()).isEqualTo("learned");
     }
 
@@ -43,11 +41,11 @@ class LearnedLatencyPolicyTest {
     void keepsNothingWhileWarmingUpOrWithoutARoot() {
         LearnedLatencyPolicy policy = new LearnedLatencyPolicy("learned", 0.95, 100, 0.01);
         for (int i = 0; i < 100; i++) {
-            assertThat(policy.evaluate(root("a", "op", i < 99 ? 10 : 10_000)).isSampled()).isFalse();
+            assertThat(policy.evaluate(root("a", "op", i < 99 ? 10 : 10_000)).keeps()).isFalse();
         }
-        assertThat(policy.evaluate(root("a", "op", 10_000)).isSampled()).isTrue();
+        assertThat(policy.evaluate(root("a", "op", 10_000)).keeps()).isTrue();
         TraceSummary noRoot = TraceSummary.firstSeenAt(0);
-        noRoot.add(1, 100, 0, 1_000_000_000_000L, false, false, 0);
+        noRoot.addSpan(0, 1_000_000_000_000L, false, false, null, null);
         assertThat(policy.evaluate(TraceView.of(traceIdWithRandomness(1), noRoot, List::of)).outcome())
                 .isEqualTo(Decision.Outcome.NOT_SAMPLED);
     }

@@ -1,23 +1,27 @@
-package dev.tailsampling.sampling;
+package dev.tailsampling.sampling.policy;
 
-import java.util.HashSet;
-import java.util.Set;
+import dev.tailsampling.sampling.ConsistentProbability;
+import dev.tailsampling.sampling.Decision;
+import dev.tailsampling.sampling.PolicyContext;
+import dev.tailsampling.sampling.StatefulPolicy;
+import dev.tailsampling.sampling.TraceView;
 
 /**
  * The representative sample: keeps a fraction of traces by the trace-id threshold, at the rate the
  * budget controller publishes for the trace's root service (the default rate for a trace without
  * a root or a service without its own rate), or at its configured rate until the controller has
  * published one. Being consistent, a trace kept at one rate is kept at every higher rate, so a
- * rate change moves the sample's edge and nothing else.
+ * rate change moves the sample's edge and nothing else. Stateful: it reads the rates in force now.
  */
-public final class RepresentativePolicy implements SamplingPolicy {
+public final class RepresentativePolicy implements StatefulPolicy {
     private static final long serialVersionUID = 1L;
 
     private final String name;
     private final double configuredRate;
     private transient PolicyContext context;
 
-    RepresentativePolicy(String name, double configuredRate) {
+    /** Keeps the fraction {@code configuredRate} (0 to 1) until the controller sets a rate. */
+    public RepresentativePolicy(String name, double configuredRate) {
         ConsistentProbability.threshold(configuredRate);
         this.name = name;
         this.configuredRate = configuredRate;
@@ -38,25 +42,10 @@ public final class RepresentativePolicy implements SamplingPolicy {
         double rate =
                 context == null
                         ? configuredRate
-                        : context.rates()
-                                .rateFor(trace.summary().rootService, context.nowMillis(), configuredRate);
+                        : context.rates().rateFor(trace.summary().rootService, context.nowMillis(), configuredRate);
         if (!trace.sampledAt(rate)) {
             return Decision.notSampled();
         }
         return Decision.sampled(name, "trace id within the " + rate + " sample", rate);
-    }
-
-    /** The names of the representative policies in {@code policy} and its sub-policies. */
-    public static Set<String> namesIn(SamplingPolicy policy) {
-        Set<String> names = new HashSet<>();
-        collect(policy, names);
-        return names;
-    }
-
-    private static void collect(SamplingPolicy policy, Set<String> names) {
-        if (policy instanceof RepresentativePolicy) {
-            names.add(policy.name());
-        }
-        policy.subPolicies().forEach(p -> collect(p, names));
     }
 }

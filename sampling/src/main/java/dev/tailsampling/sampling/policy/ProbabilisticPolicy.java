@@ -1,17 +1,23 @@
-package dev.tailsampling.sampling;
+package dev.tailsampling.sampling.policy;
+
+import dev.tailsampling.sampling.ConsistentProbability;
+import dev.tailsampling.sampling.Decision;
+import dev.tailsampling.sampling.SamplingPolicy;
+import dev.tailsampling.sampling.TraceView;
 
 /**
  * Keeps a fixed fraction of traces. The choice is a function of the trace id alone (see {@link
  * ConsistentProbability}), so it agrees with head samplers and across parallel subtasks, and a
  * trace kept at one rate is kept at every higher rate.
  */
-final class ProbabilisticPolicy implements SamplingPolicy {
+public final class ProbabilisticPolicy implements SamplingPolicy {
     private static final long serialVersionUID = 1L;
 
     private final String name;
     private final double rate;
 
-    ProbabilisticPolicy(String name, double rate) {
+    /** Keeps the fraction {@code rate} (0 to 1) of traces. */
+    public ProbabilisticPolicy(String name, double rate) {
         ConsistentProbability.threshold(rate);
         this.name = name;
         this.rate = rate;

@@ -1,0 +1,31 @@
+package dev.tailsampling.operators.decide;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * When a buffered trace is decided: after {@code decisionWait} without a new span, {@code
+ * maxTraceDuration} after its first span, or at once when it holds {@code maxSpansPerTrace} spans or
+ * {@code maxTraceBytes} of OTLP bytes. Checked here, once, for every caller.
+ */
+public record BufferLimits(
+        Duration decisionWait, Duration maxTraceDuration, int maxSpansPerTrace, long maxTraceBytes)
+        implements Serializable {
+
+    public BufferLimits {
+        if (decisionWait.isNegative() || decisionWait.isZero()) {
+            throw new IllegalArgumentException("decision wait must be positive: " + decisionWait);
+        }
+        if (maxTraceDuration.compareTo(decisionWait) < 0) {
+            throw new IllegalArgumentException(
+                    "max trace duration (" + maxTraceDuration + ") must be at least the decision wait ("
+                            + decisionWait + ")");
+        }
+        if (maxSpansPerTrace < 1) {
+            throw new IllegalArgumentException("max spans per trace must be at least 1: " + maxSpansPerTrace);
+        }
+        if (maxTraceBytes < 1) {
+            throw new IllegalArgumentException("max trace bytes must be at least 1: " + maxTraceBytes);
+        }
+    }
+}
