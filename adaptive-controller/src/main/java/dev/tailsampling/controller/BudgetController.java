@@ -2,7 +2,6 @@ package dev.tailsampling.controller;
 
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,31 +88,26 @@ public final class BudgetController implements Serializable {
         for (Map.Entry<String, ServiceState> e : state.services.entrySet()) {
             moveService(e.getKey(), e.getValue(), level, lower, nowMillis);
         }
-        double presample =
-                move(state.presampleRate, presampleTarget(state, budget, level, nowMillis),
-                        settings.defaults.minRate, 1.0);
+        double presample = move(
+                state.presampleRate, presampleTarget(state, budget, level, nowMillis), settings.defaults.minRate, 1.0);
         state.presampleReason = reason(state.presampleRate, presample, lower).label();
         state.presampleRate = presample;
 
         List<SamplingRate> rates = new ArrayList<>();
-        new TreeMap<>(state.services)
-                .forEach(
-                        (name, service) -> {
-                            boolean isDefault = SamplingRate.DEFAULT_KEY.equals(name);
-                            String reason =
-                                    isDefault && !RateReason.STEADY.label().equals(state.presampleReason)
-                                            ? state.presampleReason
-                                            : service.reason;
-                            rates.add(
-                                    new SamplingRate(
-                                            name,
-                                            service.rate,
-                                            isDefault ? state.presampleRate : 1.0,
-                                            reason,
-                                            SamplingRate.SOURCE_CONTROLLER,
-                                            service.hasOverrideAt(nowMillis) ? service.overrideExpiresAtMillis : 0,
-                                            nowMillis));
-                        });
+        new TreeMap<>(state.services).forEach((name, service) -> {
+            boolean isDefault = SamplingRate.DEFAULT_KEY.equals(name);
+            String reason = isDefault && !RateReason.STEADY.label().equals(state.presampleReason)
+                    ? state.presampleReason
+                    : service.reason;
+            rates.add(new SamplingRate(
+                    name,
+                    service.rate,
+                    isDefault ? state.presampleRate : 1.0,
+                    reason,
+                    SamplingRate.SOURCE_CONTROLLER,
+                    service.hasOverrideAt(nowMillis) ? service.overrideExpiresAtMillis : 0,
+                    nowMillis));
+        });
         return rates;
     }
 
@@ -122,10 +116,9 @@ public final class BudgetController implements Serializable {
         if (existing != null) {
             return existing;
         }
-        double start =
-                SamplingRate.DEFAULT_KEY.equals(name)
-                        ? settings.initialRate
-                        : settings.forService(name).bound(service(state, SamplingRate.DEFAULT_KEY).rate);
+        double start = SamplingRate.DEFAULT_KEY.equals(name)
+                ? settings.initialRate
+                : settings.forService(name).bound(service(state, SamplingRate.DEFAULT_KEY).rate);
         ServiceState created = ServiceState.startingAt(start);
         state.services.put(name, created);
         return created;
@@ -141,10 +134,9 @@ public final class BudgetController implements Serializable {
                 end = Math.max(end, window.windowEndMillis);
             }
         }
-        long millis =
-                end > start
-                        ? end - start
-                        : state.lastStepMillis > 0 ? nowMillis - state.lastStepMillis : settings.interval.toMillis();
+        long millis = end > start
+                ? end - start
+                : state.lastStepMillis > 0 ? nowMillis - state.lastStepMillis : settings.interval.toMillis();
         return Math.max(1.0, millis / 1000.0);
     }
 
@@ -163,11 +155,10 @@ public final class BudgetController implements Serializable {
         double poolTraces = (window.tracesSeen - window.tracesKeptDeterministic) * scale;
         double deterministic = (spans ? window.spansKeptDeterministic : window.bytesKeptDeterministic) * scale;
         double pool = (spans ? window.spansSeen : window.bytesSeen) * scale - deterministic;
-        double w =
-                service.tracesPerSecond <= 0
-                                || Math.abs(traces - service.tracesPerSecond) > JUMP * service.tracesPerSecond
-                        ? 1.0
-                        : settings.smoothing;
+        double w = service.tracesPerSecond <= 0
+                        || Math.abs(traces - service.tracesPerSecond) > JUMP * service.tracesPerSecond
+                ? 1.0
+                : settings.smoothing;
         service.tracesPerSecond = blend(service.tracesPerSecond, traces, w);
         service.poolTracesPerSecond = blend(service.poolTracesPerSecond, poolTraces, w);
         service.poolUnitsPerSecond = blend(service.poolUnitsPerSecond, pool, w);
@@ -278,7 +269,9 @@ public final class BudgetController implements Serializable {
         double moved = move(service.rate, target, own.minRate, own.maxRate);
         // The floor holds a rate up; a rate coming down is over budget even if a floor stops it later.
         boolean floor = target > own.bound(level) && moved >= service.rate;
-        service.reason = floor ? RateReason.FLOOR.label() : reason(service.rate, moved, lower).label();
+        service.reason = floor
+                ? RateReason.FLOOR.label()
+                : reason(service.rate, moved, lower).label();
         service.rate = moved;
     }
 

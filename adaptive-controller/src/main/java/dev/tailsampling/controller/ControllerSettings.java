@@ -20,11 +20,13 @@ public final class ControllerSettings implements Serializable {
     public final double tolerance;
     /** Weight of the newest interval in the smoothed traffic, in (0, 1]. */
     public final double smoothing;
+
     public final Duration interval;
     /** The default rate before the first step. */
     public final double initialRate;
     /** Settings of a service that has none of its own; also the bounds of the pre-sampling rate. */
     public final ServiceSettings defaults;
+
     public final Map<String, ServiceSettings> services;
 
     public ControllerSettings(
@@ -44,8 +46,7 @@ public final class ControllerSettings implements Serializable {
             throw new IllegalArgumentException("the largest change must be in (0, 1), was " + maxChange);
         }
         if (!(tolerance >= 0 && tolerance < maxChange)) {
-            throw new IllegalArgumentException(
-                    "the tolerance must be in [0, largest change), was " + tolerance);
+            throw new IllegalArgumentException("the tolerance must be in [0, largest change), was " + tolerance);
         }
         if (!(smoothing > 0 && smoothing <= 1)) {
             throw new IllegalArgumentException("the smoothing weight must be in (0, 1], was " + smoothing);

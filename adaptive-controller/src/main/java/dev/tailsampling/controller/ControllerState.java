@@ -1,7 +1,6 @@
 package dev.tailsampling.controller;
 
 import dev.tailsampling.sampling.rates.ServiceStats;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,6 +12,7 @@ public class ControllerState {
     public Map<String, ServiceState> services = new HashMap<>();
     /** Windows received since the last step, added up per service. */
     public Map<String, ServiceStats> pending = new HashMap<>();
+
     public double presampleRate = 1.0;
     public String presampleReason = RateReason.STEADY.label();
     /** Epoch ms of the last step, 0 before the first. */

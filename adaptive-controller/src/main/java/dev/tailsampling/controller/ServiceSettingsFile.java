@@ -3,7 +3,6 @@ package dev.tailsampling.controller;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -35,7 +34,8 @@ public final class ServiceSettingsFile {
             throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject() || !root.path("services").isObject() || root.size() != 1) {
-            throw new IllegalArgumentException(file + ": expected one top-level key 'services' mapping names to settings");
+            throw new IllegalArgumentException(
+                    file + ": expected one top-level key 'services' mapping names to settings");
         }
         Map<String, ServiceSettings> services = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.get("services").fields(); it.hasNext(); ) {

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 class BudgetControllerTest {
@@ -19,9 +17,18 @@ class BudgetControllerTest {
 
     private long now = 1_700_000_000_000L;
 
-    private static ControllerSettings settings(double budget, long storageBytes, Map<String, ServiceSettings> services) {
+    private static ControllerSettings settings(
+            double budget, long storageBytes, Map<String, ServiceSettings> services) {
         return new ControllerSettings(
-                Budget.spansPerSecond(budget), storageBytes, 0.2, 0.05, 0.5, Duration.ofMinutes(5), 0.5, DEFAULTS, services);
+                Budget.spansPerSecond(budget),
+                storageBytes,
+                0.2,
+                0.05,
+                0.5,
+                Duration.ofMinutes(5),
+                0.5,
+                DEFAULTS,
+                services);
     }
 
     /** One interval of a service's traffic as the sampler reports it, with no pre-sampling. */
@@ -38,7 +45,8 @@ class BudgetControllerTest {
         return stats;
     }
 
-    private List<SamplingRate> step(BudgetController controller, ControllerState state, long storageUsed, ServiceStats... windows) {
+    private List<SamplingRate> step(
+            BudgetController controller, ControllerState state, long storageUsed, ServiceStats... windows) {
         for (ServiceStats w : windows) {
             controller.record(state, w);
         }
@@ -53,7 +61,8 @@ class BudgetControllerTest {
     /** Spans per second the sampler would keep: deterministic keeps plus each pool at its rate. */
     private static double kept(ControllerState state) {
         return state.services.values().stream()
-                .mapToDouble(s -> s.deterministicUnitsPerSecond + s.poolUnitsPerSecond * Math.min(s.rate, state.presampleRate))
+                .mapToDouble(s ->
+                        s.deterministicUnitsPerSecond + s.poolUnitsPerSecond * Math.min(s.rate, state.presampleRate))
                 .sum();
     }
 
@@ -91,15 +100,21 @@ class BudgetControllerTest {
 
     @Test
     void ratesStayWithinTheirBoundsAndFloors() {
-        Map<String, ServiceSettings> own =
-                Map.of("checkout", new ServiceSettings(0.3, 1.0, 0, Double.NaN),
-                        "search", new ServiceSettings(0.001, 0.05, 0, Double.NaN));
+        Map<String, ServiceSettings> own = Map.of(
+                "checkout",
+                new ServiceSettings(0.3, 1.0, 0, Double.NaN),
+                "search",
+                new ServiceSettings(0.001, 0.05, 0, Double.NaN));
         BudgetController controller = new BudgetController(settings(50, 0, own));
         ControllerState state = new ControllerState();
         for (int i = 0; i < 40; i++) {
-            List<SamplingRate> rates =
-                    step(controller, state, 0, window("checkout", 100, 10, 0), window("search", 0.1, 2, 0),
-                            window("frontend", 1000, 10, 0));
+            List<SamplingRate> rates = step(
+                    controller,
+                    state,
+                    0,
+                    window("checkout", 100, 10, 0),
+                    window("search", 0.1, 2, 0),
+                    window("frontend", 1000, 10, 0));
             assertThat(rate(rates, "checkout").rate).isGreaterThanOrEqualTo(0.3);
             assertThat(rate(rates, "search").rate).isLessThanOrEqualTo(0.05);
             rates.forEach(r -> assertThat(r.rate).isBetween(0.001, 1.0));
@@ -149,15 +164,20 @@ class BudgetControllerTest {
 
     @Test
     void overridesWinAtOnceAndExpire() {
-        BudgetController controller = new BudgetController(settings(100, 0, Map.of("search", new ServiceSettings(0.001, 1, 0, 0.25))));
+        BudgetController controller =
+                new BudgetController(settings(100, 0, Map.of("search", new ServiceSettings(0.001, 1, 0, 0.25))));
         ControllerState state = new ControllerState();
         for (int i = 0; i < 30; i++) {
             step(controller, state, 0, window("frontend", 1000, 10, 0.0), window("search", 100, 1, 0.0));
         }
         double steady = state.services.get("frontend").rate;
-        controller.override(state, new SamplingRate("frontend", 0.9, 1, "override", SamplingRate.SOURCE_MANUAL,
-                now + 2 * INTERVAL_MS + 1, now), now);
-        List<SamplingRate> rates = step(controller, state, 0, window("frontend", 1000, 10, 0.0), window("search", 100, 1, 0.0));
+        controller.override(
+                state,
+                new SamplingRate(
+                        "frontend", 0.9, 1, "override", SamplingRate.SOURCE_MANUAL, now + 2 * INTERVAL_MS + 1, now),
+                now);
+        List<SamplingRate> rates =
+                step(controller, state, 0, window("frontend", 1000, 10, 0.0), window("search", 100, 1, 0.0));
         assertThat(rate(rates, "frontend").rate).isEqualTo(0.9);
         assertThat(rate(rates, "frontend").reason).isEqualTo("override");
         assertThat(rate(rates, "frontend").expiresAtMillis).isGreaterThan(now);

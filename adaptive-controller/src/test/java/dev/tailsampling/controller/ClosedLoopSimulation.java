@@ -4,14 +4,12 @@ import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.PolicySet;
-
 import dev.tailsampling.sampling.TraceStats;
 import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.TraceView;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.SamplingRates;
 import dev.tailsampling.sampling.rates.ServiceStats;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,8 +37,15 @@ final class ClosedLoopSimulation {
      * One interval of the run: traffic multiple, kept spans per second (all, and those kept by
      * deterministic policies) and the rates published at its end.
      */
-    record Interval(int index, double multiple, double keptSpansPerSecond, double deterministicSpansPerSecond,
-                    double budget, Map<String, Double> rates, double presampleRate, Map<String, String> reasons) {}
+    record Interval(
+            int index,
+            double multiple,
+            double keptSpansPerSecond,
+            double deterministicSpansPerSecond,
+            double budget,
+            Map<String, Double> rates,
+            double presampleRate,
+            Map<String, String> reasons) {}
 
     private final BudgetController controller;
     private final List<ServiceLoad> services;
@@ -102,8 +107,15 @@ final class ClosedLoopSimulation {
                     reasons.put(rate.service, rate.reason);
                 }
                 double seconds = WINDOWS_PER_INTERVAL * WINDOW_MILLIS / 1000.0;
-                out.add(new Interval(index++, step[0], keptSpans / seconds, deterministicSpans / seconds, controller.settings().budget.perSecond,
-                        byService, state.presampleRate, reasons));
+                out.add(new Interval(
+                        index++,
+                        step[0],
+                        keptSpans / seconds,
+                        deterministicSpans / seconds,
+                        controller.settings().budget.perSecond,
+                        byService,
+                        state.presampleRate,
+                        reasons));
             }
         }
         return out;

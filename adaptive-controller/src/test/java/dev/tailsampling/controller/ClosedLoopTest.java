@@ -3,11 +3,9 @@ package dev.tailsampling.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.controller.ClosedLoopSimulation.Interval;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,16 +23,22 @@ class ClosedLoopTest {
 
     static ControllerSettings settings(double maxChange) {
         return new ControllerSettings(
-                Budget.spansPerSecond(BUDGET), 0, maxChange, 0.05, 0.5, Duration.ofMinutes(5), 0.9,
-                new ServiceSettings(0.001, 1.0, 0.1, Double.NaN), Map.of());
+                Budget.spansPerSecond(BUDGET),
+                0,
+                maxChange,
+                0.05,
+                0.5,
+                Duration.ofMinutes(5),
+                0.9,
+                new ServiceSettings(0.001, 1.0, 0.1, Double.NaN),
+                Map.of());
     }
 
     @ParameterizedTest(name = "{0}x step, max change {1}, seed {2}")
     @CsvSource({"10, 0.5, 1", "10, 0.5, 2", "2, 0.2, 3"})
     void keptVolumeReturnsToTheBudgetAfterEachStep(double surge, double maxChange, long seed) {
-        List<Interval> run =
-                new ClosedLoopSimulation(settings(maxChange), ClosedLoopSimulation.shop(), seed)
-                        .run(new double[][] {{1, 12}, {surge, 14}, {1, 14}});
+        List<Interval> run = new ClosedLoopSimulation(settings(maxChange), ClosedLoopSimulation.shop(), seed)
+                .run(new double[][] {{1, 12}, {surge, 14}, {1, 14}});
         int[] steps = {0, 12, 26, run.size()};
         for (int s = 0; s < 3; s++) {
             for (int i = steps[s] + SETTLE; i < steps[s + 1]; i++) {

@@ -1,7 +1,6 @@
 package dev.tailsampling.controller;
 
 import dev.tailsampling.controller.ClosedLoopSimulation.Interval;
-
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -12,7 +11,6 @@ import java.io.File;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
-
 import javax.imageio.ImageIO;
 
 /**
@@ -35,8 +33,10 @@ public final class StepResponseChart {
 
     public static void main(String[] args) throws IOException {
         double[][] steps = {{1, 12}, {10, 24}, {1, 24}};
-        List<Interval> slow = new ClosedLoopSimulation(ClosedLoopTest.settings(0.2), ClosedLoopSimulation.shop(), 1).run(steps);
-        List<Interval> fast = new ClosedLoopSimulation(ClosedLoopTest.settings(0.5), ClosedLoopSimulation.shop(), 1).run(steps);
+        List<Interval> slow =
+                new ClosedLoopSimulation(ClosedLoopTest.settings(0.2), ClosedLoopSimulation.shop(), 1).run(steps);
+        List<Interval> fast =
+                new ClosedLoopSimulation(ClosedLoopTest.settings(0.5), ClosedLoopSimulation.shop(), 1).run(steps);
 
         BufferedImage image = new BufferedImage(WIDTH, TOP + 3 * (PANEL + 40), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -45,8 +45,11 @@ public final class StepResponseChart {
         g.fillRect(0, 0, image.getWidth(), image.getHeight());
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.setColor(Color.BLACK);
-        g.drawString("Budget controller step response: 5-minute intervals, budget "
-                + (int) ClosedLoopTest.BUDGET + " spans/s", LEFT, 20);
+        g.drawString(
+                "Budget controller step response: 5-minute intervals, budget " + (int) ClosedLoopTest.BUDGET
+                        + " spans/s",
+                LEFT,
+                20);
 
         int y = TOP;
         Panel traffic = new Panel(g, y, slow.size(), 0, 11, false, "traffic (x base)");
@@ -62,7 +65,8 @@ public final class StepResponseChart {
         }
 
         y += PANEL + 40;
-        Panel kept = new Panel(g, y, slow.size(), 0, 3 * ClosedLoopTest.BUDGET, false, "kept spans/s (clipped at 3x budget)");
+        Panel kept = new Panel(
+                g, y, slow.size(), 0, 3 * ClosedLoopTest.BUDGET, false, "kept spans/s (clipped at 3x budget)");
         kept.line(slow, i -> ClosedLoopTest.BUDGET, Color.RED, true);
         kept.line(slow, Interval::keptSpansPerSecond, SERVICE_COLORS[0], false);
         kept.line(fast, Interval::keptSpansPerSecond, SERVICE_COLORS[1], false);
@@ -119,9 +123,11 @@ public final class StepResponseChart {
 
         void line(List<Interval> run, ToDoubleFunction<Interval> value, Color color, boolean dashed) {
             g.setColor(color);
-            g.setStroke(dashed
-                    ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0)
-                    : new BasicStroke(2f));
+            g.setStroke(
+                    dashed
+                            ? new BasicStroke(
+                                    1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0)
+                            : new BasicStroke(2f));
             // An interval's value holds from its start to its end.
             for (int i = 0; i < run.size(); i++) {
                 int level = y(value.applyAsDouble(run.get(i)));

@@ -61,14 +61,15 @@ public final class ConfigPlaceholders {
         }
         int colon = reference.lastIndexOf(':');
         if (colon <= 0 || colon == reference.length() - 1) {
-            throw new IllegalArgumentException(
-                    key + ": ${" + provider + ":" + reference + "} needs a path and a key, as ${" + provider + ":PATH:KEY}");
+            throw new IllegalArgumentException(key + ": ${" + provider + ":" + reference
+                    + "} needs a path and a key, as ${" + provider + ":PATH:KEY}");
         }
         Path path = Path.of(reference.substring(0, colon));
         String name = reference.substring(colon + 1);
         try {
             if (provider.equals("dir")) {
-                return Files.readString(path.resolve(name), StandardCharsets.UTF_8).strip();
+                return Files.readString(path.resolve(name), StandardCharsets.UTF_8)
+                        .strip();
             }
             Properties properties = new Properties();
             try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {

@@ -41,8 +41,7 @@ public final class IcebergCatalogConf implements Serializable {
     private final String namespace;
     private final Map<String, String> properties;
 
-    public IcebergCatalogConf(
-            CatalogType type, String warehouse, String namespace, Map<String, String> properties) {
+    public IcebergCatalogConf(CatalogType type, String warehouse, String namespace, Map<String, String> properties) {
         this.type = type;
         this.warehouse = warehouse;
         this.namespace = namespace;
@@ -51,19 +50,18 @@ public final class IcebergCatalogConf implements Serializable {
             this.properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
         }
         if (type == CatalogType.HADOOP && !this.properties.containsKey(CatalogProperties.WAREHOUSE_LOCATION)) {
-            throw new IllegalArgumentException(
-                    "a hadoop catalog needs a warehouse folder: set --iceberg.warehouse");
+            throw new IllegalArgumentException("a hadoop catalog needs a warehouse folder: set --iceberg.warehouse");
         }
         if (type != CatalogType.HADOOP && !this.properties.containsKey(CatalogProperties.URI)) {
-            throw new IllegalArgumentException(
-                    "a " + type.name().toLowerCase(Locale.ROOT)
-                            + " catalog needs its address: set --iceberg.catalog.uri");
+            throw new IllegalArgumentException("a " + type.name().toLowerCase(Locale.ROOT)
+                    + " catalog needs its address: set --iceberg.catalog.uri");
         }
     }
 
     /** The catalog that the {@link IcebergOptions} in {@code params} (keys without the dashes) name. */
     public static IcebergCatalogConf fromParameters(Map<String, String> params) {
-        String typeName = params.getOrDefault(IcebergOptions.CATALOG_TYPE.key(), IcebergOptions.CATALOG_TYPE.defaultValue());
+        String typeName =
+                params.getOrDefault(IcebergOptions.CATALOG_TYPE.key(), IcebergOptions.CATALOG_TYPE.defaultValue());
         CatalogType type;
         try {
             type = CatalogType.valueOf(typeName.trim().toUpperCase(Locale.ROOT));
@@ -173,7 +171,9 @@ public final class IcebergCatalogConf implements Serializable {
             addMissingPartitionFields(existing, table);
             if (existing.sortOrder().isUnsorted() && !table.sortOrder().isUnsorted()) {
                 ReplaceSortOrder order = existing.replaceSortOrder();
-                table.sortOrder().fields().forEach(field -> order.asc(existing.schema().findColumnName(field.sourceId())));
+                table.sortOrder()
+                        .fields()
+                        .forEach(field -> order.asc(existing.schema().findColumnName(field.sourceId())));
                 order.commit();
             }
             return existing;
@@ -199,15 +199,17 @@ public final class IcebergCatalogConf implements Serializable {
         for (PartitionField wanted : table.spec().fields()) {
             // By column name: a catalog assigns its own field ids when it creates a table.
             String column = table.schema().findColumnName(wanted.sourceId());
-            boolean present = existing.spec().fields().stream().anyMatch(field ->
-                    column.equals(existing.schema().findColumnName(field.sourceId()))
-                            && field.transform().toString().equals(wanted.transform().toString()));
+            boolean present = existing.spec().fields().stream()
+                    .anyMatch(field -> column.equals(existing.schema().findColumnName(field.sourceId()))
+                            && field.transform()
+                                    .toString()
+                                    .equals(wanted.transform().toString()));
             if (present) {
                 continue;
             }
             if (!wanted.transform().isIdentity()) {
-                throw new IllegalStateException(table.name() + " lacks the partition field " + wanted.transform()
-                        + "(" + column + ") and only identity fields are added to an existing table");
+                throw new IllegalStateException(table.name() + " lacks the partition field " + wanted.transform() + "("
+                        + column + ") and only identity fields are added to an existing table");
             }
             update = update == null ? existing.updateSpec() : update;
             update.addField(column);

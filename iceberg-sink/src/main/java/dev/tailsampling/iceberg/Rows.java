@@ -1,14 +1,13 @@
 package dev.tailsampling.iceberg;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericMapData;
 import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
-
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /** Conversions of our values to Flink's internal row values, shared by the row mappers. */
 final class Rows {

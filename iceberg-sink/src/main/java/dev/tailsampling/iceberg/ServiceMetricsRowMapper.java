@@ -3,12 +3,11 @@ package dev.tailsampling.iceberg;
 import static dev.tailsampling.iceberg.Rows.millis;
 import static dev.tailsampling.iceberg.Rows.str;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import dev.tailsampling.sampling.metrics.OperationMinute;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
-
-import com.datadoghq.sketch.ddsketch.DDSketch;
-import dev.tailsampling.sampling.metrics.OperationMinute;
 
 /** Maps an {@link OperationMinute} to a row of {@link ServiceMetricsTable#SCHEMA}, durations in ms. */
 public class ServiceMetricsRowMapper implements MapFunction<OperationMinute, RowData> {
@@ -18,7 +17,9 @@ public class ServiceMetricsRowMapper implements MapFunction<OperationMinute, Row
     @Override
     public RowData map(OperationMinute minute) {
         DDSketch durations = minute.durations();
-        double[] q = durations.isEmpty() ? new double[4] : durations.getValuesAtQuantiles(new double[] {0.5, 0.9, 0.95, 0.99});
+        double[] q = durations.isEmpty()
+                ? new double[4]
+                : durations.getValuesAtQuantiles(new double[] {0.5, 0.9, 0.95, 0.99});
         return GenericRowData.of(
                 str(minute.serviceName),
                 str(minute.operationName),

@@ -20,34 +20,45 @@ import org.apache.iceberg.types.Types;
 public final class ServiceMetricsTable {
     public static final String NAME = "service_metrics";
 
-    public static final Schema SCHEMA =
-            new Schema(
-                    required(1, "service_name", Types.StringType.get()),
-                    required(2, "operation_name", Types.StringType.get()),
-                    required(3, "span_kind", Types.StringType.get()),
-                    required(4, "window_start", Types.TimestampType.withZone(), "start of the minute"),
-                    required(5, "request_count", Types.LongType.get(), "spans, before sampling"),
-                    required(6, "error_count", Types.LongType.get()),
-                    required(7, "duration_p50_ms", Types.DoubleType.get()),
-                    required(8, "duration_p90_ms", Types.DoubleType.get()),
-                    required(9, "duration_p95_ms", Types.DoubleType.get()),
-                    required(10, "duration_p99_ms", Types.DoubleType.get()),
-                    required(11, "duration_max_ms", Types.DoubleType.get(), "exact"),
-                    optional(12, "duration_sketch", Types.BinaryType.get(),
-                            "DDSketch protobuf encoding of the durations in nanoseconds, each weighted 1 / its head"
-                                    + " probability"),
-                    optional(13, "estimated_request_count", Types.DoubleType.get(),
-                            "requests the services sent: each span counted 1 / its head sampler's probability"),
-                    optional(14, "estimated_error_count", Types.DoubleType.get(), "errors, weighted alike"));
+    public static final Schema SCHEMA = new Schema(
+            required(1, "service_name", Types.StringType.get()),
+            required(2, "operation_name", Types.StringType.get()),
+            required(3, "span_kind", Types.StringType.get()),
+            required(4, "window_start", Types.TimestampType.withZone(), "start of the minute"),
+            required(5, "request_count", Types.LongType.get(), "spans, before sampling"),
+            required(6, "error_count", Types.LongType.get()),
+            required(7, "duration_p50_ms", Types.DoubleType.get()),
+            required(8, "duration_p90_ms", Types.DoubleType.get()),
+            required(9, "duration_p95_ms", Types.DoubleType.get()),
+            required(10, "duration_p99_ms", Types.DoubleType.get()),
+            required(11, "duration_max_ms", Types.DoubleType.get(), "exact"),
+            optional(
+                    12,
+                    "duration_sketch",
+                    Types.BinaryType.get(),
+                    "DDSketch protobuf encoding of the durations in nanoseconds, each weighted 1 / its head"
+                            + " probability"),
+            optional(
+                    13,
+                    "estimated_request_count",
+                    Types.DoubleType.get(),
+                    "requests the services sent: each span counted 1 / its head sampler's probability"),
+            optional(14, "estimated_error_count", Types.DoubleType.get(), "errors, weighted alike"));
 
-    public static final TableDefinition TABLE =
-            new TableDefinition(
-                    NAME,
-                    SCHEMA,
-                    PartitionSpec.builderFor(SCHEMA).day("window_start").identity("service_name").build(),
-                    SortOrder.builderFor(SCHEMA).asc("service_name").asc("operation_name").asc("window_start").build(),
-                    TableDefinition.properties(Map.of()),
-                    "window_start");
+    public static final TableDefinition TABLE = new TableDefinition(
+            NAME,
+            SCHEMA,
+            PartitionSpec.builderFor(SCHEMA)
+                    .day("window_start")
+                    .identity("service_name")
+                    .build(),
+            SortOrder.builderFor(SCHEMA)
+                    .asc("service_name")
+                    .asc("operation_name")
+                    .asc("window_start")
+                    .build(),
+            TableDefinition.properties(Map.of()),
+            "window_start");
 
     private ServiceMetricsTable() {}
 }

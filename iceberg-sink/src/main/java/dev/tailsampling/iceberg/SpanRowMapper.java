@@ -1,18 +1,16 @@
 package dev.tailsampling.iceberg;
 
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.table.data.GenericArrayData;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.RowData;
+import static dev.tailsampling.iceberg.Rows.str;
+import static dev.tailsampling.iceberg.Rows.timestamp;
 
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.SpanEvent;
 import dev.tailsampling.sampling.SpanLink;
-
-import static dev.tailsampling.iceberg.Rows.str;
-import static dev.tailsampling.iceberg.Rows.timestamp;
-
 import java.util.List;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
 
 /** Maps a kept {@link Span} to a row of {@link SpansTable#SCHEMA}, field by field in order. */
 public class SpanRowMapper implements MapFunction<Span, RowData> {
@@ -76,13 +74,12 @@ public class SpanRowMapper implements MapFunction<Span, RowData> {
         Object[] rows = new Object[links.size()];
         for (int i = 0; i < rows.length; i++) {
             SpanLink link = links.get(i);
-            rows[i] =
-                    GenericRowData.of(
-                            str(link.traceId),
-                            str(link.spanId),
-                            str(link.traceState),
-                            str(link.relationship),
-                            Rows.map(link.attributes));
+            rows[i] = GenericRowData.of(
+                    str(link.traceId),
+                    str(link.spanId),
+                    str(link.traceState),
+                    str(link.relationship),
+                    Rows.map(link.attributes));
         }
         return new GenericArrayData(rows);
     }

@@ -19,94 +19,118 @@ import org.apache.iceberg.types.Types;
 public final class SpansTable {
     public static final String NAME = "spans";
 
-    public static final Schema SCHEMA =
-            new Schema(
-                    required(1, "trace_id", Types.StringType.get(), "32 lowercase hex characters"),
-                    required(2, "span_id", Types.StringType.get(), "16 lowercase hex characters"),
-                    optional(3, "parent_span_id", Types.StringType.get(), "empty for a root span"),
-                    optional(4, "trace_state", Types.StringType.get(), "W3C tracestate"),
-                    required(5, "start_time", Types.TimestampType.withZone(), "span start, microseconds"),
-                    required(6, "start_time_unix_nano", Types.LongType.get()),
-                    required(7, "end_time_unix_nano", Types.LongType.get()),
-                    required(8, "duration_ns", Types.LongType.get()),
-                    required(9, "service_name", Types.StringType.get(), "resource service.name"),
-                    optional(10, "operation_name", Types.StringType.get(), "span name"),
-                    optional(11, "span_kind", Types.StringType.get(),
-                            "CLIENT, SERVER, INTERNAL, PRODUCER, CONSUMER or UNSPECIFIED"),
-                    optional(12, "status_code", Types.StringType.get(), "UNSET, OK or ERROR"),
-                    optional(13, "status_message", Types.StringType.get()),
-                    optional(14, "http_method", Types.StringType.get()),
-                    optional(15, "http_status_code", Types.IntegerType.get()),
-                    optional(16, "http_route", Types.StringType.get()),
-                    optional(17, "url_path", Types.StringType.get()),
-                    optional(18, "db_system", Types.StringType.get()),
-                    optional(19, "db_statement", Types.StringType.get()),
-                    optional(20, "rpc_service", Types.StringType.get()),
-                    optional(21, "rpc_method", Types.StringType.get()),
-                    optional(22, "messaging_system", Types.StringType.get()),
-                    optional(23, "peer_service", Types.StringType.get()),
-                    optional(24, "service_version", Types.StringType.get()),
-                    optional(25, "deployment_environment", Types.StringType.get()),
-                    optional(26, "host_name", Types.StringType.get()),
-                    required(27, "error", Types.BooleanType.get(),
-                            "status ERROR, error=true or HTTP status >= 500"),
-                    optional(28, "resource_attributes",
-                            Types.MapType.ofOptional(1003, 1004, Types.StringType.get(), Types.StringType.get())),
-                    optional(29, "attributes",
-                            Types.MapType.ofOptional(1001, 1002, Types.StringType.get(), Types.StringType.get()),
-                            "values as strings, arrays as JSON"),
-                    optional(30, "scope_name", Types.StringType.get()),
-                    optional(31, "scope_version", Types.StringType.get()),
-                    optional(32, "events",
-                            Types.ListType.ofOptional(1005,
-                                    Types.StructType.of(
-                                            optional(1006, "time_unix_nano", Types.LongType.get()),
-                                            optional(1007, "name", Types.StringType.get()),
-                                            optional(1008, "attributes",
-                                                    Types.MapType.ofOptional(1009, 1010,
-                                                            Types.StringType.get(), Types.StringType.get()))))),
-                    optional(33, "links",
-                            Types.ListType.ofOptional(1011,
-                                    Types.StructType.of(
-                                            optional(1012, "trace_id", Types.StringType.get()),
-                                            optional(1013, "span_id", Types.StringType.get()),
-                                            optional(1014, "trace_state", Types.StringType.get()),
-                                            optional(1015, "relationship", Types.StringType.get(),
-                                                    "child_of or follows_from"),
-                                            optional(1016, "attributes",
-                                                    Types.MapType.ofOptional(1017, 1018,
-                                                            Types.StringType.get(), Types.StringType.get()))))),
-                    optional(34, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
-                    required(35, "sample_probability", Types.DoubleType.get(),
-                            "probability the trace was kept with, head times tail"),
-                    required(36, "adjusted_count", Types.DoubleType.get(),
-                            "1 / sample_probability: SUM(adjusted_count) estimates the unsampled count"),
-                    optional(37, "sampling_trigger", Types.StringType.get(),
-                            "inactivity, max_duration, max_spans, max_bytes or late"),
-                    optional(38, "trace_incomplete", Types.BooleanType.get(),
-                            "the trace had no root span when it was decided"));
+    public static final Schema SCHEMA = new Schema(
+            required(1, "trace_id", Types.StringType.get(), "32 lowercase hex characters"),
+            required(2, "span_id", Types.StringType.get(), "16 lowercase hex characters"),
+            optional(3, "parent_span_id", Types.StringType.get(), "empty for a root span"),
+            optional(4, "trace_state", Types.StringType.get(), "W3C tracestate"),
+            required(5, "start_time", Types.TimestampType.withZone(), "span start, microseconds"),
+            required(6, "start_time_unix_nano", Types.LongType.get()),
+            required(7, "end_time_unix_nano", Types.LongType.get()),
+            required(8, "duration_ns", Types.LongType.get()),
+            required(9, "service_name", Types.StringType.get(), "resource service.name"),
+            optional(10, "operation_name", Types.StringType.get(), "span name"),
+            optional(
+                    11,
+                    "span_kind",
+                    Types.StringType.get(),
+                    "CLIENT, SERVER, INTERNAL, PRODUCER, CONSUMER or UNSPECIFIED"),
+            optional(12, "status_code", Types.StringType.get(), "UNSET, OK or ERROR"),
+            optional(13, "status_message", Types.StringType.get()),
+            optional(14, "http_method", Types.StringType.get()),
+            optional(15, "http_status_code", Types.IntegerType.get()),
+            optional(16, "http_route", Types.StringType.get()),
+            optional(17, "url_path", Types.StringType.get()),
+            optional(18, "db_system", Types.StringType.get()),
+            optional(19, "db_statement", Types.StringType.get()),
+            optional(20, "rpc_service", Types.StringType.get()),
+            optional(21, "rpc_method", Types.StringType.get()),
+            optional(22, "messaging_system", Types.StringType.get()),
+            optional(23, "peer_service", Types.StringType.get()),
+            optional(24, "service_version", Types.StringType.get()),
+            optional(25, "deployment_environment", Types.StringType.get()),
+            optional(26, "host_name", Types.StringType.get()),
+            required(27, "error", Types.BooleanType.get(), "status ERROR, error=true or HTTP status >= 500"),
+            optional(
+                    28,
+                    "resource_attributes",
+                    Types.MapType.ofOptional(1003, 1004, Types.StringType.get(), Types.StringType.get())),
+            optional(
+                    29,
+                    "attributes",
+                    Types.MapType.ofOptional(1001, 1002, Types.StringType.get(), Types.StringType.get()),
+                    "values as strings, arrays as JSON"),
+            optional(30, "scope_name", Types.StringType.get()),
+            optional(31, "scope_version", Types.StringType.get()),
+            optional(
+                    32,
+                    "events",
+                    Types.ListType.ofOptional(
+                            1005,
+                            Types.StructType.of(
+                                    optional(1006, "time_unix_nano", Types.LongType.get()),
+                                    optional(1007, "name", Types.StringType.get()),
+                                    optional(
+                                            1008,
+                                            "attributes",
+                                            Types.MapType.ofOptional(
+                                                    1009, 1010, Types.StringType.get(), Types.StringType.get()))))),
+            optional(
+                    33,
+                    "links",
+                    Types.ListType.ofOptional(
+                            1011,
+                            Types.StructType.of(
+                                    optional(1012, "trace_id", Types.StringType.get()),
+                                    optional(1013, "span_id", Types.StringType.get()),
+                                    optional(1014, "trace_state", Types.StringType.get()),
+                                    optional(1015, "relationship", Types.StringType.get(), "child_of or follows_from"),
+                                    optional(
+                                            1016,
+                                            "attributes",
+                                            Types.MapType.ofOptional(
+                                                    1017, 1018, Types.StringType.get(), Types.StringType.get()))))),
+            optional(34, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
+            required(
+                    35,
+                    "sample_probability",
+                    Types.DoubleType.get(),
+                    "probability the trace was kept with, head times tail"),
+            required(
+                    36,
+                    "adjusted_count",
+                    Types.DoubleType.get(),
+                    "1 / sample_probability: SUM(adjusted_count) estimates the unsampled count"),
+            optional(
+                    37,
+                    "sampling_trigger",
+                    Types.StringType.get(),
+                    "inactivity, max_duration, max_spans, max_bytes or late"),
+            optional(
+                    38, "trace_incomplete", Types.BooleanType.get(), "the trace had no root span when it was decided"));
 
-    public static final PartitionSpec SPEC = PartitionSpec.builderFor(SCHEMA).hour("start_time").identity("service_name").build();
+    public static final PartitionSpec SPEC = PartitionSpec.builderFor(SCHEMA)
+            .hour("start_time")
+            .identity("service_name")
+            .build();
 
-    public static final TableDefinition TABLE =
-            new TableDefinition(
-                    NAME,
-                    SCHEMA,
-                    SPEC,
-                    SortOrder.builderFor(SCHEMA).asc("trace_id").asc("start_time").build(),
-                    TableDefinition.properties(
-                            Map.of(
-                                    // Readers skip a row group whose filter says the trace is not in it.
-                                    "write.parquet.bloom-filter-enabled.column.trace_id", "true",
-                                    "write.parquet.bloom-filter-fpp.column.trace_id", "0.01",
-                                    // Whole ids as file bounds: truncated ones would prune less.
-                                    "write.metadata.metrics.column.trace_id", "full",
-                                    // Compaction's target: an hour of spans in a few files.
-                                    "write.target-file-size-bytes", String.valueOf(128L << 20),
-                                    // A lookup reads a whole row group: small ones (some 20,000 spans)
-                                    // keep it cheap; sorted files prune them by trace-id bounds.
-                                    "write.parquet.row-group-size-bytes", String.valueOf(1L << 20))),
-                    "start_time");
+    public static final TableDefinition TABLE = new TableDefinition(
+            NAME,
+            SCHEMA,
+            SPEC,
+            SortOrder.builderFor(SCHEMA).asc("trace_id").asc("start_time").build(),
+            TableDefinition.properties(Map.of(
+                    // Readers skip a row group whose filter says the trace is not in it.
+                    "write.parquet.bloom-filter-enabled.column.trace_id", "true",
+                    "write.parquet.bloom-filter-fpp.column.trace_id", "0.01",
+                    // Whole ids as file bounds: truncated ones would prune less.
+                    "write.metadata.metrics.column.trace_id", "full",
+                    // Compaction's target: an hour of spans in a few files.
+                    "write.target-file-size-bytes", String.valueOf(128L << 20),
+                    // A lookup reads a whole row group: small ones (some 20,000 spans)
+                    // keep it cheap; sorted files prune them by trace-id bounds.
+                    "write.parquet.row-group-size-bytes", String.valueOf(1L << 20))),
+            "start_time");
 
     private SpansTable() {}
 }

@@ -25,12 +25,11 @@ public record TableDefinition(
      * The properties every table shares: format v2, Parquet, zstd, and rows shuffled to writers by
      * partition, so that each partition gets one file per commit instead of one per writer.
      */
-    static final Map<String, String> COMMON =
-            Map.of(
-                    "format-version", "2",
-                    "write.distribution-mode", "hash",
-                    "write.format.default", "parquet",
-                    "write.parquet.compression-codec", "zstd");
+    static final Map<String, String> COMMON = Map.of(
+            "format-version", "2",
+            "write.distribution-mode", "hash",
+            "write.format.default", "parquet",
+            "write.parquet.compression-codec", "zstd");
 
     /** The common properties plus {@code extra}. */
     static Map<String, String> properties(Map<String, String> extra) {
@@ -41,7 +40,6 @@ public record TableDefinition(
 
     /** The four tables of the warehouse, in the order a lookup reads them. */
     public static List<TableDefinition> all() {
-        return List.of(
-                TraceIndexTable.TABLE, SpansTable.TABLE, TraceSummariesTable.TABLE, ServiceMetricsTable.TABLE);
+        return List.of(TraceIndexTable.TABLE, SpansTable.TABLE, TraceSummariesTable.TABLE, ServiceMetricsTable.TABLE);
     }
 }

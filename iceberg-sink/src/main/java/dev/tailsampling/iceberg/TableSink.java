@@ -5,7 +5,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.sink.IcebergSink;
 
@@ -20,11 +19,10 @@ public final class TableSink {
     public static <T> DataStreamSink<RowData> append(
             DataStream<T> records, MapFunction<T, RowData> rows, TableDefinition table, IcebergCatalogConf catalog) {
         catalog.createTableIfMissing(table);
-        DataStream<RowData> mapped =
-                records.map(rows)
-                        .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(table.schema())))
-                        .uid(table.name() + "-rows")
-                        .name(table.name() + "-rows");
+        DataStream<RowData> mapped = records.map(rows)
+                .returns(InternalTypeInfo.of(FlinkSchemaUtil.convert(table.schema())))
+                .uid(table.name() + "-rows")
+                .name(table.name() + "-rows");
         return IcebergSink.forRowData(mapped)
                 .tableLoader(catalog.tableLoader(table.name()))
                 .writeParallelism(mapped.getParallelism())

@@ -1,13 +1,12 @@
 package dev.tailsampling.iceberg;
 
+import java.io.Closeable;
+import java.io.IOException;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
-
-import java.io.Closeable;
-import java.io.IOException;
 
 /**
  * The bytes the namespace's tables hold: the sum of their current snapshots' {@code

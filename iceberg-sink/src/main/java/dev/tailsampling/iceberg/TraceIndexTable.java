@@ -18,27 +18,34 @@ public final class TraceIndexTable {
     public static final String NAME = "trace_index";
     public static final int BUCKETS = 16;
 
-    public static final Schema SCHEMA =
-            new Schema(
-                    required(1, "trace_id", Types.StringType.get()),
-                    required(2, "span_hour", Types.TimestampType.withZone(),
-                            "the hour the spans started in: their spans partition"),
-                    required(3, "service_name", Types.StringType.get()),
-                    required(4, "span_count", Types.IntegerType.get(), "spans of the trace in this hour and service"));
+    public static final Schema SCHEMA = new Schema(
+            required(1, "trace_id", Types.StringType.get()),
+            required(
+                    2,
+                    "span_hour",
+                    Types.TimestampType.withZone(),
+                    "the hour the spans started in: their spans partition"),
+            required(3, "service_name", Types.StringType.get()),
+            required(4, "span_count", Types.IntegerType.get(), "spans of the trace in this hour and service"));
 
-    public static final TableDefinition TABLE =
-            new TableDefinition(
-                    NAME,
-                    SCHEMA,
-                    PartitionSpec.builderFor(SCHEMA).bucket("trace_id", BUCKETS).day("span_hour").build(),
-                    SortOrder.builderFor(SCHEMA).asc("trace_id").build(),
-                    TableDefinition.properties(
-                            Map.of(
-                                    "write.metadata.metrics.column.trace_id", "full",
-                                    "write.parquet.bloom-filter-enabled.column.trace_id", "true",
-                                    "write.parquet.row-group-size-bytes", String.valueOf(1L << 20),
-                                    "write.target-file-size-bytes", String.valueOf(64L << 20))),
-                    "span_hour");
+    public static final TableDefinition TABLE = new TableDefinition(
+            NAME,
+            SCHEMA,
+            PartitionSpec.builderFor(SCHEMA)
+                    .bucket("trace_id", BUCKETS)
+                    .day("span_hour")
+                    .build(),
+            SortOrder.builderFor(SCHEMA).asc("trace_id").build(),
+            TableDefinition.properties(Map.of(
+                    "write.metadata.metrics.column.trace_id",
+                    "full",
+                    "write.parquet.bloom-filter-enabled.column.trace_id",
+                    "true",
+                    "write.parquet.row-group-size-bytes",
+                    String.valueOf(1L << 20),
+                    "write.target-file-size-bytes",
+                    String.valueOf(64L << 20))),
+            "span_hour");
 
     private TraceIndexTable() {}
 }

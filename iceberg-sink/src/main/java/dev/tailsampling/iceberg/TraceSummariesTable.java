@@ -18,72 +18,99 @@ import org.apache.iceberg.types.Types;
 public final class TraceSummariesTable {
     public static final String NAME = "trace_summaries";
 
-    public static final Schema SCHEMA =
-            new Schema(
-                    required(1, "trace_id", Types.StringType.get()),
-                    required(2, "root_service_name", Types.StringType.get(),
-                            "the root span's service, or the earliest span's if the root is missing"),
-                    optional(3, "root_operation_name", Types.StringType.get()),
-                    required(4, "start_time", Types.TimestampType.withZone(), "earliest span start"),
-                    required(5, "duration_ns", Types.LongType.get(), "earliest start to latest end"),
-                    required(6, "span_count", Types.IntegerType.get()),
-                    required(7, "error_count", Types.IntegerType.get()),
-                    optional(8, "services", Types.ListType.ofOptional(101, Types.StringType.get()),
-                            "every service with a span in the trace, sorted"),
-                    optional(9, "critical_path",
-                            Types.ListType.ofOptional(102,
-                                    Types.StructType.of(
-                                            optional(103, "span_id", Types.StringType.get()),
-                                            optional(104, "service_name", Types.StringType.get()),
-                                            optional(105, "operation_name", Types.StringType.get()),
-                                            optional(106, "start_offset_ns", Types.LongType.get()),
-                                            optional(107, "duration_ns", Types.LongType.get()),
-                                            optional(108, "self_time_ns", Types.LongType.get()))),
-                            "the spans that set the trace's duration; self times add up to it"),
-                    optional(10, "error_spans",
-                            Types.ListType.ofOptional(109,
-                                    Types.StructType.of(
-                                            optional(110, "span_id", Types.StringType.get()),
-                                            optional(111, "service_name", Types.StringType.get()),
-                                            optional(112, "operation_name", Types.StringType.get()),
-                                            optional(113, "status_message", Types.StringType.get()),
-                                            optional(114, "http_status_code", Types.IntegerType.get())))),
-                    optional(11, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
-                    optional(12, "sampling_trigger", Types.StringType.get(),
-                            "inactivity, max_duration, max_spans or max_bytes"),
-                    required(13, "sample_probability", Types.DoubleType.get()),
-                    required(14, "adjusted_count", Types.DoubleType.get(),
-                            "1 / sample_probability: SUM(adjusted_count) estimates all traces"),
-                    required(15, "trace_incomplete", Types.BooleanType.get(),
-                            "no root span had arrived when the trace was decided"),
-                    optional(16, "follows_from",
-                            Types.ListType.ofOptional(115,
-                                    Types.StructType.of(
-                                            optional(116, "span_id", Types.StringType.get()),
-                                            optional(117, "linked_trace_id", Types.StringType.get()),
-                                            optional(118, "linked_span_id", Types.StringType.get()))),
-                            "links by which the trace's spans follow from spans of other traces"),
-                    optional(17, "summary_note", Types.StringType.get(),
-                            "what this summary lacks and why (a critical path cut at its depth cap); null when whole"));
+    public static final Schema SCHEMA = new Schema(
+            required(1, "trace_id", Types.StringType.get()),
+            required(
+                    2,
+                    "root_service_name",
+                    Types.StringType.get(),
+                    "the root span's service, or the earliest span's if the root is missing"),
+            optional(3, "root_operation_name", Types.StringType.get()),
+            required(4, "start_time", Types.TimestampType.withZone(), "earliest span start"),
+            required(5, "duration_ns", Types.LongType.get(), "earliest start to latest end"),
+            required(6, "span_count", Types.IntegerType.get()),
+            required(7, "error_count", Types.IntegerType.get()),
+            optional(
+                    8,
+                    "services",
+                    Types.ListType.ofOptional(101, Types.StringType.get()),
+                    "every service with a span in the trace, sorted"),
+            optional(
+                    9,
+                    "critical_path",
+                    Types.ListType.ofOptional(
+                            102,
+                            Types.StructType.of(
+                                    optional(103, "span_id", Types.StringType.get()),
+                                    optional(104, "service_name", Types.StringType.get()),
+                                    optional(105, "operation_name", Types.StringType.get()),
+                                    optional(106, "start_offset_ns", Types.LongType.get()),
+                                    optional(107, "duration_ns", Types.LongType.get()),
+                                    optional(108, "self_time_ns", Types.LongType.get()))),
+                    "the spans that set the trace's duration; self times add up to it"),
+            optional(
+                    10,
+                    "error_spans",
+                    Types.ListType.ofOptional(
+                            109,
+                            Types.StructType.of(
+                                    optional(110, "span_id", Types.StringType.get()),
+                                    optional(111, "service_name", Types.StringType.get()),
+                                    optional(112, "operation_name", Types.StringType.get()),
+                                    optional(113, "status_message", Types.StringType.get()),
+                                    optional(114, "http_status_code", Types.IntegerType.get())))),
+            optional(11, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
+            optional(
+                    12, "sampling_trigger", Types.StringType.get(), "inactivity, max_duration, max_spans or max_bytes"),
+            required(13, "sample_probability", Types.DoubleType.get()),
+            required(
+                    14,
+                    "adjusted_count",
+                    Types.DoubleType.get(),
+                    "1 / sample_probability: SUM(adjusted_count) estimates all traces"),
+            required(
+                    15,
+                    "trace_incomplete",
+                    Types.BooleanType.get(),
+                    "no root span had arrived when the trace was decided"),
+            optional(
+                    16,
+                    "follows_from",
+                    Types.ListType.ofOptional(
+                            115,
+                            Types.StructType.of(
+                                    optional(116, "span_id", Types.StringType.get()),
+                                    optional(117, "linked_trace_id", Types.StringType.get()),
+                                    optional(118, "linked_span_id", Types.StringType.get()))),
+                    "links by which the trace's spans follow from spans of other traces"),
+            optional(
+                    17,
+                    "summary_note",
+                    Types.StringType.get(),
+                    "what this summary lacks and why (a critical path cut at its depth cap); null when whole"));
 
-    public static final TableDefinition TABLE =
-            new TableDefinition(
-                    NAME,
-                    SCHEMA,
-                    PartitionSpec.builderFor(SCHEMA).hour("start_time").identity("root_service_name").build(),
-                    SortOrder.builderFor(SCHEMA).asc("root_service_name").asc("start_time").build(),
-                    TableDefinition.properties(
-                            Map.of(
-                                    "write.parquet.bloom-filter-enabled.column.trace_id", "true",
-                                    // Trace ids are unique here, so the column is never dictionary
-                                    // encoded and always gets its filter: sized for a row group's
-                                    // some 10,000 summaries, not Parquet's 1 MB maximum, which made
-                                    // a small file 99 % empty filter.
-                                    "write.parquet.bloom-filter-ndv.column.trace_id", "10000",
-                                    "write.parquet.bloom-filter-fpp.column.trace_id", "0.01",
-                                    "write.parquet.row-group-size-bytes", String.valueOf(4L << 20),
-                                    "write.target-file-size-bytes", String.valueOf(128L << 20))),
-                    "start_time");
+    public static final TableDefinition TABLE = new TableDefinition(
+            NAME,
+            SCHEMA,
+            PartitionSpec.builderFor(SCHEMA)
+                    .hour("start_time")
+                    .identity("root_service_name")
+                    .build(),
+            SortOrder.builderFor(SCHEMA)
+                    .asc("root_service_name")
+                    .asc("start_time")
+                    .build(),
+            TableDefinition.properties(Map.of(
+                    "write.parquet.bloom-filter-enabled.column.trace_id", "true",
+                    // Trace ids are unique here, so the column is never dictionary
+                    // encoded and always gets its filter: sized for a row group's
+                    // some 10,000 summaries, not Parquet's 1 MB maximum, which made
+                    // a small file 99 % empty filter.
+                    "write.parquet.bloom-filter-ndv.column.trace_id", "10000",
+                    "write.parquet.bloom-filter-fpp.column.trace_id", "0.01",
+                    "write.parquet.row-group-size-bytes", String.valueOf(4L << 20),
+                    "write.target-file-size-bytes", String.valueOf(128L << 20))),
+            "start_time");
 
     private TraceSummariesTable() {}
 }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigPlaceholdersTest {
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     @Test
     void resolvesEnvironmentFileAndFolderPlaceholdersAndLeavesOtherValuesAlone() throws Exception {
@@ -26,8 +27,16 @@ class ConfigPlaceholdersTest {
                         "uri", "http://catalog:8181"),
                 Map.of("CATALOG_KEY", "k3y")::get);
 
-        assertThat(resolved).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "token", "s3cr3t", "credential", "svc:k3y", "password", "hunter2", "uri", "http://catalog:8181"));
+        assertThat(resolved)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "token",
+                        "s3cr3t",
+                        "credential",
+                        "svc:k3y",
+                        "password",
+                        "hunter2",
+                        "uri",
+                        "http://catalog:8181"));
     }
 
     @Test

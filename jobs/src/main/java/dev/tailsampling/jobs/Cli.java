@@ -21,7 +21,10 @@ public final class Cli {
 
     static {
         for (Command command : List.of(
-                DryRun.COMMAND, RatesCommand.COMMAND, TraceCommand.COMMAND, SqlCommand.COMMAND,
+                DryRun.COMMAND,
+                RatesCommand.COMMAND,
+                TraceCommand.COMMAND,
+                SqlCommand.COMMAND,
                 WarehouseMaintenance.COMMAND)) {
             COMMANDS.put(command.name(), command);
         }
@@ -86,7 +89,8 @@ public final class Cli {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+        String message = String.valueOf(
+                e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
         if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
             message += ": " + root.getMessage();
         }

@@ -5,21 +5,19 @@ import static dev.tailsampling.jobs.JobParameters.positive;
 import static dev.tailsampling.jobs.JobParameters.read;
 import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-
 import dev.tailsampling.controller.Budget;
 import dev.tailsampling.controller.ControllerSettings;
 import dev.tailsampling.controller.ServiceSettings;
 import dev.tailsampling.controller.ServiceSettingsFile;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
-
 import java.io.Serializable;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 
 /** The budget controller's parameters, read and checked once at start; see {@link ControllerOptions}. */
 public final class ControllerConf implements Serializable {
@@ -45,35 +43,31 @@ public final class ControllerConf implements Serializable {
         kafkaProperties = JobParameters.withPrefix(params, KAFKA_SECURITY_PREFIX);
         catalog = JobParameters.catalog(params);
         Budget budget = budget(config, params);
-        ServiceSettings defaults =
-                check(
-                        () -> new ServiceSettings(
-                                number(config, ControllerOptions.MIN_RATE),
-                                number(config, ControllerOptions.MAX_RATE),
-                                number(config, ControllerOptions.FLOOR),
-                                Double.NaN),
-                        "--controller.min-rate, --controller.max-rate, --controller.floor-traces-per-second");
+        ServiceSettings defaults = check(
+                () -> new ServiceSettings(
+                        number(config, ControllerOptions.MIN_RATE),
+                        number(config, ControllerOptions.MAX_RATE),
+                        number(config, ControllerOptions.FLOOR),
+                        Double.NaN),
+                "--controller.min-rate, --controller.max-rate, --controller.floor-traces-per-second");
         String servicesFile = config.get(ControllerOptions.SERVICES);
-        Map<String, ServiceSettings> services =
-                servicesFile == null
-                        ? Map.of()
-                        : check(() -> ServiceSettingsFile.read(Paths.get(servicesFile), defaults), "--controller.services");
+        Map<String, ServiceSettings> services = servicesFile == null
+                ? Map.of()
+                : check(() -> ServiceSettingsFile.read(Paths.get(servicesFile), defaults), "--controller.services");
         long storageBytes = read(config, ControllerOptions.STORAGE_BYTES, "a whole number of bytes, 0 for no limit");
         Duration interval = positive(config, ControllerOptions.INTERVAL);
-        settings =
-                check(
-                        () -> new ControllerSettings(
-                                budget,
-                                storageBytes,
-                                number(config, ControllerOptions.MAX_CHANGE),
-                                number(config, ControllerOptions.TOLERANCE),
-                                number(config, ControllerOptions.SMOOTHING),
-                                interval,
-                                number(config, ControllerOptions.INITIAL_RATE),
-                                defaults,
-                                services),
-                        "--budget.storage-bytes, --controller.max-change, --controller.tolerance,"
-                                + " --controller.smoothing");
+        settings = check(
+                () -> new ControllerSettings(
+                        budget,
+                        storageBytes,
+                        number(config, ControllerOptions.MAX_CHANGE),
+                        number(config, ControllerOptions.TOLERANCE),
+                        number(config, ControllerOptions.SMOOTHING),
+                        interval,
+                        number(config, ControllerOptions.INITIAL_RATE),
+                        defaults,
+                        services),
+                "--budget.storage-bytes, --controller.max-change, --controller.tolerance," + " --controller.smoothing");
         checkpointInterval = positive(config, TailSamplingOptions.CHECKPOINT_INTERVAL);
         stateDir = config.get(TailSamplingOptions.STATE_DIR);
     }
@@ -91,8 +85,8 @@ public final class ControllerConf implements Serializable {
     }
 
     private static Budget budget(Configuration config, Map<String, String> params) {
-        List<ConfigOption<Double>> budgets =
-                List.of(ControllerOptions.SPANS_PER_SECOND, ControllerOptions.BYTES_PER_DAY, ControllerOptions.COST_PER_MONTH);
+        List<ConfigOption<Double>> budgets = List.of(
+                ControllerOptions.SPANS_PER_SECOND, ControllerOptions.BYTES_PER_DAY, ControllerOptions.COST_PER_MONTH);
         long given = budgets.stream().filter(o -> params.containsKey(o.key())).count();
         if (given != 1) {
             throw new IllegalArgumentException(
@@ -100,11 +94,14 @@ public final class ControllerConf implements Serializable {
                             + " --budget.cost-per-month with --budget.cost-per-gb-month");
         }
         if (params.containsKey(ControllerOptions.SPANS_PER_SECOND.key())) {
-            return check(() -> Budget.spansPerSecond(number(config, ControllerOptions.SPANS_PER_SECOND)),
+            return check(
+                    () -> Budget.spansPerSecond(number(config, ControllerOptions.SPANS_PER_SECOND)),
                     "--budget.spans-per-second");
         }
         if (params.containsKey(ControllerOptions.BYTES_PER_DAY.key())) {
-            return check(() -> Budget.bytesPerDay(number(config, ControllerOptions.BYTES_PER_DAY)), "--budget.bytes-per-day");
+            return check(
+                    () -> Budget.bytesPerDay(number(config, ControllerOptions.BYTES_PER_DAY)),
+                    "--budget.bytes-per-day");
         }
         if (!params.containsKey(ControllerOptions.COST_PER_GB_MONTH.key())) {
             throw new IllegalArgumentException("--budget.cost-per-month needs --budget.cost-per-gb-month");

@@ -38,7 +38,9 @@ public class DeadLetterSerializer {
         RecordHeaders headers = new RecordHeaders();
         headers.add(REASON_HEADER, utf8(deadLetter.reason));
         String detail = deadLetter.detail == null ? "" : deadLetter.detail;
-        headers.add(DETAIL_HEADER, utf8(detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) : detail));
+        headers.add(
+                DETAIL_HEADER,
+                utf8(detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) : detail));
         if (deadLetter.sourceTopic != null) {
             headers.add(SOURCE_TOPIC_HEADER, utf8(deadLetter.sourceTopic));
             headers.add(SOURCE_PARTITION_HEADER, utf8(Integer.toString(deadLetter.sourcePartition)));

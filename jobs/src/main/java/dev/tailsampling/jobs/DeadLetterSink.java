@@ -1,16 +1,15 @@
 package dev.tailsampling.jobs;
 
+import dev.tailsampling.operators.DeadLetter;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
-
-import dev.tailsampling.operators.DeadLetter;
-import java.time.Duration;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -89,7 +88,10 @@ public class DeadLetterSink implements Sink<DeadLetter> {
                 LOG.warn(
                         "Could not send a dead letter ({} from {}-{} at offset {}): {}; the job goes on, the metric"
                                 + " deadLettersFailed counts these (logged at most once a minute)",
-                        deadLetter.reason, deadLetter.sourceTopic, deadLetter.sourcePartition, deadLetter.sourceOffset,
+                        deadLetter.reason,
+                        deadLetter.sourceTopic,
+                        deadLetter.sourcePartition,
+                        deadLetter.sourceOffset,
                         e.toString());
             }
         }

@@ -42,12 +42,14 @@ final class DryRun {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** OTLP/JSON writes ids as hex where the protobuf JSON mapping expects base64. */
     private static final Set<String> ID_FIELDS = Set.of("traceId", "spanId", "parentSpanId");
-    static final String USAGE =
-            "usage: dry-run --policies FILE --input FILE [--input-format otlp-json|otlp-proto]";
 
-    static final Command COMMAND =
-            new Command("dry-run", "check a policy file against recorded traces, without Flink or Kafka", DryRun.USAGE,
-                    DryRun::run);
+    static final String USAGE = "usage: dry-run --policies FILE --input FILE [--input-format otlp-json|otlp-proto]";
+
+    static final Command COMMAND = new Command(
+            "dry-run",
+            "check a policy file against recorded traces, without Flink or Kafka",
+            DryRun.USAGE,
+            DryRun::run);
 
     private DryRun() {}
 
@@ -87,20 +89,18 @@ final class DryRun {
         // Recorded traces are read long after they ran: their times are not checked against now.
         OtlpDecoder decoder = new OtlpDecoder(DecodeLimits.DEFAULTS.anyTime());
         for (ExportTraceServiceRequest request : requests) {
-            decoder.decode(
-                    request.toByteArray(),
-                    0,
-                    new OtlpDecoder.Output() {
-                        @Override
-                        public void fragment(TraceFragment fragment) {
-                            traces.computeIfAbsent(fragment.traceId, id -> new ArrayList<>()).add(fragment);
-                        }
+            decoder.decode(request.toByteArray(), 0, new OtlpDecoder.Output() {
+                @Override
+                public void fragment(TraceFragment fragment) {
+                    traces.computeIfAbsent(fragment.traceId, id -> new ArrayList<>())
+                            .add(fragment);
+                }
 
-                        @Override
-                        public void deadLetter(DeadLetter deadLetter) {
-                            refused.add(deadLetter);
-                        }
-                    });
+                @Override
+                public void deadLetter(DeadLetter deadLetter) {
+                    refused.add(deadLetter);
+                }
+            });
         }
         for (DeadLetter deadLetter : refused) {
             err.println("skipped: " + deadLetter.reason + ": " + deadLetter.detail);
@@ -135,8 +135,9 @@ final class DryRun {
         }
         // One request per line, or one document: Jackson reads a sequence of documents either way.
         List<ExportTraceServiceRequest> requests = new ArrayList<>();
-        try (MappingIterator<JsonNode> documents =
-                JSON.readerFor(JsonNode.class).with(JsonParser.Feature.ALLOW_COMMENTS).readValues(input.toFile())) {
+        try (MappingIterator<JsonNode> documents = JSON.readerFor(JsonNode.class)
+                .with(JsonParser.Feature.ALLOW_COMMENTS)
+                .readValues(input.toFile())) {
             while (documents.hasNext()) {
                 JsonNode document = documents.next();
                 hexIdsToBase64(document);

@@ -3,12 +3,7 @@ package dev.tailsampling.jobs;
 import static dev.tailsampling.jobs.TailSamplingOptions.ICEBERG_CATALOG_PREFIX;
 import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.util.ParameterTool;
-
 import dev.tailsampling.iceberg.IcebergCatalogConf;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +11,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.ParameterTool;
 
 /**
  * Reading and checking {@code --key value} job parameters, shared by the jobs and commands: every
@@ -46,18 +44,14 @@ final class JobParameters {
 
     /** Stops at a parameter that is neither in {@code options} nor under a pass-through prefix. */
     static void rejectUnknown(Map<String, String> params, List<ConfigOption<?>> options) {
-        TreeSet<String> known =
-                options.stream()
-                        .map(ConfigOption::key)
-                        .collect(Collectors.toCollection(TreeSet::new));
+        TreeSet<String> known = options.stream().map(ConfigOption::key).collect(Collectors.toCollection(TreeSet::new));
         for (String key : params.keySet()) {
             if (!known.contains(key)
                     && !key.startsWith(KAFKA_SECURITY_PREFIX)
                     && !key.startsWith(ICEBERG_CATALOG_PREFIX)) {
-                throw new IllegalArgumentException(
-                        "unknown parameter --" + key + "; the parameters are --"
-                                + String.join(", --", known) + ", --" + KAFKA_SECURITY_PREFIX
-                                + "* and --" + ICEBERG_CATALOG_PREFIX + "*");
+                throw new IllegalArgumentException("unknown parameter --" + key + "; the parameters are --"
+                        + String.join(", --", known) + ", --" + KAFKA_SECURITY_PREFIX
+                        + "* and --" + ICEBERG_CATALOG_PREFIX + "*");
             }
         }
     }
@@ -68,12 +62,11 @@ final class JobParameters {
 
     static Map<String, String> withPrefix(Map<String, String> params, String prefix) {
         Map<String, String> out = new HashMap<>();
-        params.forEach(
-                (k, v) -> {
-                    if (k.startsWith(prefix) && k.length() > prefix.length()) {
-                        out.put(k.substring(prefix.length()), v);
-                    }
-                });
+        params.forEach((k, v) -> {
+            if (k.startsWith(prefix) && k.length() > prefix.length()) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
         return out;
     }
 
@@ -82,8 +75,8 @@ final class JobParameters {
             return config.get(option);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "--" + option.key() + ": '" + config.toMap().get(option.key())
-                            + "' is not valid; expected " + accepted,
+                    "--" + option.key() + ": '" + config.toMap().get(option.key()) + "' is not valid; expected "
+                            + accepted,
                     e);
         }
     }
@@ -99,8 +92,7 @@ final class JobParameters {
     static Duration positive(Configuration config, ConfigOption<Duration> option) {
         Duration value = read(config, option, "a duration with a unit such as 30s, 500ms or 5min");
         if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(
-                    "--" + option.key() + " must be a positive duration, was " + value);
+            throw new IllegalArgumentException("--" + option.key() + " must be a positive duration, was " + value);
         }
         return value;
     }

@@ -1,16 +1,14 @@
 package dev.tailsampling.jobs;
 
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.function.SerializableFunction;
-
 import dev.tailsampling.operators.SamplingTypes;
 import dev.tailsampling.sampling.rates.RatesJson;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
-
 import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +25,7 @@ public class JsonRecordDeserializer<T> implements KafkaRecordDeserializationSche
     private final SerializableFunction<byte[], T> parse;
     /** What a tombstone (null value) stands for, from its key; null to skip tombstones. */
     private final SerializableFunction<String, T> tombstone;
+
     private final TypeInformation<T> type;
 
     private JsonRecordDeserializer(
@@ -57,7 +56,12 @@ public class JsonRecordDeserializer<T> implements KafkaRecordDeserializationSche
         try {
             value = parse.apply(record.value());
         } catch (IllegalArgumentException e) {
-            LOG.warn("Skipping record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+            LOG.warn(
+                    "Skipping record {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
             return;
         }
         out.collect(value);

@@ -1,11 +1,9 @@
 package dev.tailsampling.jobs;
 
+import dev.tailsampling.sampling.rates.RatesJson;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
-
-import dev.tailsampling.sampling.rates.RatesJson;
-
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Writes a rate or statistics record as JSON, keyed by its service so that compaction keeps the latest. */
@@ -22,7 +20,6 @@ public class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(
-                topic, key.apply(record).getBytes(StandardCharsets.UTF_8), RatesJson.write(record));
+        return new ProducerRecord<>(topic, key.apply(record).getBytes(StandardCharsets.UTF_8), RatesJson.write(record));
     }
 }

@@ -1,81 +1,70 @@
 package dev.tailsampling.jobs;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
-
 import dev.tailsampling.iceberg.IcebergOptions;
-
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 
 /** Parameters of the {@code maintain} command, besides the catalog's. */
 public final class MaintenanceOptions {
 
-    public static final ConfigOption<Duration> RETENTION_SPANS =
-            ConfigOptions.key("retention.spans")
-                    .durationType()
-                    .defaultValue(Duration.ofDays(7))
-                    .withDescription("How long kept spans stay; older hours are dropped whole.");
+    public static final ConfigOption<Duration> RETENTION_SPANS = ConfigOptions.key("retention.spans")
+            .durationType()
+            .defaultValue(Duration.ofDays(7))
+            .withDescription("How long kept spans stay; older hours are dropped whole.");
 
-    public static final ConfigOption<Duration> RETENTION_TRACE_INDEX =
-            ConfigOptions.key("retention.trace-index")
-                    .durationType()
-                    .defaultValue(Duration.ofDays(7))
-                    .withDescription("How long trace_index rows stay (as long as the spans they point at).");
+    public static final ConfigOption<Duration> RETENTION_TRACE_INDEX = ConfigOptions.key("retention.trace-index")
+            .durationType()
+            .defaultValue(Duration.ofDays(7))
+            .withDescription("How long trace_index rows stay (as long as the spans they point at).");
 
-    public static final ConfigOption<Duration> RETENTION_TRACE_SUMMARIES =
-            ConfigOptions.key("retention.trace-summaries")
-                    .durationType()
-                    .defaultValue(Duration.ofDays(90))
-                    .withDescription("How long trace summaries stay.");
+    public static final ConfigOption<Duration> RETENTION_TRACE_SUMMARIES = ConfigOptions.key(
+                    "retention.trace-summaries")
+            .durationType()
+            .defaultValue(Duration.ofDays(90))
+            .withDescription("How long trace summaries stay.");
 
-    public static final ConfigOption<Duration> RETENTION_SERVICE_METRICS =
-            ConfigOptions.key("retention.service-metrics")
-                    .durationType()
-                    .defaultValue(Duration.ofDays(365))
-                    .withDescription("How long service metrics stay.");
+    public static final ConfigOption<Duration> RETENTION_SERVICE_METRICS = ConfigOptions.key(
+                    "retention.service-metrics")
+            .durationType()
+            .defaultValue(Duration.ofDays(365))
+            .withDescription("How long service metrics stay.");
 
-    public static final ConfigOption<Duration> CLOSED_AFTER =
-            ConfigOptions.key("maintenance.closed-after")
-                    .durationType()
-                    .defaultValue(Duration.ofHours(2))
-                    .withDescription(
-                            "A partition is compacted once its end is this far in the past: longer than"
-                                    + " the decision cache TTL, so that late spans no longer land in it.");
+    public static final ConfigOption<Duration> CLOSED_AFTER = ConfigOptions.key("maintenance.closed-after")
+            .durationType()
+            .defaultValue(Duration.ofHours(2))
+            .withDescription("A partition is compacted once its end is this far in the past: longer than"
+                    + " the decision cache TTL, so that late spans no longer land in it.");
 
-    public static final ConfigOption<Duration> SNAPSHOT_AGE =
-            ConfigOptions.key("maintenance.snapshot-age")
-                    .durationType()
-                    .defaultValue(Duration.ofDays(1))
-                    .withDescription("Snapshots older than this are expired (the current one always stays).");
+    public static final ConfigOption<Duration> SNAPSHOT_AGE = ConfigOptions.key("maintenance.snapshot-age")
+            .durationType()
+            .defaultValue(Duration.ofDays(1))
+            .withDescription("Snapshots older than this are expired (the current one always stays).");
 
-    public static final ConfigOption<Duration> ORPHAN_AGE =
-            ConfigOptions.key("maintenance.orphan-age")
-                    .durationType()
-                    .defaultValue(Duration.ofDays(3))
-                    .withDescription(
-                            "Files no snapshot references are deleted once older than this; younger ones may"
-                                    + " belong to a commit in flight.");
+    public static final ConfigOption<Duration> ORPHAN_AGE = ConfigOptions.key("maintenance.orphan-age")
+            .durationType()
+            .defaultValue(Duration.ofDays(3))
+            .withDescription("Files no snapshot references are deleted once older than this; younger ones may"
+                    + " belong to a commit in flight.");
 
-    public static final ConfigOption<Duration> EVERY =
-            ConfigOptions.key("maintenance.every")
-                    .durationType()
-                    .noDefaultValue()
-                    .withDescription("Run again after this long, until stopped; without it, run once.");
+    public static final ConfigOption<Duration> EVERY = ConfigOptions.key("maintenance.every")
+            .durationType()
+            .noDefaultValue()
+            .withDescription("Run again after this long, until stopped; without it, run once.");
 
-    static final List<ConfigOption<?>> ALL =
-            List.of(
-                    IcebergOptions.CATALOG_TYPE,
-                    IcebergOptions.WAREHOUSE,
-                    IcebergOptions.NAMESPACE,
-                    RETENTION_SPANS,
-                    RETENTION_TRACE_INDEX,
-                    RETENTION_TRACE_SUMMARIES,
-                    RETENTION_SERVICE_METRICS,
-                    CLOSED_AFTER,
-                    SNAPSHOT_AGE,
-                    ORPHAN_AGE,
-                    EVERY);
+    static final List<ConfigOption<?>> ALL = List.of(
+            IcebergOptions.CATALOG_TYPE,
+            IcebergOptions.WAREHOUSE,
+            IcebergOptions.NAMESPACE,
+            RETENTION_SPANS,
+            RETENTION_TRACE_INDEX,
+            RETENTION_TRACE_SUMMARIES,
+            RETENTION_SERVICE_METRICS,
+            CLOSED_AFTER,
+            SNAPSHOT_AGE,
+            ORPHAN_AGE,
+            EVERY);
 
     private MaintenanceOptions() {}
 }

@@ -1,11 +1,10 @@
 package dev.tailsampling.jobs;
 
+import dev.tailsampling.operators.OtlpRecord;
+import dev.tailsampling.operators.SamplingTypes;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
-
-import dev.tailsampling.operators.OtlpRecord;
-import dev.tailsampling.operators.SamplingTypes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**

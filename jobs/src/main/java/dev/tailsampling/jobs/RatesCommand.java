@@ -2,10 +2,8 @@ package dev.tailsampling.jobs;
 
 import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
 
-
 import dev.tailsampling.sampling.rates.RatesJson;
 import dev.tailsampling.sampling.rates.SamplingRate;
-
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,13 +34,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class RatesCommand {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min|h|d)");
 
-    static final String USAGE =
-            "usage: rates show [--kafka.bootstrap-servers B] [--kafka.topic.rates T]\n"
-                    + "       rates set SERVICE RATE [--ttl DURATION] [--kafka.bootstrap-servers B] [--kafka.topic.rates T]";
+    static final String USAGE = "usage: rates show [--kafka.bootstrap-servers B] [--kafka.topic.rates T]\n"
+            + "       rates set SERVICE RATE [--ttl DURATION] [--kafka.bootstrap-servers B] [--kafka.topic.rates T]";
 
-    static final Command COMMAND =
-            new Command("rates", "show the sampling rates in force, or override one for a while", RatesCommand.USAGE,
-                    RatesCommand::run);
+    static final Command COMMAND = new Command(
+            "rates",
+            "show the sampling rates in force, or override one for a while",
+            RatesCommand.USAGE,
+            RatesCommand::run);
 
     /** How long a command waits for the brokers before it says they do not answer. */
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
@@ -70,11 +69,12 @@ public final class RatesCommand {
             err.println(USAGE);
             return 2;
         } catch (org.apache.kafka.common.errors.TimeoutException | java.util.concurrent.TimeoutException e) {
-            err.println("rates: no answer from Kafka at " + bootstrapServers(args) + " within "
-                    + TIMEOUT.toSeconds() + " s; is --kafka.bootstrap-servers right and the broker up?");
+            err.println("rates: no answer from Kafka at " + bootstrapServers(args) + " within " + TIMEOUT.toSeconds()
+                    + " s; is --kafka.bootstrap-servers right and the broker up?");
             return 1;
         } catch (java.util.concurrent.ExecutionException e) {
-            err.println("rates: Kafka at " + bootstrapServers(args) + " refused the override: " + Cli.oneLine(e.getCause()));
+            err.println("rates: Kafka at " + bootstrapServers(args) + " refused the override: "
+                    + Cli.oneLine(e.getCause()));
             return 1;
         }
     }
@@ -129,7 +129,8 @@ public final class RatesCommand {
     static long durationMillis(String text) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            throw new IllegalArgumentException("--ttl: '" + text + "' is not a positive duration such as 30min, 2h or 1d");
+            throw new IllegalArgumentException(
+                    "--ttl: '" + text + "' is not a positive duration such as 30min, 2h or 1d");
         }
         long amount = Long.parseLong(m.group(1));
         switch (m.group(2)) {
@@ -161,10 +162,13 @@ public final class RatesCommand {
     }
 
     private static void publish(Options options, SamplingRate override)
-            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+            throws InterruptedException, java.util.concurrent.ExecutionException,
+                    java.util.concurrent.TimeoutException {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(options.kafka, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(options.topic, override.service.getBytes(StandardCharsets.UTF_8),
+            producer.send(new ProducerRecord<>(
+                            options.topic,
+                            override.service.getBytes(StandardCharsets.UTF_8),
                             RatesJson.write(override)))
                     .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -217,12 +221,11 @@ public final class RatesCommand {
     }
 
     private static String describe(SamplingRate rate, long now) {
-        String expiry =
-                rate.expiresAtMillis == 0
-                        ? ""
-                        : rate.inForceAt(now)
-                                ? "  until " + Instant.ofEpochMilli(rate.expiresAtMillis)
-                                : "  expired " + Instant.ofEpochMilli(rate.expiresAtMillis);
+        String expiry = rate.expiresAtMillis == 0
+                ? ""
+                : rate.inForceAt(now)
+                        ? "  until " + Instant.ofEpochMilli(rate.expiresAtMillis)
+                        : "  expired " + Instant.ofEpochMilli(rate.expiresAtMillis);
         return String.format(
                 "%-24s %10.6f %10s  %-16s %-10s %s%s",
                 rate.service,

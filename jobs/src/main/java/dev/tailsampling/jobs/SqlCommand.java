@@ -10,13 +10,14 @@ import java.util.Arrays;
  * class path: the command-line tool carries it, and {@code flink run <job jar> sql ...} runs it on a cluster.
  */
 public final class SqlCommand {
-    static final String USAGE =
-            "usage: sql \"SELECT ...\" [--iceberg.catalog-type T] [--iceberg.warehouse W]"
-                    + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]";
+    static final String USAGE = "usage: sql \"SELECT ...\" [--iceberg.catalog-type T] [--iceberg.warehouse W]"
+            + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]";
 
-    static final Command COMMAND =
-            new Command("sql", "run one Flink SQL query on the tables and print its rows", SqlCommand.USAGE,
-                    (args, out, err) -> run(args, err));
+    static final Command COMMAND = new Command(
+            "sql",
+            "run one Flink SQL query on the tables and print its rows",
+            SqlCommand.USAGE,
+            (args, out, err) -> run(args, err));
 
     private SqlCommand() {}
 

@@ -1,5 +1,8 @@
 package dev.tailsampling.jobs;
 
+import java.time.Duration;
+import java.util.Properties;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -7,10 +10,6 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.CheckpointingMode;
-
-import java.time.Duration;
-import java.util.Properties;
-import java.util.regex.Pattern;
 
 /** The Flink wiring both jobs share: how they checkpoint and how they read a Kafka topic. */
 final class StreamingSetup {
@@ -34,7 +33,10 @@ final class StreamingSetup {
      * exists and picks it up within 10 s of its creation.
      */
     static <T> KafkaSource<T> topicOrLater(
-            Properties kafka, String topic, String groupId, OffsetsInitializer start,
+            Properties kafka,
+            String topic,
+            String groupId,
+            OffsetsInitializer start,
             KafkaRecordDeserializationSchema<T> records) {
         return KafkaSource.<T>builder()
                 .setProperties(kafka)

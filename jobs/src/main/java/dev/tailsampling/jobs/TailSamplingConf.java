@@ -5,10 +5,6 @@ import static dev.tailsampling.jobs.JobParameters.positive;
 import static dev.tailsampling.jobs.JobParameters.read;
 import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.operators.decide.BufferLimits;
 import dev.tailsampling.operators.otlp.DecodeLimits;
@@ -16,7 +12,6 @@ import dev.tailsampling.operators.otlp.Redaction;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.config.PolicyFile;
 import dev.tailsampling.sampling.config.PolicyFileException;
-
 import java.io.Serializable;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -24,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * The job parameters, read and checked once at start. A parameter that is unknown or has a bad
@@ -43,6 +41,7 @@ public final class TailSamplingConf implements Serializable {
     public final String groupId;
     /** Kafka client properties from {@code --kafka.security.*}. */
     public final Map<String, String> kafkaProperties;
+
     public final IcebergCatalogConf catalog;
     /** The policy file's policies, or null for the built-in ones. */
     public final PolicySet policyFile;
@@ -54,14 +53,17 @@ public final class TailSamplingConf implements Serializable {
     public final Redaction redaction;
     /** Dead letters above this size go as pointers. */
     public final int deadLetterMaxBytes;
+
     public final Duration decisionCacheTtl;
     public final Duration latencyThreshold;
     public final double representativeRate;
     /** How old the controller's rates may be before pre-sampling ignores them. */
     public final Duration ratesMaxAge;
+
     public final Duration statsWindow;
     /** How long after a minute ends its service metrics are written. */
     public final Duration metricsDelay;
+
     public final Duration checkpointInterval;
     /** Checkpoint directory, or null for the cluster's own. */
     public final String stateDir;
@@ -95,19 +97,17 @@ public final class TailSamplingConf implements Serializable {
                                 + " put the rule in the policy file instead");
             }
         }
-        Duration decisionWait =
-                file != null
-                                && file.decisionWait != null
-                                && !params.containsKey(TailSamplingOptions.DECISION_WAIT.key())
-                        ? file.decisionWait
-                        : positive(config, TailSamplingOptions.DECISION_WAIT);
+        Duration decisionWait = file != null
+                        && file.decisionWait != null
+                        && !params.containsKey(TailSamplingOptions.DECISION_WAIT.key())
+                ? file.decisionWait
+                : positive(config, TailSamplingOptions.DECISION_WAIT);
         try {
-            bufferLimits =
-                    new BufferLimits(
-                            decisionWait,
-                            positive(config, TailSamplingOptions.MAX_TRACE_DURATION),
-                            atLeastOne(config, TailSamplingOptions.MAX_SPANS_PER_TRACE),
-                            bytes(config, TailSamplingOptions.MAX_TRACE_BYTES, Long.MAX_VALUE));
+            bufferLimits = new BufferLimits(
+                    decisionWait,
+                    positive(config, TailSamplingOptions.MAX_TRACE_DURATION),
+                    atLeastOne(config, TailSamplingOptions.MAX_SPANS_PER_TRACE),
+                    bytes(config, TailSamplingOptions.MAX_TRACE_BYTES, Long.MAX_VALUE));
         } catch (IllegalArgumentException e) {
             // Each value alone is checked above; what is left is how they relate.
             throw new IllegalArgumentException(
@@ -115,38 +115,34 @@ public final class TailSamplingConf implements Serializable {
                             + TailSamplingOptions.DECISION_WAIT.key() + ": " + e.getMessage(),
                     e);
         }
-        decodeLimits =
-                new DecodeLimits(
-                        (int) bytes(config, TailSamplingOptions.MAX_RECORD_BYTES, Integer.MAX_VALUE),
-                        atLeastOne(config, TailSamplingOptions.MAX_SPANS_PER_RECORD),
-                        atLeastOne(config, TailSamplingOptions.MAX_VALUES_PER_RECORD),
-                        atLeastOne(config, TailSamplingOptions.MAX_ATTRIBUTES_PER_SPAN),
-                        atLeastOne(config, TailSamplingOptions.MAX_EVENTS_PER_SPAN),
-                        atLeastOne(config, TailSamplingOptions.MAX_LINKS_PER_SPAN),
-                        atLeastOne(config, TailSamplingOptions.MAX_ATTRIBUTE_LENGTH),
-                        positive(config, TailSamplingOptions.MAX_SPAN_AGE),
-                        positive(config, TailSamplingOptions.MAX_CLOCK_SKEW));
+        decodeLimits = new DecodeLimits(
+                (int) bytes(config, TailSamplingOptions.MAX_RECORD_BYTES, Integer.MAX_VALUE),
+                atLeastOne(config, TailSamplingOptions.MAX_SPANS_PER_RECORD),
+                atLeastOne(config, TailSamplingOptions.MAX_VALUES_PER_RECORD),
+                atLeastOne(config, TailSamplingOptions.MAX_ATTRIBUTES_PER_SPAN),
+                atLeastOne(config, TailSamplingOptions.MAX_EVENTS_PER_SPAN),
+                atLeastOne(config, TailSamplingOptions.MAX_LINKS_PER_SPAN),
+                atLeastOne(config, TailSamplingOptions.MAX_ATTRIBUTE_LENGTH),
+                positive(config, TailSamplingOptions.MAX_SPAN_AGE),
+                positive(config, TailSamplingOptions.MAX_CLOCK_SKEW));
         Set<String> hashed = keys(config.get(TailSamplingOptions.REDACTION_HASH));
         String hashKeyFile = config.get(TailSamplingOptions.REDACTION_HASH_KEY_FILE);
         if (!hashed.isEmpty() && hashKeyFile == null) {
             throw new IllegalArgumentException(
                     "--redaction.hash-attributes needs --redaction.hash-key-file, a file holding the hash key");
         }
-        redaction =
-                new Redaction(
-                        keys(config.get(TailSamplingOptions.REDACTION_DROP)),
-                        hashed,
-                        hashKeyFile,
-                        read(config, TailSamplingOptions.REDACTION_SANITIZE_SQL, "true or false"));
+        redaction = new Redaction(
+                keys(config.get(TailSamplingOptions.REDACTION_DROP)),
+                hashed,
+                hashKeyFile,
+                read(config, TailSamplingOptions.REDACTION_SANITIZE_SQL, "true or false"));
         deadLetterMaxBytes = (int) bytes(config, TailSamplingOptions.DEAD_LETTER_MAX_BYTES, Integer.MAX_VALUE);
         decisionCacheTtl = positive(config, TailSamplingOptions.DECISION_CACHE_TTL);
         latencyThreshold = positive(config, TailSamplingOptions.LATENCY_THRESHOLD);
-        representativeRate =
-                read(config, TailSamplingOptions.REPRESENTATIVE_RATE, "a number from 0 to 1 such as 0.01");
+        representativeRate = read(config, TailSamplingOptions.REPRESENTATIVE_RATE, "a number from 0 to 1 such as 0.01");
         if (!(representativeRate >= 0.0 && representativeRate <= 1.0)) {
             throw new IllegalArgumentException(
-                    "--sampling.representative-rate must be a number from 0 to 1, was "
-                            + representativeRate);
+                    "--sampling.representative-rate must be a number from 0 to 1, was " + representativeRate);
         }
         ratesMaxAge = positive(config, TailSamplingOptions.RATES_MAX_AGE);
         statsWindow = positive(config, TailSamplingOptions.STATS_WINDOW);

@@ -1,24 +1,5 @@
 package dev.tailsampling.jobs;
 
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.core.execution.CheckpointingMode;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingProcessingTimeWindows;
-
 import dev.tailsampling.iceberg.ServiceMetricsRowMapper;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpanRowMapper;
@@ -42,11 +23,20 @@ import dev.tailsampling.sampling.metrics.OperationMinute;
 import dev.tailsampling.sampling.metrics.OperationSample;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
-
-import java.time.Duration;
-import java.util.Properties;
-import java.util.regex.Pattern;
-
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingProcessingTimeWindows;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -69,8 +59,7 @@ public class TailSamplingJob {
 
     public static void main(String[] args) throws Exception {
         TailSamplingConf conf = TailSamplingConf.fromArgs(args);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(conf));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(conf));
         new TailSamplingJob(conf).build(env);
         env.execute("tail-sampling");
     }
@@ -113,10 +102,10 @@ public class TailSamplingJob {
     public Outputs outputs(StreamExecutionEnvironment env) {
         BroadcastStream<SamplingRate> rates = rates(env).broadcast(SamplingRatesState.DESCRIPTOR);
         // A trace's spans in a record travel together, as OTLP bytes until the trace is kept.
-        SingleOutputStreamOperator<TraceFragment> spans =
-                records(env).process(new DecodeFunction(conf.decodeLimits, conf.redaction), SamplingTypes.TRACE_FRAGMENT)
-                        .uid("decode")
-                        .name("decode");
+        SingleOutputStreamOperator<TraceFragment> spans = records(env)
+                .process(new DecodeFunction(conf.decodeLimits, conf.redaction), SamplingTypes.TRACE_FRAGMENT)
+                .uid("decode")
+                .name("decode");
 
         spans.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 // Replays may repeat a dead letter; a failed send is counted, never fatal.
@@ -125,28 +114,26 @@ public class TailSamplingJob {
                 .name("dead-letters");
 
         // Every span counts in the service metrics, before any sampling.
-        DataStream<OperationMinute> metrics =
-                spans.getSideOutput(DecodeFunction.METRICS)
-                        .keyBy(new OperationMinuteKey(), Types.STRING)
-                        .process(new ServiceMetricsFunction(conf.metricsDelay), SamplingTypes.OPERATION_MINUTE)
-                        .uid("service-metrics")
-                        .name("service-metrics");
+        DataStream<OperationMinute> metrics = spans.getSideOutput(DecodeFunction.METRICS)
+                .keyBy(new OperationMinuteKey(), Types.STRING)
+                .process(new ServiceMetricsFunction(conf.metricsDelay), SamplingTypes.OPERATION_MINUTE)
+                .uid("service-metrics")
+                .name("service-metrics");
 
         // Shed load by the trace-id threshold before the shuffle, when the controller asks for it.
-        SingleOutputStreamOperator<TraceFragment> presampled =
-                spans.connect(rates)
-                        .process(new PreSamplingFunction(conf.ratesMaxAge), SamplingTypes.TRACE_FRAGMENT)
-                        .uid("pre-sample")
-                        .name("pre-sample");
+        SingleOutputStreamOperator<TraceFragment> presampled = spans.connect(rates)
+                .process(new PreSamplingFunction(conf.ratesMaxAge), SamplingTypes.TRACE_FRAGMENT)
+                .uid("pre-sample")
+                .name("pre-sample");
 
-        SingleOutputStreamOperator<Span> kept =
-                presampled.keyBy(new TraceIdKey(), Types.STRING)
-                        .connect(rates)
-                        .process(
-                                new TailSamplerFunction(conf.policy(), conf.bufferLimits, conf.decisionCacheTtl),
-                                SamplingTypes.SPAN)
-                        .uid("tail-sampler")
-                        .name("tail-sampler");
+        SingleOutputStreamOperator<Span> kept = presampled
+                .keyBy(new TraceIdKey(), Types.STRING)
+                .connect(rates)
+                .process(
+                        new TailSamplerFunction(conf.policy(), conf.bufferLimits, conf.decisionCacheTtl),
+                        SamplingTypes.SPAN)
+                .uid("tail-sampler")
+                .name("tail-sampler");
 
         // Per root service and window, what was seen and kept: the budget controller's input.
         kept.getSideOutput(TailSamplerFunction.STATS)
@@ -160,15 +147,14 @@ public class TailSamplingJob {
                         SamplingTypes.SERVICE_STATS)
                 .uid("sampling-stats")
                 .name("sampling-stats")
-                .sinkTo(
-                        KafkaSink.<ServiceStats>builder()
-                                .setKafkaProducerConfig(conf.kafkaClientProperties())
-                                .setRecordSerializer(
-                                        new JsonRecordSerializer<ServiceStats>(conf.statsTopic, stats -> stats.service))
-                                // The controller smooths over windows; a repeated window after a
-                                // restore is a small, passing error, a lost one would be too.
-                                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                                .build())
+                .sinkTo(KafkaSink.<ServiceStats>builder()
+                        .setKafkaProducerConfig(conf.kafkaClientProperties())
+                        .setRecordSerializer(
+                                new JsonRecordSerializer<ServiceStats>(conf.statsTopic, stats -> stats.service))
+                        // The controller smooths over windows; a repeated window after a
+                        // restore is a small, passing error, a lost one would be too.
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .build())
                 .uid("sampling-stats-sink")
                 .name("sampling-stats-sink");
         return new Outputs(kept, metrics);
@@ -176,9 +162,12 @@ public class TailSamplingJob {
 
     /** The rates topic, from its beginning: it is compacted, so that is the latest rate per service. */
     public DataStream<SamplingRate> rates(StreamExecutionEnvironment env) {
-        KafkaSource<SamplingRate> source =
-                StreamingSetup.topicOrLater(conf.kafkaClientProperties(), conf.ratesTopic, conf.groupId + "-rates",
-                        OffsetsInitializer.earliest(), JsonRecordDeserializer.rates());
+        KafkaSource<SamplingRate> source = StreamingSetup.topicOrLater(
+                conf.kafkaClientProperties(),
+                conf.ratesTopic,
+                conf.groupId + "-rates",
+                OffsetsInitializer.earliest(),
+                JsonRecordDeserializer.rates());
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "sampling-rates")
                 .uid("sampling-rates")
                 .setParallelism(1);
@@ -189,16 +178,16 @@ public class TailSamplingJob {
         // Uids are savepoint keys: an operator without one fails here, not at restore.
         env.getConfig().disableAutoGeneratedUIDs();
         env.getConfig().enableObjectReuse();
-        KafkaSource<OtlpRecord> source =
-                KafkaSource.<OtlpRecord>builder()
-                        .setProperties(conf.kafkaClientProperties())
-                        .setTopics(conf.spansTopic)
-                        .setGroupId(conf.groupId)
-                        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                        .setDeserializer(new OtlpRecordDeserializer())
-                        .build();
+        KafkaSource<OtlpRecord> source = KafkaSource.<OtlpRecord>builder()
+                .setProperties(conf.kafkaClientProperties())
+                .setTopics(conf.spansTopic)
+                .setGroupId(conf.groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new OtlpRecordDeserializer())
+                .build();
         // No watermarks: decisions run on processing time, so an idle partition cannot stall them.
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "otlp-spans").uid("otlp-spans");
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "otlp-spans")
+                .uid("otlp-spans");
     }
 
     /** Builds the job on {@code env} and starts it without waiting for it to end. */

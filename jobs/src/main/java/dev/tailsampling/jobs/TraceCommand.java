@@ -2,14 +2,13 @@ package dev.tailsampling.jobs;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.IcebergOptions;
-
 import java.io.PrintStream;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.Comparator;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,9 +27,11 @@ public final class TraceCommand {
             "usage: trace TRACE_ID [--iceberg.catalog-type hadoop|rest|hive] [--iceberg.warehouse W]"
                     + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]";
 
-    static final Command COMMAND =
-            new Command("trace", "print a kept trace as a waterfall, found through the trace index",
-                    TraceCommand.USAGE, TraceCommand::run);
+    static final Command COMMAND = new Command(
+            "trace",
+            "print a kept trace as a waterfall, found through the trace index",
+            TraceCommand.USAGE,
+            TraceCommand::run);
     private static final int BAR = 40;
 
     private TraceCommand() {}
@@ -90,20 +91,34 @@ public final class TraceCommand {
         List<Record> spans = new ArrayList<>(found.spans());
         spans.sort(Comparator.comparingLong(s -> (Long) s.getField("start_time_unix_nano")));
         long start = (Long) spans.get(0).getField("start_time_unix_nano");
-        long end = spans.stream().mapToLong(s -> (Long) s.getField("end_time_unix_nano")).max().orElse(start);
+        long end = spans.stream()
+                .mapToLong(s -> (Long) s.getField("end_time_unix_nano"))
+                .max()
+                .orElse(start);
         double total = Math.max(1, end - start);
         Record first = spans.get(0);
-        out.printf("trace %s  %s  %.1f ms  %d spans  (read %d index and %d span files)%n", traceId,
-                ((OffsetDateTime) first.getField("start_time")).toInstant(), total / 1e6, spans.size(),
-                found.indexFiles(), found.spanFiles());
-        out.printf("kept by %s, probability %s (counts as %s)%s%s%n",
-                first.getField("sampling_policy"), first.getField("sample_probability"), first.getField("adjusted_count"),
+        out.printf(
+                "trace %s  %s  %.1f ms  %d spans  (read %d index and %d span files)%n",
+                traceId,
+                ((OffsetDateTime) first.getField("start_time")).toInstant(),
+                total / 1e6,
+                spans.size(),
+                found.indexFiles(),
+                found.spanFiles());
+        out.printf(
+                "kept by %s, probability %s (counts as %s)%s%s%n",
+                first.getField("sampling_policy"),
+                first.getField("sample_probability"),
+                first.getField("adjusted_count"),
                 first.getField("sampling_trigger") == null ? "" : ", decided on " + first.getField("sampling_trigger"),
                 Boolean.TRUE.equals(first.getField("trace_incomplete")) ? ", root span missing" : "");
         if (summary != null) {
-            out.printf("root %s %s, %s errors, critical path of %d spans%n",
-                    summary.getField("root_service_name"), summary.getField("root_operation_name"),
-                    summary.getField("error_count"), ((List<?>) summary.getField("critical_path")).size());
+            out.printf(
+                    "root %s %s, %s errors, critical path of %d spans%n",
+                    summary.getField("root_service_name"),
+                    summary.getField("root_operation_name"),
+                    summary.getField("error_count"),
+                    ((List<?>) summary.getField("critical_path")).size());
         }
         out.println();
         Map<String, List<Record>> children = new HashMap<>();
@@ -146,9 +161,14 @@ public final class TraceCommand {
         int width = Math.max(1, (int) Math.round(duration / total * BAR));
         String bar = " ".repeat(Math.min(offset, BAR)) + "#".repeat(Math.min(width, BAR + 1 - Math.min(offset, BAR)));
         // Indentation stops deepening at 20 levels, where the label would be all spaces.
-        String label = "  ".repeat(Math.min(depth, 20)) + span.getField("service_name") + " " + span.getField("operation_name");
-        out.printf("%-60s %9.1f ms %9.1f ms |%-" + (BAR + 1) + "s|%s%n",
+        String label = "  ".repeat(Math.min(depth, 20)) + span.getField("service_name") + " "
+                + span.getField("operation_name");
+        out.printf(
+                "%-60s %9.1f ms %9.1f ms |%-" + (BAR + 1) + "s|%s%n",
                 label.length() > 60 ? label.substring(0, 59) + "…" : label,
-                from / 1e6, duration / 1e6, bar, Boolean.TRUE.equals(span.getField("error")) ? " ERROR" : "");
+                from / 1e6,
+                duration / 1e6,
+                bar,
+                Boolean.TRUE.equals(span.getField("error")) ? " ERROR" : "");
     }
 }

@@ -4,7 +4,6 @@ import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TraceIndexTable;
 import dev.tailsampling.iceberg.TraceSummariesTable;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
@@ -53,8 +52,11 @@ public final class TraceLookup {
         for (Record row : indexRows.rows()) {
             long hour = ((OffsetDateTime) row.getField("span_hour")).toEpochSecond() * 1_000_000L;
             hours.add(hour);
-            inPartitions = Expressions.or(inPartitions, Expressions.and(
-                    within(hour, hour + HOUR_MICROS), Expressions.equal("service_name", row.getField("service_name"))));
+            inPartitions = Expressions.or(
+                    inPartitions,
+                    Expressions.and(
+                            within(hour, hour + HOUR_MICROS),
+                            Expressions.equal("service_name", row.getField("service_name"))));
         }
         if (hours.isEmpty()) {
             return new Found(List.of(), hours, indexRows.files(), 0);
@@ -65,8 +67,13 @@ public final class TraceLookup {
 
     /** The trace's summary, looked for from an hour before its first span's hour to its last one's end. */
     public Record summary(String traceId, TreeSet<Long> hours) {
-        List<Record> found = read(summaries, Expressions.and(Expressions.equal("trace_id", traceId),
-                within(hours.first() - HOUR_MICROS, hours.last() + HOUR_MICROS)), traceId).rows();
+        List<Record> found = read(
+                        summaries,
+                        Expressions.and(
+                                Expressions.equal("trace_id", traceId),
+                                within(hours.first() - HOUR_MICROS, hours.last() + HOUR_MICROS)),
+                        traceId)
+                .rows();
         return found.isEmpty() ? null : found.get(0);
     }
 
@@ -94,14 +101,17 @@ public final class TraceLookup {
         List<Record> rows = new ArrayList<>();
         int files = 0;
         Schema schema = table.schema();
-        try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
+        try (CloseableIterable<FileScanTask> tasks =
+                table.newScan().filter(filter).planFiles()) {
             for (FileScanTask task : tasks) {
                 files++;
                 if (task.file().format() != FileFormat.PARQUET) {
-                    throw new IllegalStateException(table.name() + " has a " + task.file().format()
-                            + " data file; only Parquet is read: " + task.file().location());
+                    throw new IllegalStateException(
+                            table.name() + " has a " + task.file().format() + " data file; only Parquet is read: "
+                                    + task.file().location());
                 }
-                try (CloseableIterable<Record> records = Parquet.read(table.io().newInputFile(task.file().location()))
+                try (CloseableIterable<Record> records = Parquet.read(
+                                table.io().newInputFile(task.file().location()))
                         .project(schema)
                         .filter(filter)
                         .split(task.start(), task.length())

@@ -2,15 +2,12 @@ package dev.tailsampling.jobs;
 
 import static dev.tailsampling.jobs.JobParameters.positive;
 
-import org.apache.flink.configuration.Configuration;
-
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TableDefinition;
 import dev.tailsampling.iceberg.TraceIndexTable;
 import dev.tailsampling.iceberg.TraceSummariesTable;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -25,9 +22,8 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.ManifestContent;
@@ -51,6 +47,8 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the warehouse small and fast, table by table: drops partitions past their retention,
@@ -68,9 +66,11 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
  * expiry, and orphan cleanup lists the table's folder through Iceberg's file IO.
  */
 public final class WarehouseMaintenance {
-    static final Command COMMAND =
-            new Command("maintain", "retention, compaction, snapshot expiry and orphan cleanup of the tables",
-                    usage(), WarehouseMaintenance::run);
+    static final Command COMMAND = new Command(
+            "maintain",
+            "retention, compaction, snapshot expiry and orphan cleanup of the tables",
+            usage(),
+            WarehouseMaintenance::run);
 
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseMaintenance.class);
     private static final long HOUR_MILLIS = 3_600_000L;
@@ -133,9 +133,20 @@ public final class WarehouseMaintenance {
                     "%s: retention dropped %d partitions (%,d files, %,d rows); compacted %d closed partitions"
                             + " (%,d files -> %,d) and bin-packed open ones (%,d files -> %,d); regrouped manifests"
                             + " (%d -> %d); expired %d snapshots (%,d files deleted); deleted %,d orphan files",
-                    table, partitionsDropped, filesDropped, rowsDropped, partitionsCompacted, filesBefore,
-                    filesAfter, openFilesBefore, openFilesAfter, manifestsBefore, manifestsAfter, snapshotsExpired,
-                    filesExpired, orphansDeleted);
+                    table,
+                    partitionsDropped,
+                    filesDropped,
+                    rowsDropped,
+                    partitionsCompacted,
+                    filesBefore,
+                    filesAfter,
+                    openFilesBefore,
+                    openFilesAfter,
+                    manifestsBefore,
+                    manifestsAfter,
+                    snapshotsExpired,
+                    filesExpired,
+                    orphansDeleted);
         }
     }
 
@@ -150,8 +161,11 @@ public final class WarehouseMaintenance {
         StringBuilder usage = new StringBuilder("usage: maintain");
         for (org.apache.flink.configuration.ConfigOption<?> option : MaintenanceOptions.ALL) {
             Object value = option.hasDefaultValue() ? option.defaultValue() : "VALUE";
-            usage.append(" [--").append(option.key()).append(' ')
-                    .append(value instanceof Duration d ? shortly(d) : value).append(']');
+            usage.append(" [--")
+                    .append(option.key())
+                    .append(' ')
+                    .append(value instanceof Duration d ? shortly(d) : value)
+                    .append(']');
         }
         return usage.append(" [--iceberg.catalog.KEY VALUE]").toString();
     }
@@ -218,10 +232,13 @@ public final class WarehouseMaintenance {
     private Report maintain(Table table, TableDefinition definition, long nowMillis) {
         TimePartitions partitions = TimePartitions.of(table, definition.timeColumn());
         // Retention: whole partitions, so the cutoff falls on a partition boundary.
-        long cutoff = partitions.floor(nowMillis - settings.retention().get(definition.name()).toMillis());
+        long cutoff = partitions.floor(
+                nowMillis - settings.retention().get(definition.name()).toMillis());
         List<DataFile> expired = partitions.filesEndingBy(cutoff);
         if (!expired.isEmpty()) {
-            table.newDelete().deleteFromRowFilter(Expressions.lessThan(definition.timeColumn(), cutoff * 1000)).commit();
+            table.newDelete()
+                    .deleteFromRowFilter(Expressions.lessThan(definition.timeColumn(), cutoff * 1000))
+                    .commit();
         }
 
         // Compaction: closed partitions that hold more than one file per partition.
@@ -244,12 +261,15 @@ public final class WarehouseMaintenance {
         // Open partitions still receive appends: Iceberg's own rewrite action bin-packs their files,
         // replacing only the files it read, so a concurrent commit loses nothing.
         Expression open = Expressions.greaterThanOrEqual(definition.timeColumn(), live.floor(closedBy) * 1000);
-        RewriteDataFilesActionResult packed = Actions.forTable(table).rewriteDataFiles().filter(open).execute();
+        RewriteDataFilesActionResult packed =
+                Actions.forTable(table).rewriteDataFiles().filter(open).execute();
         table.refresh();
         List<ManifestFile> manifests = dataManifests(table);
         int manifestsBefore = manifests.size();
         if (!clustered(manifests)) {
-            table.rewriteManifests().clusterBy(file -> String.valueOf(file.partition().get(0, Object.class))).commit();
+            table.rewriteManifests()
+                    .clusterBy(file -> String.valueOf(file.partition().get(0, Object.class)))
+                    .commit();
             table.refresh();
         }
         int manifestsAfter = dataManifests(table).size();
@@ -304,7 +324,8 @@ public final class WarehouseMaintenance {
             order.add(table.schema().findColumnName(field.sourceId()));
         }
         // The Iceberg source would otherwise run one reader per file, all in this one process.
-        WarehouseSql sql = WarehouseSql.open(settings.catalog(),
+        WarehouseSql sql = WarehouseSql.open(
+                settings.catalog(),
                 Map.of("parallelism.default", "1", "table.exec.iceberg.infer-source-parallelism", "false"));
         for (long start : starts) {
             table.refresh();
@@ -313,16 +334,25 @@ public final class WarehouseMaintenance {
                     Expressions.greaterThanOrEqual(time, start * 1000),
                     Expressions.lessThan(time, (start + unitMillis) * 1000));
             Set<DataFile> replaced = new HashSet<>();
-            try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(base).filter(period).planFiles()) {
+            try (CloseableIterable<FileScanTask> tasks =
+                    table.newScan().useSnapshot(base).filter(period).planFiles()) {
                 tasks.forEach(task -> replaced.add(task.file()));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot plan the files of " + table.name(), e);
             }
-            List<DataFile> written = sql.writeSorted(table, definition.schema(), String.format(
-                    "SELECT * FROM %s /*+ OPTIONS('snapshot-id'='%d') */ WHERE %s >= TO_TIMESTAMP_LTZ(%d, 3)"
-                            + " AND %s < TO_TIMESTAMP_LTZ(%d, 3)%s",
-                    definition.name(), base, time, start, time, start + unitMillis,
-                    order.length() == 0 ? "" : " ORDER BY " + order));
+            List<DataFile> written = sql.writeSorted(
+                    table,
+                    definition.schema(),
+                    String.format(
+                            "SELECT * FROM %s /*+ OPTIONS('snapshot-id'='%d') */ WHERE %s >= TO_TIMESTAMP_LTZ(%d, 3)"
+                                    + " AND %s < TO_TIMESTAMP_LTZ(%d, 3)%s",
+                            definition.name(),
+                            base,
+                            time,
+                            start,
+                            time,
+                            start + unitMillis,
+                            order.length() == 0 ? "" : " ORDER BY " + order));
             RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(base);
             replaced.forEach(rewrite::deleteFile);
             written.forEach(rewrite::addFile);
@@ -330,8 +360,11 @@ public final class WarehouseMaintenance {
                 rewrite.commit();
             } catch (ValidationException | CommitFailedException e) {
                 written.forEach(file -> table.io().deleteFile(file.location()));
-                LOG.warn("Left {} period {} as it was: its files changed while it was compacted ({})",
-                        table.name(), Instant.ofEpochMilli(start), e.getMessage());
+                LOG.warn(
+                        "Left {} period {} as it was: its files changed while it was compacted ({})",
+                        table.name(),
+                        Instant.ofEpochMilli(start),
+                        e.getMessage());
             }
         }
         table.refresh();
@@ -407,8 +440,12 @@ public final class WarehouseMaintenance {
         } catch (RuntimeException e) {
             // The job commits meanwhile, and a commit attempt that loses a race removes its files: a
             // listing can meet a file that is gone. Orphans can wait for the next pass.
-            LOG.warn("Orphan cleanup of {} stopped after {} files: the folder changed while it was listed ({});"
-                    + " the next pass goes on", table.name(), deleted, e.getMessage());
+            LOG.warn(
+                    "Orphan cleanup of {} stopped after {} files: the folder changed while it was listed ({});"
+                            + " the next pass goes on",
+                    table.name(),
+                    deleted,
+                    e.getMessage());
         }
         return deleted;
     }
@@ -436,8 +473,10 @@ public final class WarehouseMaintenance {
                 throw new IllegalStateException(
                         table.name() + " is not partitioned by " + timeColumn + ": it cannot be kept by partition");
             }
-            long unit = table.spec().fields().get(position).transform().toString().equals("hour")
-                    ? HOUR_MILLIS : DAY_MILLIS;
+            long unit =
+                    table.spec().fields().get(position).transform().toString().equals("hour")
+                            ? HOUR_MILLIS
+                            : DAY_MILLIS;
             Map<Long, List<DataFile>> files = new TreeMap<>();
             Map<Long, Set<String>> partitions = new TreeMap<>();
             try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
@@ -493,7 +532,10 @@ public final class WarehouseMaintenance {
 
         /** The partitions (hour or day and service, bucket and day) of the periods starting at {@code starts}. */
         int partitionsIn(List<Long> starts) {
-            return starts.stream().mapToInt(start -> partitionsByStart.getOrDefault(start, Set.of()).size()).sum();
+            return starts.stream()
+                    .mapToInt(start ->
+                            partitionsByStart.getOrDefault(start, Set.of()).size())
+                    .sum();
         }
 
         List<DataFile> filesStartingAt(long start) {
@@ -507,7 +549,8 @@ public final class WarehouseMaintenance {
         List<Long> startsToCompact(long closedBy) {
             List<Long> out = new ArrayList<>();
             files.forEach((start, list) -> {
-                if (start + unitMillis <= closedBy && list.size() > partitionsByStart.get(start).size()) {
+                if (start + unitMillis <= closedBy
+                        && list.size() > partitionsByStart.get(start).size()) {
                     out.add(start);
                 }
             });

@@ -1,22 +1,20 @@
 package dev.tailsampling.jobs;
 
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.api.internal.TableResultInternal;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.api.config.TableConfigOptions;
-import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
-
 import dev.tailsampling.iceberg.IcebergCatalogConf;
-
-import java.time.ZoneOffset;
 import java.io.IOException;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.config.TableConfigOptions;
+import org.apache.flink.table.api.internal.TableResultInternal;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Schema;
@@ -89,10 +87,18 @@ public final class WarehouseSql {
      * rolling at the table's target file size. Nothing is committed: the caller commits the files.
      */
     public List<DataFile> writeSorted(Table table, Schema schema, String query) {
-        long targetSize = PropertyUtil.propertyAsLong(table.properties(), TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+        long targetSize = PropertyUtil.propertyAsLong(
+                table.properties(),
+                TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
                 TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
         RowDataTaskWriterFactory factory = new RowDataTaskWriterFactory(
-                table, FlinkSchemaUtil.convert(schema), targetSize, FileFormat.PARQUET, table.properties(), null, false);
+                table,
+                FlinkSchemaUtil.convert(schema),
+                targetSize,
+                FileFormat.PARQUET,
+                table.properties(),
+                null,
+                false);
         factory.initialize(0, 0);
         TaskWriter<RowData> writer = factory.create();
         // The rows as the planner holds them: Iceberg's Flink writer takes exactly these.

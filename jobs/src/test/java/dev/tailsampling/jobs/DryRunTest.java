@@ -20,7 +20,9 @@ class DryRunTest {
     private static final String SLOW = "5b8efff798038103d269b633813fc60c";
     private static final String FAST = "0af7651916cd43dd8448eb211c80319c";
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private Path policies;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -66,7 +68,8 @@ class DryRunTest {
                         + request(FAST, "b7ad6b7169203331", "", 0, 20) + "\n"
                         + request(SLOW, "00f067aa0ba902b8", "00f067aa0ba902b7", 10, 900) + "\n");
 
-        assertThat(run("--policies", policies.toString(), "--input", input.toString())).isZero();
+        assertThat(run("--policies", policies.toString(), "--input", input.toString()))
+                .isZero();
 
         List<JsonNode> lines = lines();
         assertThat(lines).hasSize(2);
@@ -95,7 +98,8 @@ class DryRunTest {
                         + request("00000000000000000000000000000002", "00f067aa0ba902b7", "", 0, 10) + "\n"
                         + request("00000000000000000000000000000003", "00f067aa0ba902b7", "", 0, 1000) + "\n");
 
-        assertThat(run("--policies", policies.toString(), "--input", input.toString())).isZero();
+        assertThat(run("--policies", policies.toString(), "--input", input.toString()))
+                .isZero();
 
         assertThat(lines()).extracting(l -> l.get("decision").asText()).containsExactly("drop", "drop", "keep");
         assertThat(lines().get(2).get("policy").asText()).isEqualTo("learned");
@@ -104,17 +108,27 @@ class DryRunTest {
     @Test
     void readsASingleJsonDocumentAndProtobuf() throws Exception {
         Path json = dir.resolve("trace.json");
-        Files.writeString(json, request(FAST, "b7ad6b7169203331", "00f067aa0ba902b7", 0, 20).replace(",", ",\n  "));
-        assertThat(run("--policies", policies.toString(), "--input", json.toString())).isZero();
-        assertThat(lines()).singleElement().satisfies(l -> assertThat(l.get("incomplete").asBoolean()).isTrue());
+        Files.writeString(
+                json,
+                request(FAST, "b7ad6b7169203331", "00f067aa0ba902b7", 0, 20).replace(",", ",\n  "));
+        assertThat(run("--policies", policies.toString(), "--input", json.toString()))
+                .isZero();
+        assertThat(lines())
+                .singleElement()
+                .satisfies(l -> assertThat(l.get("incomplete").asBoolean()).isTrue());
 
         out.reset();
         Path proto = dir.resolve("trace.pb");
-        Files.write(proto, OtlpTestData.request(OtlpTestData.resourceSpans(
-                "checkout", OtlpTestData.span(SLOW, "00f067aa0ba902b7", "", "x", 0, 2000))).toByteArray());
+        Files.write(
+                proto,
+                OtlpTestData.request(OtlpTestData.resourceSpans(
+                                "checkout", OtlpTestData.span(SLOW, "00f067aa0ba902b7", "", "x", 0, 2000)))
+                        .toByteArray());
         assertThat(run("--policies", policies.toString(), "--input", proto.toString(), "--input-format", "otlp-proto"))
                 .isZero();
-        assertThat(lines()).singleElement().satisfies(l -> assertThat(l.get("decision").asText()).isEqualTo("keep"));
+        assertThat(lines())
+                .singleElement()
+                .satisfies(l -> assertThat(l.get("decision").asText()).isEqualTo("keep"));
     }
 
     @Test
@@ -123,13 +137,17 @@ class DryRunTest {
         Path input = dir.resolve("traces.jsonl");
         Files.writeString(input, request(FAST, "b7ad6b7169203331", "", 0, 20));
 
-        assertThat(run("--policies", policies.toString(), "--input", input.toString())).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("policy 'slow'").contains("latencyy");
+        assertThat(run("--policies", policies.toString(), "--input", input.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("policy 'slow'")
+                .contains("latencyy");
 
         writePolicies();
         err.reset();
         Files.writeString(input, "{not json");
-        assertThat(run("--policies", policies.toString(), "--input", input.toString())).isEqualTo(2);
+        assertThat(run("--policies", policies.toString(), "--input", input.toString()))
+                .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read it as otlp-json");
 
         err.reset();

@@ -7,19 +7,6 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.execution.ExecutionState;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.flink.types.Row;
-
 import dev.tailsampling.jobs.local.EmbeddedKafka;
 import dev.tailsampling.sampling.ConsistentProbability;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -38,6 +25,18 @@ import java.util.TreeSet;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.types.Row;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -79,7 +78,8 @@ class ExactlyOnceITCase {
     private static final int TRACES_PER_RECORD = 10;
     private static final int PARTITIONS = 4;
 
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     private EmbeddedKafka kafka;
     private MiniCluster cluster;
@@ -182,7 +182,8 @@ class ExactlyOnceITCase {
             waitUntilRunning(job);
             List<Trace> fifth = phase(random, traces, CHAOS_TRACES_PER_PHASE, WIDER_RATE, rateInForce);
             sendRoots(producer, fifth, startNanos);
-            String savepoint = stopWithSavepoint(job, temp.resolve("savepoints").toUri().toString());
+            String savepoint =
+                    stopWithSavepoint(job, temp.resolve("savepoints").toUri().toString());
             cluster.startTaskManager();
             job = submit(after, 4, savepoint);
             sendRest(producer, fifth, startNanos);
@@ -199,7 +200,8 @@ class ExactlyOnceITCase {
             drainAndCheck(after, job, traces, rateInForce);
             assertThat(cluster.getExecutionGraph(job).get().getAllExecutionVertices())
                     .as("the restarted job failed over after the last kill")
-                    .allSatisfy(vertex -> assertThat(vertex.getCurrentExecutionAttempt().getAttemptNumber())
+                    .allSatisfy(vertex -> assertThat(
+                                    vertex.getCurrentExecutionAttempt().getAttemptNumber())
                             .isPositive());
             cluster.cancelJob(job).get(1, TimeUnit.MINUTES);
         }
@@ -228,19 +230,26 @@ class ExactlyOnceITCase {
         await(() -> metricsPerService(sql).equals(produced), job);
 
         List<String> rows = sql.query("SELECT trace_id, span_id FROM spans").stream()
-                .map(r -> r.getField(0) + "/" + r.getField(1)).toList();
+                .map(r -> r.getField(0) + "/" + r.getField(1))
+                .toList();
         assertThat(rows).as("no span twice").doesNotHaveDuplicates();
         Set<String> missing = new HashSet<>(expected);
         missing.removeAll(rows);
         Set<String> extra = new HashSet<>(rows);
         extra.removeAll(expected);
-        assertThat(missing).as("kept spans not written: %s", describe(missing, traces, rateInForce)).isEmpty();
-        assertThat(extra).as("spans written but not kept: %s", describe(extra, traces, rateInForce)).isEmpty();
+        assertThat(missing)
+                .as("kept spans not written: %s", describe(missing, traces, rateInForce))
+                .isEmpty();
+        assertThat(extra)
+                .as("spans written but not kept: %s", describe(extra, traces, rateInForce))
+                .isEmpty();
         assertThat(traces.stream().filter(trace -> trace.failed() || trace.slow()))
-                .as("the workload has error and slow traces").isNotEmpty()
+                .as("the workload has error and slow traces")
+                .isNotEmpty()
                 .allSatisfy(trace -> assertThat(expected).contains(trace.traceId() + "/0000000000000003"));
         List<String> summaries = sql.query("SELECT trace_id FROM trace_summaries").stream()
-                .map(r -> (String) r.getField(0)).toList();
+                .map(r -> (String) r.getField(0))
+                .toList();
         assertThat(summaries).doesNotHaveDuplicates().hasSize((int) keptTraces);
         assertThat(metricsPerService(sql)).isEqualTo(produced);
         assertEachCheckpointCommittedOnce(conf);
@@ -267,7 +276,8 @@ class ExactlyOnceITCase {
                 new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             List<Trace> first = phase(random, traces, TRACES_PER_PHASE, RATE, rateInForce);
             sendWhole(producer, first, startNanos);
-            long firstKept = 3 * first.stream().filter(trace -> trace.keptAt(RATE)).count();
+            long firstKept =
+                    3 * first.stream().filter(trace -> trace.keptAt(RATE)).count();
             waitUntil(() -> committedRows(spans) == firstKept, "the first traces decided and committed", job);
 
             // Mid-trace: the roots are sent, their children will come after the restart.
@@ -307,8 +317,16 @@ class ExactlyOnceITCase {
             for (int i = 0; i < traces.size(); i++) {
                 Trace trace = traces.get(i);
                 if (trace.traceId().equals(id)) {
-                    out.append(String.format("; trace #%d %s failed=%s slow=%s rate=%s kept@%.1f=%s kept@%.1f=%s", i,
-                            id, trace.failed(), trace.slow(), rateInForce.get(id), RATE, trace.keptAt(RATE), WIDER_RATE,
+                    out.append(String.format(
+                            "; trace #%d %s failed=%s slow=%s rate=%s kept@%.1f=%s kept@%.1f=%s",
+                            i,
+                            id,
+                            trace.failed(),
+                            trace.slow(),
+                            rateInForce.get(id),
+                            RATE,
+                            trace.keptAt(RATE),
+                            WIDER_RATE,
                             trace.keptAt(WIDER_RATE)));
                 }
             }
@@ -342,15 +360,18 @@ class ExactlyOnceITCase {
     /** A policy file: errors, slow traces, then a representative share of the rest, decided after {@code wait}. */
     private Path policyFile(String name, double rate, String wait) throws Exception {
         Path file = temp.resolve(name);
-        Files.writeString(file, String.join("\n",
-                "tail_sampling:",
-                "  decision_wait: " + wait,
-                "  policies:",
-                "    - { name: errors, type: status_code, status_code: { status_codes: [ERROR] } }",
-                "    - { name: slow, type: latency, latency: { threshold_ms: 1000 } }",
-                "    - { name: representative, type: representative,",
-                "        representative: { sampling_percentage: " + rate * 100 + " } }",
-                ""));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "tail_sampling:",
+                        "  decision_wait: " + wait,
+                        "  policies:",
+                        "    - { name: errors, type: status_code, status_code: { status_codes: [ERROR] } }",
+                        "    - { name: slow, type: latency, latency: { threshold_ms: 1000 } }",
+                        "    - { name: representative, type: representative,",
+                        "        representative: { sampling_percentage: " + rate * 100 + " } }",
+                        ""));
         return file;
     }
 
@@ -364,32 +385,38 @@ class ExactlyOnceITCase {
     /** A record that is not OTLP at all, on the partitions in turn; the job must dead-letter it. */
     private static void sendBadRecord(KafkaProducer<byte[], byte[]> producer, List<String> sent) throws Exception {
         String value = "not OTLP, bad record " + sent.size();
-        producer.send(new ProducerRecord<>("otlp_spans", sent.size() % PARTITIONS, null,
-                value.getBytes(StandardCharsets.UTF_8))).get();
+        producer.send(new ProducerRecord<>(
+                        "otlp_spans", sent.size() % PARTITIONS, null, value.getBytes(StandardCharsets.UTF_8)))
+                .get();
         sent.add(value);
     }
 
     /** Stops the job with a savepoint once all its tasks run (a savepoint needs them all). */
     private String stopWithSavepoint(JobID job, String directory) throws Exception {
         waitUntilRunning(job);
-        return cluster.stopWithSavepoint(job, directory, false, SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+        return cluster.stopWithSavepoint(job, directory, false, SavepointFormatType.CANONICAL)
+                .get(2, TimeUnit.MINUTES);
     }
 
     /** Waits until every task of the job runs, as after a failover or a catalog outage. */
     private void waitUntilRunning(JobID job) throws Exception {
-        waitUntil(() -> {
-            try {
-                // An initializing job has a graph without vertices: not running yet.
-                var vertices = cluster.getExecutionGraph(job).get().getAllExecutionVertices();
-                boolean running = cluster.getJobStatus(job).get() == JobStatus.RUNNING && vertices.iterator().hasNext();
-                for (var vertex : vertices) {
-                    running &= vertex.getExecutionState() == ExecutionState.RUNNING;
-                }
-                return running;
-            } catch (Exception e) {
-                return false;
-            }
-        }, "every task running", job);
+        waitUntil(
+                () -> {
+                    try {
+                        // An initializing job has a graph without vertices: not running yet.
+                        var vertices = cluster.getExecutionGraph(job).get().getAllExecutionVertices();
+                        boolean running = cluster.getJobStatus(job).get() == JobStatus.RUNNING
+                                && vertices.iterator().hasNext();
+                        for (var vertex : vertices) {
+                            running &= vertex.getExecutionState() == ExecutionState.RUNNING;
+                        }
+                        return running;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                },
+                "every task running",
+                job);
     }
 
     /** Submits the job at {@code parallelism}, from {@code savepoint} if one is given. */
@@ -422,7 +449,10 @@ class ExactlyOnceITCase {
                 commits.add(summary.get("flink.job-id") + "/" + summary.get("flink.operator-id") + "/"
                         + summary.get("flink.max-committed-checkpoint-id"));
             }
-            assertThat(commits).as(name + " snapshots").isNotEmpty().doesNotHaveDuplicates()
+            assertThat(commits)
+                    .as(name + " snapshots")
+                    .isNotEmpty()
+                    .doesNotHaveDuplicates()
                     .noneMatch(commit -> commit.contains("null"));
         }
     }
@@ -430,7 +460,8 @@ class ExactlyOnceITCase {
     private static Map<String, Long> metricsPerService(WarehouseSql sql) {
         Map<String, Long> counts = new HashMap<>();
         try {
-            for (Row row : sql.query("SELECT service_name, SUM(request_count) FROM service_metrics GROUP BY service_name")) {
+            for (Row row :
+                    sql.query("SELECT service_name, SUM(request_count) FROM service_metrics GROUP BY service_name")) {
                 counts.put((String) row.getField(0), (Long) row.getField(1));
             }
         } catch (Exception e) {
@@ -445,8 +476,8 @@ class ExactlyOnceITCase {
         List<Trace> phase = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int kind = random.nextInt(10);
-            Trace trace = new Trace(String.format("%016x%016x", random.nextLong(), random.nextLong()),
-                    kind == 0, kind == 1);
+            Trace trace =
+                    new Trace(String.format("%016x%016x", random.nextLong(), random.nextLong()), kind == 0, kind == 1);
             phase.add(trace);
             rateInForce.put(trace.traceId(), rate);
         }
@@ -458,7 +489,10 @@ class ExactlyOnceITCase {
         return Span.newBuilder()
                 .setTraceId(id(trace.traceId()))
                 .setSpanId(id(trace.spanIds().get(index)))
-                .setParentSpanId(index == 0 ? com.google.protobuf.ByteString.EMPTY : id(trace.spanIds().get(index - 1)))
+                .setParentSpanId(
+                        index == 0
+                                ? com.google.protobuf.ByteString.EMPTY
+                                : id(trace.spanIds().get(index - 1)))
                 .setName("op" + index)
                 .setKind(Span.SpanKind.SPAN_KIND_SERVER)
                 .setStartTimeUnixNano(startNanos + index * 1_000_000L)
@@ -474,8 +508,12 @@ class ExactlyOnceITCase {
             for (Trace trace : traces.subList(from, from + TRACES_PER_RECORD)) {
                 roots.add(span(trace, 0, startNanos));
             }
-            sent.add(producer.send(new ProducerRecord<>("otlp_spans", (from / TRACES_PER_RECORD) % PARTITIONS, null,
-                    request(resourceSpans("frontend", roots.toArray(new Span.Builder[0]))).toByteArray())));
+            sent.add(producer.send(new ProducerRecord<>(
+                    "otlp_spans",
+                    (from / TRACES_PER_RECORD) % PARTITIONS,
+                    null,
+                    request(resourceSpans("frontend", roots.toArray(new Span.Builder[0])))
+                            .toByteArray())));
         }
         acknowledged(producer, sent);
     }
@@ -505,9 +543,14 @@ class ExactlyOnceITCase {
                 Span.Builder charge = span(trace, 2, startNanos);
                 payment.add(trace.failed() ? error(charge) : charge);
             }
-            sent.add(producer.send(new ProducerRecord<>("otlp_spans", (from / TRACES_PER_RECORD + 1) % PARTITIONS, null,
-                    request(resourceSpans("checkout", checkout.toArray(new Span.Builder[0])),
-                            resourceSpans("payment", payment.toArray(new Span.Builder[0]))).toByteArray())));
+            sent.add(producer.send(new ProducerRecord<>(
+                    "otlp_spans",
+                    (from / TRACES_PER_RECORD + 1) % PARTITIONS,
+                    null,
+                    request(
+                                    resourceSpans("checkout", checkout.toArray(new Span.Builder[0])),
+                                    resourceSpans("payment", payment.toArray(new Span.Builder[0])))
+                            .toByteArray())));
         }
         acknowledged(producer, sent);
     }
@@ -518,6 +561,7 @@ class ExactlyOnceITCase {
 
     /** Whether {@code done} came true within 2 minutes; fails at once if the job ends meanwhile. */
     private boolean await(BooleanSupplier done, JobID job) throws Exception {
-        return JobTestSupport.await(done, Duration.ofMinutes(2), () -> cluster.getJobStatus(job).get());
+        return JobTestSupport.await(
+                done, Duration.ofMinutes(2), () -> cluster.getJobStatus(job).get());
     }
 }

@@ -1,21 +1,16 @@
 package dev.tailsampling.jobs;
 
-import static dev.tailsampling.operators.otlp.OtlpTestData.attr;
-import static dev.tailsampling.operators.otlp.OtlpTestData.error;
-import static dev.tailsampling.operators.otlp.OtlpTestData.id;
-import static dev.tailsampling.operators.otlp.OtlpTestData.request;
-import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.jobs.JobTestSupport.committedRows;
 import static dev.tailsampling.jobs.JobTestSupport.header;
 import static dev.tailsampling.jobs.JobTestSupport.records;
 import static dev.tailsampling.jobs.JobTestSupport.start;
 import static dev.tailsampling.jobs.JobTestSupport.waitUntil;
+import static dev.tailsampling.operators.otlp.OtlpTestData.attr;
+import static dev.tailsampling.operators.otlp.OtlpTestData.error;
+import static dev.tailsampling.operators.otlp.OtlpTestData.id;
+import static dev.tailsampling.operators.otlp.OtlpTestData.request;
+import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.types.Row;
 
 import dev.tailsampling.jobs.local.EmbeddedKafka;
 import dev.tailsampling.jobs.local.ProgressReporter;
@@ -32,12 +27,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Random;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -73,7 +72,8 @@ class HostileInputITCase {
 
     private static EmbeddedKafka kafka;
 
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -94,21 +94,21 @@ class HostileInputITCase {
         long nowMillis = System.currentTimeMillis();
         publishHostileInput(nowMillis);
 
-        TailSamplingConf conf =
-                TailSamplingConf.fromMap(
-                        Map.of(
-                                "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                                "iceberg.warehouse", temp.resolve("warehouse").toString(),
-                                "sampling.decision-wait", "2s",
-                                "sampling.representative-rate", "0",
-                                "metrics.delay", "1s",
-                                "checkpoint.interval", "500ms"));
+        TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
+                "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "iceberg.warehouse", temp.resolve("warehouse").toString(),
+                "sampling.decision-wait", "2s",
+                "sampling.representative-rate", "0",
+                "metrics.delay", "1s",
+                "checkpoint.interval", "500ms"));
         JobClient job = start(conf, 2, flink -> {});
 
         Table spans = conf.catalog.loadTable("spans");
         int keptSpans = DEPTH + 3;
-        waitUntil(() -> committedRows(spans) == keptSpans && ProgressReporter.total("deadLettersFailed") == 1,
-                keptSpans + " spans committed and the refused dead letter counted", job);
+        waitUntil(
+                () -> committedRows(spans) == keptSpans && ProgressReporter.total("deadLettersFailed") == 1,
+                keptSpans + " spans committed and the refused dead letter counted",
+                job);
         waitUntil(() -> committedRows(conf.catalog.loadTable("trace_summaries")) == 2, "2 trace summaries", job);
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         job.cancel().get(1, TimeUnit.MINUTES);
@@ -116,23 +116,30 @@ class HostileInputITCase {
         WarehouseSql sql = WarehouseSql.open(conf.catalog);
         List<Row> rows = sql.query("SELECT trace_id, span_id FROM spans");
         assertThat(rows).hasSize(keptSpans);
-        assertThat(rows.stream().map(r -> r.getField(0) + "/" + r.getField(1)).distinct().count())
-                .as("the retried span once").isEqualTo(keptSpans);
+        assertThat(rows.stream()
+                        .map(r -> r.getField(0) + "/" + r.getField(1))
+                        .distinct()
+                        .count())
+                .as("the retried span once")
+                .isEqualTo(keptSpans);
         List<Row> summaries = sql.query("SELECT trace_id, span_count, summary_note FROM trace_summaries");
         Map<String, Row> byTrace = new HashMap<>();
         summaries.forEach(r -> byTrace.put((String) r.getField(0), r));
         assertThat(byTrace).containsOnlyKeys(DEEP_TRACE, ERROR_TRACE);
         assertThat(byTrace.get(DEEP_TRACE).getField(1)).isEqualTo(DEPTH);
-        assertThat(byTrace.get(DEEP_TRACE).getField(2)).isEqualTo("critical path cut at depth " + CriticalPath.MAX_DEPTH);
+        assertThat(byTrace.get(DEEP_TRACE).getField(2))
+                .isEqualTo("critical path cut at depth " + CriticalPath.MAX_DEPTH);
         assertThat(byTrace.get(ERROR_TRACE).getField(2)).isNull();
 
-        List<ConsumerRecord<byte[], byte[]>> deadLetters =
-                records(kafka.bootstrapServers(), "otlp_spans_dlq", 4);
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = records(kafka.bootstrapServers(), "otlp_spans_dlq", 4);
         Map<String, ConsumerRecord<byte[], byte[]>> byReason = new HashMap<>();
         deadLetters.forEach(r -> byReason.put(header(r, "reason"), r));
-        assertThat(byReason).containsOnlyKeys(
-                OtlpDecoder.RECORD_TOO_LARGE, OtlpDecoder.UNPARSEABLE_RECORD, OtlpDecoder.INVALID_UTF8,
-                OtlpDecoder.TIMESTAMP_OUT_OF_RANGE);
+        assertThat(byReason)
+                .containsOnlyKeys(
+                        OtlpDecoder.RECORD_TOO_LARGE,
+                        OtlpDecoder.UNPARSEABLE_RECORD,
+                        OtlpDecoder.INVALID_UTF8,
+                        OtlpDecoder.TIMESTAMP_OUT_OF_RANGE);
         for (ConsumerRecord<byte[], byte[]> letter : deadLetters) {
             assertThat(header(letter, "source_topic")).isEqualTo("otlp_spans");
             assertThat(header(letter, "source_partition")).isEqualTo("0");
@@ -145,7 +152,8 @@ class HostileInputITCase {
         ConsumerRecord<byte[], byte[]> garbage = byReason.get(OtlpDecoder.UNPARSEABLE_RECORD);
         assertThat(header(garbage, "original_size")).isEqualTo(Integer.toString(3 << 20));
         assertThat(byReason.get(OtlpDecoder.INVALID_UTF8).value()).isNotEmpty();
-        assertThat(byReason.get(OtlpDecoder.INVALID_UTF8).headers().lastHeader("truncated")).isNull();
+        assertThat(byReason.get(OtlpDecoder.INVALID_UTF8).headers().lastHeader("truncated"))
+                .isNull();
     }
 
     /**
@@ -167,9 +175,17 @@ class HostileInputITCase {
         // Mutants above the broker's 1 MB message limit are refused by the broker: that is the broker's
         // limit at work, not the job's. The valid records are sent one by one and waited for.
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers(), "max.request.size", Integer.toString(16 << 20),
-                        "enable.idempotence", "false", "max.in.flight.requests.per.connection", "1"),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+                Map.of(
+                        "bootstrap.servers",
+                        kafka.bootstrapServers(),
+                        "max.request.size",
+                        Integer.toString(16 << 20),
+                        "enable.idempotence",
+                        "false",
+                        "max.in.flight.requests.per.connection",
+                        "1"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             for (int t = 0; t < 40; t++) {
                 String traceId = String.format("%016x%016x", random.nextLong(), random.nextLong());
                 boolean failed = t % 4 == 0;
@@ -183,15 +199,26 @@ class HostileInputITCase {
                     expected.add(traceId + "/" + String.format("%016x", 1));
                     expected.add(traceId + "/" + String.format("%016x", 2));
                 }
-                producer.send(new ProducerRecord<>("fuzz_spans", t % 2, null,
-                        request(resourceSpans("frontend", root)).toByteArray())).get();
+                producer.send(new ProducerRecord<>(
+                                "fuzz_spans",
+                                t % 2,
+                                null,
+                                request(resourceSpans("frontend", root)).toByteArray()))
+                        .get();
                 for (int m = 0; m < 50; m++, mutants++) {
-                    producer.send(new ProducerRecord<>("fuzz_spans", m % 2, null,
+                    producer.send(new ProducerRecord<>(
+                            "fuzz_spans",
+                            m % 2,
+                            null,
                             OtlpMutator.mutate(seeds.get(random.nextInt(seeds.size())), random)));
                 }
                 // The trace's second record comes after mutants on the same partition: well within the wait.
-                producer.send(new ProducerRecord<>("fuzz_spans", t % 2, null,
-                        request(resourceSpans("checkout", child)).toByteArray())).get();
+                producer.send(new ProducerRecord<>(
+                                "fuzz_spans",
+                                t % 2,
+                                null,
+                                request(resourceSpans("checkout", child)).toByteArray()))
+                        .get();
             }
             // A last error trace on each partition: once both are in the table, every record before them was read.
             for (int partition = 0; partition < 2; partition++) {
@@ -199,36 +226,44 @@ class HostileInputITCase {
                 validTraces.add(last);
                 lastTraces.add(last);
                 expected.add(last + "/" + String.format("%016x", 1));
-                producer.send(new ProducerRecord<>("fuzz_spans", partition, null,
-                        request(resourceSpans("frontend", error(spanAt(last, 0, -1, start, start + 1_000_000L))))
-                                .toByteArray())).get();
+                producer.send(new ProducerRecord<>(
+                                "fuzz_spans",
+                                partition,
+                                null,
+                                request(resourceSpans(
+                                                "frontend", error(spanAt(last, 0, -1, start, start + 1_000_000L))))
+                                        .toByteArray()))
+                        .get();
             }
             producer.flush();
         }
 
-        TailSamplingConf conf =
-                TailSamplingConf.fromMap(
-                        Map.of(
-                                "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                                "kafka.topic.spans", "fuzz_spans",
-                                "kafka.topic.dead-letters", "fuzz_spans_dlq",
-                                "kafka.group-id", "fuzz",
-                                "iceberg.warehouse", temp.resolve("warehouse").toString(),
-                                "sampling.decision-wait", "5s",
-                                "sampling.representative-rate", "0.5",
-                                "checkpoint.interval", "500ms",
-                                // The mutants' spans ran on a fixed day: let them reach the sampler too.
-                                "decode.max-span-age", "36500d"));
+        TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
+                "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "kafka.topic.spans", "fuzz_spans",
+                "kafka.topic.dead-letters", "fuzz_spans_dlq",
+                "kafka.group-id", "fuzz",
+                "iceberg.warehouse", temp.resolve("warehouse").toString(),
+                "sampling.decision-wait", "5s",
+                "sampling.representative-rate", "0.5",
+                "checkpoint.interval", "500ms",
+                // The mutants' spans ran on a fixed day: let them reach the sampler too.
+                "decode.max-span-age", "36500d"));
         JobClient job = start(conf, 2, flink -> {});
 
         Table spans = conf.catalog.loadTable("spans");
         waitUntil(() -> committedTraces(spans).containsAll(lastTraces), "the last traces committed", job);
-        BooleanSupplier settled = () -> ProgressReporter.total("tracesStarted") == ProgressReporter.total("tracesDecided")
-                && committedRows(spans) == ProgressReporter.total("spansKept");
-        waitUntil(() -> settled.getAsBoolean() && sleep(3_000) && settled.getAsBoolean(),
-                "every trace decided and committed", job);
+        BooleanSupplier settled =
+                () -> ProgressReporter.total("tracesStarted") == ProgressReporter.total("tracesDecided")
+                        && committedRows(spans) == ProgressReporter.total("spansKept");
+        waitUntil(
+                () -> settled.getAsBoolean() && sleep(3_000) && settled.getAsBoolean(),
+                "every trace decided and committed",
+                job);
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
-        assertThat(ProgressReporter.total("deadLetters")).as("the mutants were refused in part").isGreaterThan(mutants / 10);
+        assertThat(ProgressReporter.total("deadLetters"))
+                .as("the mutants were refused in part")
+                .isGreaterThan(mutants / 10);
         job.cancel().get(1, TimeUnit.MINUTES);
 
         List<String> validRows = WarehouseSql.open(conf.catalog).query("SELECT trace_id, span_id FROM spans").stream()
@@ -243,7 +278,8 @@ class HostileInputITCase {
     private static Set<String> committedTraces(Table table) {
         table.refresh();
         Set<String> ids = new HashSet<>();
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(table).select("trace_id").build()) {
+        try (CloseableIterable<Record> rows =
+                IcebergGenerics.read(table).select("trace_id").build()) {
             rows.forEach(row -> ids.add((String) row.getField("trace_id")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -278,22 +314,33 @@ class HostileInputITCase {
 
             List<Span.Builder> chain = new ArrayList<>();
             for (int i = 0; i < DEPTH; i++) {
-                chain.add(spanAt(DEEP_TRACE, i, i == 0 ? -1 : i - 1, start + i * 1_000L, start + 2L * DEPTH * 1_000L - i));
+                chain.add(spanAt(
+                        DEEP_TRACE, i, i == 0 ? -1 : i - 1, start + i * 1_000L, start + 2L * DEPTH * 1_000L - i));
             }
             error(chain.get(0));
-            send(producer, request(resourceSpans("deep", chain.toArray(new Span.Builder[0]))).toByteArray());
+            send(
+                    producer,
+                    request(resourceSpans("deep", chain.toArray(new Span.Builder[0])))
+                            .toByteArray());
 
             Span.Builder root = error(spanAt(ERROR_TRACE, 0, -1, start, start + 5_000_000L));
             Span.Builder child = spanAt(ERROR_TRACE, 1, 0, start + 1_000_000L, start + 2_000_000L);
             Span.Builder bad = spanAt(ERROR_TRACE, 2, 0, start, start + 1_000L).addAttributes(attr("user", "XXXX"));
             Span.Builder other = spanAt(ERROR_TRACE, 3, 0, start, start + 1_000L);
-            byte[] withBadSpan = request(resourceSpans("checkout", root, child, bad, other)).toByteArray();
+            byte[] withBadSpan =
+                    request(resourceSpans("checkout", root, child, bad, other)).toByteArray();
             send(producer, OtlpTestData.overwrite(withBadSpan, "XXXX", OtlpTestData.NOT_UTF8));
             // An exporter retrying a request that did arrive.
-            send(producer, request(resourceSpans("checkout", spanAt(ERROR_TRACE, 1, 0, start + 1_000_000L,
-                    start + 2_000_000L))).toByteArray());
+            send(
+                    producer,
+                    request(resourceSpans(
+                                    "checkout", spanAt(ERROR_TRACE, 1, 0, start + 1_000_000L, start + 2_000_000L)))
+                            .toByteArray());
 
-            send(producer, request(resourceSpans("legacy", error(spanAt(OLD_TRACE, 0, -1, 0, 5_000L)))).toByteArray());
+            send(
+                    producer,
+                    request(resourceSpans("legacy", error(spanAt(OLD_TRACE, 0, -1, 0, 5_000L))))
+                            .toByteArray());
             producer.flush();
         }
     }
@@ -302,7 +349,8 @@ class HostileInputITCase {
         return Span.newBuilder()
                 .setTraceId(id(traceId))
                 .setSpanId(id(String.format("%016x", index + 1)))
-                .setParentSpanId(parent < 0 ? com.google.protobuf.ByteString.EMPTY : id(String.format("%016x", parent + 1)))
+                .setParentSpanId(
+                        parent < 0 ? com.google.protobuf.ByteString.EMPTY : id(String.format("%016x", parent + 1)))
                 .setName("op" + index)
                 .setKind(Span.SpanKind.SPAN_KIND_SERVER)
                 .setStartTimeUnixNano(startNanos)
@@ -321,5 +369,4 @@ class HostileInputITCase {
     private static void send(KafkaProducer<byte[], byte[]> producer, byte[] value) throws Exception {
         producer.send(new ProducerRecord<>("otlp_spans", 0, null, value)).get();
     }
-
 }

@@ -2,14 +2,6 @@ package dev.tailsampling.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-
 import dev.tailsampling.jobs.local.ProgressReporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +20,13 @@ import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,12 +42,11 @@ final class JobTestSupport {
         Configuration config = new Configuration();
         config.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
         config.setString("metrics.reporter.progress.interval", "1 s");
-        return new MiniClusterExtension(
-                new MiniClusterResourceConfiguration.Builder()
-                        .setNumberTaskManagers(1)
-                        .setNumberSlotsPerTaskManager(2)
-                        .setConfiguration(config)
-                        .build());
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2)
+                .setConfiguration(config)
+                .build());
     }
 
     /** Starts the job with restarts off (a failure ends it), after {@code settings} had their say. */
@@ -81,7 +79,9 @@ final class JobTestSupport {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!done.getAsBoolean()) {
             JobStatus now = status.call();
-            assertThat(now.isGloballyTerminalState()).as("the job ended, status " + now).isFalse();
+            assertThat(now.isGloballyTerminalState())
+                    .as("the job ended, status " + now)
+                    .isFalse();
             if (System.nanoTime() > deadline) {
                 return false;
             }
@@ -106,9 +106,11 @@ final class JobTestSupport {
         Set<String> all = new HashSet<>();
         for (Snapshot snapshot : table.snapshots()) {
             List<String> partitions = new ArrayList<>();
-            snapshot.addedDataFiles(table.io()).forEach(file ->
-                    partitions.add(table.specs().get(file.specId()).partitionToPath(file.partition())));
-            assertThat(partitions).as("files of commit %d to %s", snapshot.snapshotId(), table.name())
+            snapshot.addedDataFiles(table.io())
+                    .forEach(file ->
+                            partitions.add(table.specs().get(file.specId()).partitionToPath(file.partition())));
+            assertThat(partitions)
+                    .as("files of commit %d to %s", snapshot.snapshotId(), table.name())
                     .doesNotHaveDuplicates();
             all.addAll(partitions);
         }

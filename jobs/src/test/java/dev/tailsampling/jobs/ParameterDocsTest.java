@@ -2,12 +2,7 @@ package dev.tailsampling.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.util.TimeUtils;
-
 import dev.tailsampling.iceberg.IcebergOptions;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,8 +43,9 @@ class ParameterDocsTest {
     @Test
     void theControllerTableIsTheControllersOwnOptions() throws IOException {
         Map<String, String> rows = rows(section(ROOT.resolve("docs/controller.md"), "| parameter |"));
-        List<ConfigOption<?>> own =
-                ControllerOptions.ALL.stream().filter(o -> !TailSamplingOptions.ALL.contains(o)).toList();
+        List<ConfigOption<?>> own = ControllerOptions.ALL.stream()
+                .filter(o -> !TailSamplingOptions.ALL.contains(o))
+                .toList();
         assertDocumented(own, rows);
         assertThat(rows.keySet())
                 .as("rows of the controller's parameters that it does not declare")
@@ -61,8 +60,11 @@ class ParameterDocsTest {
             if (IcebergOptions.ALL.contains(option)) {
                 continue;
             }
-            Matcher mention = Pattern.compile("`--" + Pattern.quote(option.key()) + "`(?: \\(([^);]+))?").matcher(section);
-            assertThat(mention.find()).as("--%s in README's maintain section", option.key()).isTrue();
+            Matcher mention = Pattern.compile("`--" + Pattern.quote(option.key()) + "`(?: \\(([^);]+))?")
+                    .matcher(section);
+            assertThat(mention.find())
+                    .as("--%s in README's maintain section", option.key())
+                    .isTrue();
             if (option.hasDefaultValue()) {
                 assertThat(mention.group(1)).as("default of --%s", option.key()).isNotNull();
                 assertSameValue(option, mention.group(1));
@@ -74,11 +76,15 @@ class ParameterDocsTest {
         for (ConfigOption<?> option : options) {
             assertThat(rows).as("a row for --%s", option.key()).containsKey(option.key());
             if (option.hasDefaultValue() && "".equals(option.defaultValue())) {
-                assertThat(rows.get(option.key())).as("the empty default of --%s", option.key()).isEmpty();
+                assertThat(rows.get(option.key()))
+                        .as("the empty default of --%s", option.key())
+                        .isEmpty();
             } else if (option.hasDefaultValue()) {
                 String cell = rows.get(option.key());
                 Matcher first = Pattern.compile("`([^`]+)`").matcher(cell);
-                assertThat(first.find()).as("the default of --%s in '%s'", option.key(), cell).isTrue();
+                assertThat(first.find())
+                        .as("the default of --%s in '%s'", option.key(), cell)
+                        .isTrue();
                 assertSameValue(option, first.group(1));
             }
         }
@@ -127,7 +133,11 @@ class ParameterDocsTest {
             if (row.find()) {
                 Matcher parameter = PARAMETER.matcher(row.group(1));
                 while (parameter.find()) {
-                    rows.put(parameter.group(1), parameter.group(2) != null ? parameter.group(2) : row.group(2).trim());
+                    rows.put(
+                            parameter.group(1),
+                            parameter.group(2) != null
+                                    ? parameter.group(2)
+                                    : row.group(2).trim());
                 }
             }
         }

@@ -30,12 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeCommandsIT {
     private static final String TOOL = "jobs/target/tail-sampling/bin/tail-sampling";
     private static final String TOOL_JAR = "java -jar jobs/target/tail-sampling/tail-sampling.jar";
-    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     private static final long TIMEOUT_SECONDS = 300;
 
     private static EmbeddedKafka kafka;
 
-    @TempDir static Path temp;
+    @TempDir
+    static Path temp;
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -98,20 +100,25 @@ class ReadmeCommandsIT {
         Path warehouse = temp.resolve("warehouse");
         GeneratedWarehouse.Truth truth = GeneratedWarehouse.write(
                 IcebergCatalogConf.localWarehouse(warehouse.toUri().toString()),
-                new GeneratedWarehouse.Spec(300, 2, 4, 2, 0.2, 7), Instant.now(), List.of());
+                new GeneratedWarehouse.Spec(300, 2, 4, 2, 0.2, 7),
+                Instant.now(),
+                List.of());
         Path traces = temp.resolve("traces.jsonl");
         Files.writeString(traces, recordedTrace());
         Path policies = ROOT.resolve("examples/hybrid-sampling.yaml");
 
         List<String> commands = readmeCommands();
-        assertThat(commands).as("the README's tool commands")
-                .anyMatch(c -> c.contains(" dry-run ")).anyMatch(c -> c.contains(" rates set "))
-                .anyMatch(c -> c.contains(" rates show ")).anyMatch(c -> c.contains(" trace "))
-                .anyMatch(c -> c.contains(" sql ")).anyMatch(c -> c.contains(" maintain "))
+        assertThat(commands)
+                .as("the README's tool commands")
+                .anyMatch(c -> c.contains(" dry-run "))
+                .anyMatch(c -> c.contains(" rates set "))
+                .anyMatch(c -> c.contains(" rates show "))
+                .anyMatch(c -> c.contains(" trace "))
+                .anyMatch(c -> c.contains(" sql "))
+                .anyMatch(c -> c.contains(" maintain "))
                 .anyMatch(c -> c.startsWith(TOOL_JAR) && c.endsWith(" --help"));
         for (String command : commands) {
-            String line = command
-                    .replaceAll("\\s*\\[[^\\]]*]", "")
+            String line = command.replaceAll("\\s*\\[[^\\]]*]", "")
                     .replace("kafka:9092", kafka.bootstrapServers())
                     .replace("/path/to/warehouse", warehouse.toString())
                     .replace("0af7651916cd43dd8448eb211c80319c", truth.keptTraceIds.get(0))
@@ -123,7 +130,9 @@ class ReadmeCommandsIT {
                     .isZero();
             assertThat(result.out()).as(line).isNotBlank();
             if (command.contains(" rates show ")) {
-                assertThat(result.out()).as("the override the README sets first").contains("checkout");
+                assertThat(result.out())
+                        .as("the override the README sets first")
+                        .contains("checkout");
             }
         }
     }
@@ -156,7 +165,9 @@ class ReadmeCommandsIT {
         assertThat(unreachable.status()).isEqualTo(1);
         assertThat(unreachable.err().strip()).doesNotContain("\n").contains("127.0.0.1:1");
         assertThat(unreachable.out()).isEmpty();
-        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).as("bounded").isLessThan(TIMEOUT_SECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start))
+                .as("bounded")
+                .isLessThan(TIMEOUT_SECONDS);
 
         Result noCatalog = shell(TOOL + " trace 0af7651916cd43dd8448eb211c80319c --iceberg.catalog-type rest"
                 + " --iceberg.catalog.uri http://127.0.0.1:1");

@@ -5,21 +5,11 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.types.Row;
-
 import dev.tailsampling.jobs.local.EmbeddedKafka;
 import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.rates.RatesJson;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +24,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,16 +58,15 @@ class SamplingRatesITCase {
     private static final double FRONTEND_RATE = 0.6;
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     private static EmbeddedKafka kafka;
 
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -91,19 +88,18 @@ class SamplingRatesITCase {
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             SamplingRate defaults = new SamplingRate(
                     SamplingRate.DEFAULT_KEY, DEFAULT_RATE, 1.0, "steady", SamplingRate.SOURCE_CONTROLLER, 0, 0);
-            producer.send(new ProducerRecord<>("sampling_rates", "*".getBytes(StandardCharsets.UTF_8),
-                    RatesJson.write(defaults))).get();
+            producer.send(new ProducerRecord<>(
+                            "sampling_rates", "*".getBytes(StandardCharsets.UTF_8), RatesJson.write(defaults)))
+                    .get();
         }
-        TailSamplingConf conf =
-                TailSamplingConf.fromMap(
-                        Map.of(
-                                "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                                "iceberg.warehouse", temp.resolve("warehouse").toString(),
-                                "sampling.decision-wait", "1s",
-                                "sampling.stats-window", "1s",
-                                "checkpoint.interval", "500ms",
-                                // The fixtures' spans ran on a fixed day, however long ago that is now.
-                                "decode.max-span-age", "36500d"));
+        TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
+                "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "iceberg.warehouse", temp.resolve("warehouse").toString(),
+                "sampling.decision-wait", "1s",
+                "sampling.stats-window", "1s",
+                "checkpoint.interval", "500ms",
+                // The fixtures' spans ran on a fixed day, however long ago that is now.
+                "decode.max-span-age", "36500d"));
         Configuration flink = TailSamplingJob.flinkConfiguration(conf);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
@@ -118,14 +114,25 @@ class SamplingRatesITCase {
         waitForRows(spans, 2L * keptBefore.size());
 
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            producer.send(new ProducerRecord<>("sampling_rates", "frontend".getBytes(StandardCharsets.UTF_8),
-                    "{not json".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(
+                            "sampling_rates",
+                            "frontend".getBytes(StandardCharsets.UTF_8),
+                            "{not json".getBytes(StandardCharsets.UTF_8)))
+                    .get();
         }
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         int status = RatesCommand.run(
-                new String[] {"set", "frontend", Double.toString(FRONTEND_RATE), "--ttl", "1h",
-                        "--kafka.bootstrap-servers", kafka.bootstrapServers()},
-                new PrintStream(printed), System.err);
+                new String[] {
+                    "set",
+                    "frontend",
+                    Double.toString(FRONTEND_RATE),
+                    "--ttl",
+                    "1h",
+                    "--kafka.bootstrap-servers",
+                    kafka.bootstrapServers()
+                },
+                new PrintStream(printed),
+                System.err);
         assertThat(status).isZero();
         // The rate travels through Kafka to the broadcast; spans sent now are decided after it lands.
         Thread.sleep(3_000);
@@ -134,15 +141,19 @@ class SamplingRatesITCase {
         publish(after);
         Set<String> keptAfter = expectedKept(after, FRONTEND_RATE);
         waitForRows(spans, 2L * (keptBefore.size() + keptAfter.size()));
-        assertThat(job.getJobStatus().get()).as("the bad rate record was skipped").isEqualTo(JobStatus.RUNNING);
+        assertThat(job.getJobStatus().get())
+                .as("the bad rate record was skipped")
+                .isEqualTo(JobStatus.RUNNING);
         // Windows close on processing time and the sink flushes on checkpoints: read before cancelling.
-        assertThat(statsTracesSeen()).as("the sampler published every decided trace").isEqualTo(2L * TRACES_PER_BATCH);
+        assertThat(statsTracesSeen())
+                .as("the sampler published every decided trace")
+                .isEqualTo(2L * TRACES_PER_BATCH);
         job.cancel().get(1, TimeUnit.MINUTES);
 
         List<Row> rows = WarehouseSql.open(conf.catalog)
                 .query("SELECT DISTINCT trace_id, sampling_policy, sample_probability FROM spans");
-        Map<String, Double> probability = rows.stream()
-                .collect(Collectors.toMap(r -> (String) r.getField(0), r -> (Double) r.getField(2)));
+        Map<String, Double> probability =
+                rows.stream().collect(Collectors.toMap(r -> (String) r.getField(0), r -> (Double) r.getField(2)));
         assertThat(probability.keySet()).isEqualTo(union(keptBefore, keptAfter));
         keptBefore.forEach(id -> assertThat(probability.get(id)).isEqualTo(DEFAULT_RATE));
         keptAfter.forEach(id -> assertThat(probability.get(id)).isEqualTo(FRONTEND_RATE));
@@ -152,8 +163,10 @@ class SamplingRatesITCase {
                 .isGreaterThan(3.0 * keptBefore.size() / before.size());
 
         ByteArrayOutputStream shown = new ByteArrayOutputStream();
-        RatesCommand.run(new String[] {"show", "--kafka.bootstrap-servers", kafka.bootstrapServers()},
-                new PrintStream(shown), System.err);
+        RatesCommand.run(
+                new String[] {"show", "--kafka.bootstrap-servers", kafka.bootstrapServers()},
+                new PrintStream(shown),
+                System.err);
         assertThat(shown.toString(StandardCharsets.UTF_8))
                 .containsPattern("frontend\\s+0\\.600000\\s+override\\s+manual")
                 .containsPattern("\\*\\s+0\\.100000\\s+1\\.0000\\s+steady\\s+controller");
@@ -168,7 +181,8 @@ class SamplingRatesITCase {
     }
 
     private static Set<String> expectedKept(List<String> traceIds, double rate) {
-        return traceIds.stream().filter(id -> ConsistentProbability.isSampled(id, rate))
+        return traceIds.stream()
+                .filter(id -> ConsistentProbability.isSampled(id, rate))
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -191,9 +205,11 @@ class SamplingRatesITCase {
                     spans.add(span(id, "00000000000000a1", "", "GET /", 0, 50));
                     spans.add(span(id, "00000000000000a2", "00000000000000a1", "render", 5, 30));
                 }
-                byte[] value = request(resourceSpans("frontend",
-                        spans.toArray(new io.opentelemetry.proto.trace.v1.Span.Builder[0]))).toByteArray();
-                producer.send(new ProducerRecord<>("otlp_spans", (from / 10) % 2, null, value)).get();
+                byte[] value = request(resourceSpans(
+                                "frontend", spans.toArray(new io.opentelemetry.proto.trace.v1.Span.Builder[0])))
+                        .toByteArray();
+                producer.send(new ProducerRecord<>("otlp_spans", (from / 10) % 2, null, value))
+                        .get();
             }
         }
     }

@@ -1,24 +1,17 @@
 package dev.tailsampling.jobs;
 
-import static dev.tailsampling.operators.otlp.OtlpTestData.attr;
-import static dev.tailsampling.operators.otlp.OtlpTestData.error;
-import static dev.tailsampling.operators.otlp.OtlpTestData.id;
-import static dev.tailsampling.operators.otlp.OtlpTestData.request;
-import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.jobs.JobTestSupport.committedRows;
 import static dev.tailsampling.jobs.JobTestSupport.filesContaining;
 import static dev.tailsampling.jobs.JobTestSupport.header;
 import static dev.tailsampling.jobs.JobTestSupport.records;
 import static dev.tailsampling.jobs.JobTestSupport.start;
 import static dev.tailsampling.jobs.JobTestSupport.waitUntil;
+import static dev.tailsampling.operators.otlp.OtlpTestData.attr;
+import static dev.tailsampling.operators.otlp.OtlpTestData.error;
+import static dev.tailsampling.operators.otlp.OtlpTestData.id;
+import static dev.tailsampling.operators.otlp.OtlpTestData.request;
+import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import dev.tailsampling.jobs.local.EmbeddedKafka;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -35,6 +28,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Table;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -68,7 +67,8 @@ class SecretsAndRedactionITCase {
 
     private static EmbeddedKafka kafka;
 
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -87,20 +87,29 @@ class SecretsAndRedactionITCase {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aSecretGivenAsAPlaceholderIsUsedAndShownNowhere() throws Exception {
         String sentinel = "sentinel-" + UUID.randomUUID();
-        Path secrets = Files.writeString(temp.resolve("secrets.properties"), String.join("\n",
-                "jaas=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"svc\" password=\""
-                        + sentinel + "\";",
-                "fetch=1048576",
-                "token=" + sentinel,
-                "io=org.apache.iceberg.hadoop.HadoopFileIO",
-                ""));
+        Path secrets = Files.writeString(
+                temp.resolve("secrets.properties"),
+                String.join(
+                        "\n",
+                        "jaas=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"svc\" password=\""
+                                + sentinel + "\";",
+                        "fetch=1048576",
+                        "token=" + sentinel,
+                        "io=org.apache.iceberg.hadoop.HadoopFileIO",
+                        ""));
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         long start = System.currentTimeMillis() * 1_000_000L;
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
-            Span.Builder span = Span.newBuilder().setTraceId(id(traceId)).setSpanId(id("00f067aa0ba902b7"))
-                    .setName("GET /").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_000_000L);
-            producer.send(new ProducerRecord<>("otlp_spans", request(resourceSpans("frontend", error(span))).toByteArray()))
+            Span.Builder span = Span.newBuilder()
+                    .setTraceId(id(traceId))
+                    .setSpanId(id("00f067aa0ba902b7"))
+                    .setName("GET /")
+                    .setStartTimeUnixNano(start)
+                    .setEndTimeUnixNano(start + 1_000_000L);
+            producer.send(new ProducerRecord<>(
+                            "otlp_spans",
+                            request(resourceSpans("frontend", error(span))).toByteArray()))
                     .get();
         }
 
@@ -112,7 +121,8 @@ class SecretsAndRedactionITCase {
             Map<String, String> params = new HashMap<>();
             params.put("kafka.bootstrap-servers", kafka.bootstrapServers());
             params.put("kafka.security.config.providers", "file");
-            params.put("kafka.security.config.providers.file.class",
+            params.put(
+                    "kafka.security.config.providers.file.class",
                     "org.apache.kafka.common.config.provider.FileConfigProvider");
             params.put("kafka.security.sasl.jaas.config", "${file:" + secrets + ":jaas}");
             params.put("kafka.security.max.partition.fetch.bytes", "${file:" + secrets + ":fetch}");
@@ -130,11 +140,17 @@ class SecretsAndRedactionITCase {
 
             String rest = "http://" + FLINK.getClientConfiguration().get(RestOptions.ADDRESS) + ":"
                     + FLINK.getClientConfiguration().get(RestOptions.PORT);
-            for (String path : List.of("/jobmanager/config", "/jobs/" + job.getJobID() + "/config",
-                    "/jobs/" + job.getJobID(), "/jobs/" + job.getJobID() + "/plan",
-                    "/jobs/" + job.getJobID() + "/exceptions", "/jobs/" + job.getJobID() + "/checkpoints/config")) {
-                HttpResponse<String> response = HttpClient.newHttpClient().send(
-                        HttpRequest.newBuilder(URI.create(rest + path)).build(), HttpResponse.BodyHandlers.ofString());
+            for (String path : List.of(
+                    "/jobmanager/config",
+                    "/jobs/" + job.getJobID() + "/config",
+                    "/jobs/" + job.getJobID(),
+                    "/jobs/" + job.getJobID() + "/plan",
+                    "/jobs/" + job.getJobID() + "/exceptions",
+                    "/jobs/" + job.getJobID() + "/checkpoints/config")) {
+                HttpResponse<String> response = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(rest + path)).build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(response.statusCode()).as(path).isEqualTo(200);
                 assertThat(response.body()).as(path).doesNotContain(sentinel);
             }
@@ -143,9 +159,13 @@ class SecretsAndRedactionITCase {
             releaseLogs(appender);
         }
 
-        assertThat(logs.toString()).as("the logs mention the Kafka clients' settings").contains("sasl.jaas.config");
+        assertThat(logs.toString())
+                .as("the logs mention the Kafka clients' settings")
+                .contains("sasl.jaas.config");
         assertThat(logs.toString()).doesNotContain(sentinel);
-        assertThat(filesContaining(checkpoints, sentinel)).as("checkpoint files").isEmpty();
+        assertThat(filesContaining(checkpoints, sentinel))
+                .as("checkpoint files")
+                .isEmpty();
         assertThat(filesContaining(warehouse, sentinel)).as("table files").isEmpty();
     }
 
@@ -160,18 +180,31 @@ class SecretsAndRedactionITCase {
         long start = System.currentTimeMillis() * 1_000_000L;
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
-            Span.Builder kept = Span.newBuilder().setTraceId(id(traceId)).setSpanId(id("00f067aa0ba902b7"))
-                    .setName("SELECT users").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_000_000L)
+            Span.Builder kept = Span.newBuilder()
+                    .setTraceId(id(traceId))
+                    .setSpanId(id("00f067aa0ba902b7"))
+                    .setName("SELECT users")
+                    .setStartTimeUnixNano(start)
+                    .setEndTimeUnixNano(start + 1_000_000L)
                     .addAttributes(attr("user.email", email))
                     .addAttributes(attr("enduser.id", user))
                     .addAttributes(attr("db.statement", "SELECT * FROM users WHERE email = '" + literal + "'"));
-            Span.Builder refused = Span.newBuilder().setTraceId(id(traceId)).setSpanId(id("00f067aa0ba902b8"))
-                    .setName("too many").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_000L)
+            Span.Builder refused = Span.newBuilder()
+                    .setTraceId(id(traceId))
+                    .setSpanId(id("00f067aa0ba902b8"))
+                    .setName("too many")
+                    .setStartTimeUnixNano(start)
+                    .setEndTimeUnixNano(start + 1_000L)
                     .addAttributes(attr("user.email", email))
                     .addAttributes(attr("enduser.id", user))
-                    .addAttributes(attr("a", 1)).addAttributes(attr("b", 2)).addAttributes(attr("c", 3));
-            producer.send(new ProducerRecord<>("redacted_spans",
-                    request(resourceSpans("accounts", error(kept), refused)).toByteArray())).get();
+                    .addAttributes(attr("a", 1))
+                    .addAttributes(attr("b", 2))
+                    .addAttributes(attr("c", 3));
+            producer.send(new ProducerRecord<>(
+                            "redacted_spans",
+                            request(resourceSpans("accounts", error(kept), refused))
+                                    .toByteArray()))
+                    .get();
         }
 
         Path checkpoints = temp.resolve("checkpoints");
@@ -204,18 +237,22 @@ class SecretsAndRedactionITCase {
             assertThat(row.getField(2)).isEqualTo("SELECT * FROM users WHERE email = ?");
         });
         List<ConsumerRecord<byte[], byte[]>> letters = records(kafka.bootstrapServers(), "redacted_spans_dlq", 1);
-        assertThat(letters).singleElement().satisfies(letter ->
-                assertThat(header(letter, "reason")).isEqualTo("too_many_attributes"));
+        assertThat(letters).singleElement().satisfies(letter -> assertThat(header(letter, "reason"))
+                .isEqualTo("too_many_attributes"));
         for (String sentinel : List.of(email, user, literal)) {
             assertThat(filesContaining(warehouse, sentinel)).as("table files").isEmpty();
-            assertThat(filesContaining(checkpoints, sentinel)).as("checkpoint files").isEmpty();
-            assertThat(new String(letters.get(0).value(), StandardCharsets.ISO_8859_1)).doesNotContain(sentinel);
+            assertThat(filesContaining(checkpoints, sentinel))
+                    .as("checkpoint files")
+                    .isEmpty();
+            assertThat(new String(letters.get(0).value(), StandardCharsets.ISO_8859_1))
+                    .doesNotContain(sentinel);
         }
     }
 
     /** Every checkpoint stays after the job ends, so that all of them can be searched. */
     private static void keepCheckpoints(Configuration flink) {
-        flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        flink.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         flink.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 1_000);
     }
@@ -226,7 +263,9 @@ class SecretsAndRedactionITCase {
         WriterAppender appender = WriterAppender.newBuilder()
                 .setName("secrets-check")
                 .setTarget(out)
-                .setLayout(PatternLayout.newBuilder().withPattern("%p %c - %m%n%throwable").build())
+                .setLayout(PatternLayout.newBuilder()
+                        .withPattern("%p %c - %m%n%throwable")
+                        .build())
                 .build();
         appender.start();
         LoggerConfig root = context.getConfiguration().getRootLogger();

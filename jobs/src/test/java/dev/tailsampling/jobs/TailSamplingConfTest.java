@@ -28,26 +28,27 @@ class TailSamplingConfTest {
         assertThat(conf.representativeRate).isEqualTo(0.01);
         assertThat(conf.catalog.type()).isEqualTo(IcebergCatalogConf.CatalogType.HADOOP);
         assertThat(conf.catalog.namespace()).isEqualTo("tracing");
-        assertThat(conf.catalog.properties().get("warehouse")).startsWith("file:/").endsWith("/warehouse");
+        assertThat(conf.catalog.properties().get("warehouse"))
+                .startsWith("file:/")
+                .endsWith("/warehouse");
     }
 
     @Test
     void readsValuesAndPassesThroughPrefixedProperties() {
-        TailSamplingConf conf =
-                TailSamplingConf.fromArgs(
-                        new String[] {
-                            "--sampling.decision-wait", "10s",
-                            "--sampling.representative-rate", "0.2",
-                            "--kafka.security.security.protocol", "SASL_SSL",
-                            "--iceberg.catalog-type", "rest",
-                            "--iceberg.catalog.uri", "http://catalog:8181"
-                        });
+        TailSamplingConf conf = TailSamplingConf.fromArgs(new String[] {
+            "--sampling.decision-wait", "10s",
+            "--sampling.representative-rate", "0.2",
+            "--kafka.security.security.protocol", "SASL_SSL",
+            "--iceberg.catalog-type", "rest",
+            "--iceberg.catalog.uri", "http://catalog:8181"
+        });
 
         assertThat(conf.bufferLimits.decisionWait()).isEqualTo(Duration.ofSeconds(10));
         assertThat(conf.representativeRate).isEqualTo(0.2);
         assertThat(conf.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL");
         assertThat(conf.catalog.type()).isEqualTo(IcebergCatalogConf.CatalogType.REST);
-        assertThat(conf.catalog.properties()).containsEntry("uri", "http://catalog:8181")
+        assertThat(conf.catalog.properties())
+                .containsEntry("uri", "http://catalog:8181")
                 .doesNotContainKey("warehouse");
     }
 
@@ -58,12 +59,13 @@ class TailSamplingConfTest {
 
         TailSamplingConf fromFile = TailSamplingConf.fromMap(Map.of("sampling.policies", file.toString()));
         TailSamplingConf overridden =
-                TailSamplingConf.fromMap(
-                        Map.of("sampling.policies", file.toString(), "sampling.decision-wait", "3s"));
+                TailSamplingConf.fromMap(Map.of("sampling.policies", file.toString(), "sampling.decision-wait", "3s"));
 
         assertThat(fromFile.bufferLimits.decisionWait()).isEqualTo(Duration.ofSeconds(12));
         assertThat(fromFile.policy().name()).isEqualTo("policy-set");
-        assertThat(((PolicySet) fromFile.policy()).subPolicies()).extracting(p -> p.name()).containsExactly("all");
+        assertThat(((PolicySet) fromFile.policy()).subPolicies())
+                .extracting(p -> p.name())
+                .containsExactly("all");
         assertThat(overridden.bufferLimits.decisionWait()).isEqualTo(Duration.ofSeconds(3));
     }
 
@@ -110,9 +112,8 @@ class TailSamplingConfTest {
                 .hasMessageContaining("hadoop, rest, hive");
         assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("iceberg.catalog-type", "rest")))
                 .hasMessageContaining("--iceberg.catalog.uri");
-        assertThatThrownBy(
-                        () -> TailSamplingConf.fromMap(
-                                Map.of("sampling.decision-wait", "1min", "sampling.max-trace-duration", "30s")))
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(
+                        Map.of("sampling.decision-wait", "1min", "sampling.max-trace-duration", "30s")))
                 .hasMessageContaining("--sampling.max-trace-duration");
         assertThatThrownBy(() -> TailSamplingConf.fromArgs(new String[] {"--kafka.group-id"}))
                 .hasMessageContaining("--kafka.group-id needs a value");
@@ -132,7 +133,8 @@ class TailSamplingConfTest {
             "--decode.max-attribute-length", "100",
             "--decode.max-span-age", "7d",
             "--redaction.drop-attributes", "user.email, user.phone",
-            "--redaction.sanitize-sql", "true"});
+            "--redaction.sanitize-sql", "true"
+        });
         assertThat(given.decodeLimits.maxRecordBytes()).isEqualTo(2 << 20);
         assertThat(given.decodeLimits.maxAttributeLength()).isEqualTo(100);
         assertThat(given.decodeLimits.maxSpanAge()).isEqualTo(Duration.ofDays(7));
@@ -144,7 +146,8 @@ class TailSamplingConfTest {
         assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("decode.max-spans-per-record", "0")))
                 .hasMessageContaining("--decode.max-spans-per-record must be at least 1");
         assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("sampling.max-trace-bytes", "lots")))
-                .hasMessageContaining("--sampling.max-trace-bytes").hasMessageContaining("8mb");
+                .hasMessageContaining("--sampling.max-trace-bytes")
+                .hasMessageContaining("8mb");
         assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("redaction.hash-attributes", "user.id")))
                 .hasMessageContaining("--redaction.hash-key-file");
     }

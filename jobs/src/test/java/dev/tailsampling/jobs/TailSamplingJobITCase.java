@@ -1,27 +1,22 @@
 package dev.tailsampling.jobs;
 
+import static dev.tailsampling.jobs.JobTestSupport.committedRows;
+import static dev.tailsampling.jobs.JobTestSupport.header;
+import static dev.tailsampling.jobs.JobTestSupport.records;
+import static dev.tailsampling.jobs.JobTestSupport.start;
 import static dev.tailsampling.operators.otlp.OtlpTestData.MILLIS;
 import static dev.tailsampling.operators.otlp.OtlpTestData.T0;
 import static dev.tailsampling.operators.otlp.OtlpTestData.error;
 import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
-import static dev.tailsampling.jobs.JobTestSupport.committedRows;
-import static dev.tailsampling.jobs.JobTestSupport.header;
-import static dev.tailsampling.jobs.JobTestSupport.records;
-import static dev.tailsampling.jobs.JobTestSupport.start;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.types.Row;
 
 import com.google.protobuf.ByteString;
 import dev.tailsampling.jobs.local.EmbeddedKafka;
 import dev.tailsampling.jobs.local.ProgressReporter;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.sampling.ConsistentProbability;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +32,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
 import org.apache.iceberg.Table;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -65,7 +63,8 @@ class TailSamplingJobITCase {
 
     private static EmbeddedKafka kafka;
 
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -116,18 +115,16 @@ class TailSamplingJobITCase {
         }
         publish(traces);
 
-        TailSamplingConf conf =
-                TailSamplingConf.fromMap(
-                        Map.of(
-                                "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                                "iceberg.warehouse", temp.resolve("warehouse").toString(),
-                                "sampling.decision-wait", "2s",
-                                "sampling.latency-threshold", "1s",
-                                "sampling.representative-rate", Double.toString(RATE),
-                                "metrics.delay", "1s",
-                                "checkpoint.interval", "500ms",
-                                // The fixtures' spans ran on a fixed day, however long ago that is now.
-                                "decode.max-span-age", "36500d"));
+        TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
+                "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "iceberg.warehouse", temp.resolve("warehouse").toString(),
+                "sampling.decision-wait", "2s",
+                "sampling.latency-threshold", "1s",
+                "sampling.representative-rate", Double.toString(RATE),
+                "metrics.delay", "1s",
+                "checkpoint.interval", "500ms",
+                // The fixtures' spans ran on a fixed day, however long ago that is now.
+                "decode.max-span-age", "36500d"));
         JobClient job = start(conf, 2, flink -> {});
 
         Table spans = conf.catalog.loadTable("spans");
@@ -139,11 +136,9 @@ class TailSamplingJobITCase {
         long keptByMetric = ProgressReporter.total("spansKept");
         job.cancel().get(1, TimeUnit.MINUTES);
 
-        List<Row> rows =
-                WarehouseSql.open(conf.catalog)
-                        .query(
-                                "SELECT trace_id, span_id, sampling_policy, sample_probability, adjusted_count,"
-                                        + " service_name, sampling_trigger, trace_incomplete FROM spans");
+        List<Row> rows = WarehouseSql.open(conf.catalog)
+                .query("SELECT trace_id, span_id, sampling_policy, sample_probability, adjusted_count,"
+                        + " service_name, sampling_trigger, trace_incomplete FROM spans");
 
         Map<String, Trace> byId = traces.stream().collect(Collectors.toMap(t -> t.traceId, t -> t));
         Set<String> expectedSpans = new HashSet<>();
@@ -157,8 +152,12 @@ class TailSamplingJobITCase {
         assertThat(keptSpans).as("no span twice").doesNotHaveDuplicates();
         assertThat(new HashSet<>(keptSpans)).isEqualTo(expectedSpans);
         assertThat((long) rows.size()).isEqualTo(keptByMetric);
-        long representative = traces.stream().filter(t -> !t.failed && !t.slow && t.expectedKept()).count();
-        assertThat(representative).as("the fixture exercises the representative sample").isBetween(3L, 37L);
+        long representative = traces.stream()
+                .filter(t -> !t.failed && !t.slow && t.expectedKept())
+                .count();
+        assertThat(representative)
+                .as("the fixture exercises the representative sample")
+                .isBetween(3L, 37L);
         for (Row row : rows) {
             Trace trace = byId.get((String) row.getField(0));
             assertThat(row.getField(2)).isEqualTo(trace.expectedPolicy());
@@ -178,8 +177,7 @@ class TailSamplingJobITCase {
             deadLetters.put(header(letter, "reason"), header(letter, "detail"));
             assertThat(header(letter, "source_topic")).isEqualTo("otlp_spans");
         });
-        assertThat(deadLetters)
-                .containsOnlyKeys(OtlpDecoder.UNPARSEABLE_RECORD, OtlpDecoder.INVALID_SPAN_ID);
+        assertThat(deadLetters).containsOnlyKeys(OtlpDecoder.UNPARSEABLE_RECORD, OtlpDecoder.INVALID_SPAN_ID);
         assertThat(deadLetters.get(OtlpDecoder.INVALID_SPAN_ID)).contains("all zeros");
     }
 
@@ -192,10 +190,9 @@ class TailSamplingJobITCase {
         WarehouseSql sql = WarehouseSql.open(conf.catalog);
         Map<String, Trace> byId = traces.stream().collect(Collectors.toMap(t -> t.traceId, t -> t));
         List<Row> summaries =
-                sql.query(
-                        "SELECT trace_id, root_service_name, root_operation_name, span_count, error_count,"
-                                + " services, critical_path, duration_ns, sampling_policy, adjusted_count"
-                                + " FROM trace_summaries");
+                sql.query("SELECT trace_id, root_service_name, root_operation_name, span_count, error_count,"
+                        + " services, critical_path, duration_ns, sampling_policy, adjusted_count"
+                        + " FROM trace_summaries");
         Set<String> keptTraces =
                 traces.stream().filter(Trace::expectedKept).map(t -> t.traceId).collect(Collectors.toSet());
         assertThat(summaries.stream().map(r -> (String) r.getField(0))).containsExactlyInAnyOrderElementsOf(keptTraces);
@@ -209,47 +206,51 @@ class TailSamplingJobITCase {
             assertThat((String[]) summary.getField(5)).containsExactly("checkout", "frontend", "payment");
             Row[] path = (Row[]) summary.getField(6);
             assertThat(path).extracting(step -> step.getField(0)).containsExactlyElementsOf(trace.spanIds);
-            assertThat(path).extracting(step -> (Long) step.getField(5))
+            assertThat(path)
+                    .extracting(step -> (Long) step.getField(5))
                     .containsExactly(10 * MILLIS, (length - 10 - 50) * MILLIS, 40 * MILLIS, 10 * MILLIS);
             assertThat(summary.getField(7)).isEqualTo(length * MILLIS);
             assertThat(summary.getField(8)).isEqualTo(trace.expectedPolicy());
         }
 
-        String hour = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH").withZone(ZoneOffset.UTC)
+        String hour = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH")
+                .withZone(ZoneOffset.UTC)
                 .format(Instant.ofEpochMilli(T0 / MILLIS));
-        assertThat(JobTestSupport.partitionsWrittenOncePerCommit(conf.catalog.loadTable("spans"))).containsExactlyInAnyOrder(
-                "start_time_hour=" + hour + "/service_name=frontend",
-                "start_time_hour=" + hour + "/service_name=checkout",
-                "start_time_hour=" + hour + "/service_name=payment");
+        assertThat(JobTestSupport.partitionsWrittenOncePerCommit(conf.catalog.loadTable("spans")))
+                .containsExactlyInAnyOrder(
+                        "start_time_hour=" + hour + "/service_name=frontend",
+                        "start_time_hour=" + hour + "/service_name=checkout",
+                        "start_time_hour=" + hour + "/service_name=payment");
         assertThat(JobTestSupport.partitionsWrittenOncePerCommit(conf.catalog.loadTable("trace_summaries")))
                 .containsExactly("start_time_hour=" + hour + "/root_service_name=frontend");
         assertThat(JobTestSupport.partitionsWrittenOncePerCommit(conf.catalog.loadTable("service_metrics")))
-                .hasSize(3).allSatisfy(partition -> assertThat(partition).contains("/service_name="));
+                .hasSize(3)
+                .allSatisfy(partition -> assertThat(partition).contains("/service_name="));
 
         List<Row> index = sql.query("SELECT trace_id, service_name, span_hour, span_count FROM trace_index");
         assertThat(index).hasSize(3 * keptTraces.size());
-        assertThat(index.stream().map(r -> (String) r.getField(0)).collect(Collectors.toSet())).isEqualTo(keptTraces);
+        assertThat(index.stream().map(r -> (String) r.getField(0)).collect(Collectors.toSet()))
+                .isEqualTo(keptTraces);
         for (Row row : index) {
             assertThat(((Instant) row.getField(2)).toEpochMilli())
                     .isEqualTo(Math.floorDiv(T0 / MILLIS, 3_600_000L) * 3_600_000L);
             assertThat(row.getField(3)).isEqualTo(row.getField(1).equals("payment") ? 2 : 1);
         }
 
-        List<Row> metrics =
-                sql.query(
-                        "SELECT service_name, operation_name, SUM(request_count), SUM(error_count),"
-                                + " SUM(estimated_request_count), SUM(estimated_error_count)"
-                                + " FROM service_metrics GROUP BY service_name, operation_name");
+        List<Row> metrics = sql.query("SELECT service_name, operation_name, SUM(request_count), SUM(error_count),"
+                + " SUM(estimated_request_count), SUM(estimated_error_count)"
+                + " FROM service_metrics GROUP BY service_name, operation_name");
         Map<String, long[]> counts = new HashMap<>();
-        metrics.forEach(r -> counts.put(r.getField(0) + " " + r.getField(1),
-                new long[] {(Long) r.getField(2), (Long) r.getField(3)}));
+        metrics.forEach(r -> counts.put(
+                r.getField(0) + " " + r.getField(1), new long[] {(Long) r.getField(2), (Long) r.getField(3)}));
         // No head sampler in front: every span stands for itself.
         assertThat(metrics).allSatisfy(r -> {
             assertThat((Double) r.getField(4)).isEqualTo(((Long) r.getField(2)).doubleValue());
             assertThat((Double) r.getField(5)).isEqualTo(((Long) r.getField(3)).doubleValue());
         });
-        assertThat(counts).containsOnlyKeys(
-                "frontend GET /checkout", "checkout placeOrder", "payment charge", "payment SELECT accounts");
+        assertThat(counts)
+                .containsOnlyKeys(
+                        "frontend GET /checkout", "checkout placeOrder", "payment charge", "payment SELECT accounts");
         counts.forEach((key, count) -> assertThat(count[0]).as(key).isEqualTo(TRACES));
         assertThat(counts.get("payment charge")[1]).isEqualTo(ERROR_TRACES);
         assertThat(counts.get("frontend GET /checkout")[1]).isZero();
@@ -278,26 +279,36 @@ class TailSamplingJobITCase {
                     payment.add(span(t.traceId, ids.get(3), ids.get(2), "SELECT accounts", 20, 10));
                 }
                 if (from == 0) {
-                    payment.add(
-                            span(batch.get(0).traceId, "00000000000000ff", "", "broken", 0, 1)
-                                    .setSpanId(ByteString.copyFrom(new byte[8])));
+                    payment.add(span(batch.get(0).traceId, "00000000000000ff", "", "broken", 0, 1)
+                            .setSpanId(ByteString.copyFrom(new byte[8])));
                 }
-                send(producer, 0, request(
-                        resourceSpans("frontend", front.toArray(new io.opentelemetry.proto.trace.v1.Span.Builder[0])),
-                        resourceSpans("checkout", checkout.toArray(new io.opentelemetry.proto.trace.v1.Span.Builder[0])))
-                        .toByteArray());
-                send(producer, 1, request(
-                        resourceSpans("payment", payment.toArray(new io.opentelemetry.proto.trace.v1.Span.Builder[0])))
-                        .toByteArray());
+                send(
+                        producer,
+                        0,
+                        request(
+                                        resourceSpans(
+                                                "frontend",
+                                                front.toArray(new io.opentelemetry.proto.trace.v1.Span.Builder[0])),
+                                        resourceSpans(
+                                                "checkout",
+                                                checkout.toArray(new io.opentelemetry.proto.trace.v1.Span.Builder[0])))
+                                .toByteArray());
+                send(
+                        producer,
+                        1,
+                        request(resourceSpans(
+                                        "payment",
+                                        payment.toArray(new io.opentelemetry.proto.trace.v1.Span.Builder[0])))
+                                .toByteArray());
             }
             send(producer, 0, "this is not protobuf".getBytes(StandardCharsets.UTF_8));
             producer.flush();
         }
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, int partition, byte[] value)
-            throws Exception {
-        producer.send(new ProducerRecord<>("otlp_spans", partition, null, value)).get();
+    private static void send(KafkaProducer<byte[], byte[]> producer, int partition, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>("otlp_spans", partition, null, value))
+                .get();
     }
 
     /** Waits until every trace is decided and the table holds every span the sampler kept. */
@@ -310,8 +321,7 @@ class TailSamplingJobITCase {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError(
-                "timed out: decided " + ProgressReporter.total("tracesDecided") + " of " + TRACES);
+        throw new AssertionError("timed out: decided " + ProgressReporter.total("tracesDecided") + " of " + TRACES);
     }
 
     private static void waitUntilCommitted(Table table, long records) throws InterruptedException {

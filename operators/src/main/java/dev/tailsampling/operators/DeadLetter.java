@@ -11,6 +11,7 @@ public class DeadLetter {
     public String detail;
     /** The Kafka record the input came in: topic, partition and offset; null and -1 when unknown. */
     public String sourceTopic;
+
     public int sourcePartition = -1;
     public long sourceOffset = -1;
 

@@ -1,12 +1,5 @@
 package dev.tailsampling.operators;
 
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
-
 import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.operators.otlp.Redaction;
@@ -14,6 +7,12 @@ import dev.tailsampling.sampling.metrics.OperationSample;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +30,7 @@ public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DecodeFunction.class);
 
-    public static final OutputTag<DeadLetter> DEAD_LETTERS =
-            new OutputTag<>("dead-letters", SamplingTypes.DEAD_LETTER);
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", SamplingTypes.DEAD_LETTER);
 
     public static final OutputTag<OperationSample> METRICS =
             new OutputTag<>("operation-samples", SamplingTypes.OPERATION_SAMPLE);
@@ -64,55 +62,51 @@ public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
 
     @Override
     public void processElement(OtlpRecord record, Context ctx, Collector<TraceFragment> out) {
-        decoder.decode(
-                record.value,
-                ctx.timerService().currentProcessingTime(),
-                new OtlpDecoder.Output() {
-                    @Override
-                    public void fragment(TraceFragment fragment) {
-                        spansDecoded.inc(fragment.spanCount);
-                        out.collect(fragment);
-                    }
+        decoder.decode(record.value, ctx.timerService().currentProcessingTime(), new OtlpDecoder.Output() {
+            @Override
+            public void fragment(TraceFragment fragment) {
+                spansDecoded.inc(fragment.spanCount);
+                out.collect(fragment);
+            }
 
-                    @Override
-                    public void deadLetter(DeadLetter deadLetter) {
-                        deadLetter.sourceTopic = record.topic;
-                        deadLetter.sourcePartition = record.partition;
-                        deadLetter.sourceOffset = record.offset;
-                        // The first one says that the dead-letter topic has work; the count says the rest.
-                        if (deadLetters.getCount() == 0) {
-                            LOG.warn(
-                                    "Sending refused input to the dead-letter topic ({}: {}, from {}-{} at offset {});"
-                                            + " the metric deadLetters counts them",
-                                    deadLetter.reason,
-                                    deadLetter.detail,
-                                    record.topic,
-                                    record.partition,
-                                    record.offset);
-                        }
-                        deadLetters.inc();
-                        deadLettersByReason
-                                .computeIfAbsent(
-                                        deadLetter.reason,
-                                        reason -> getRuntimeContext().getMetricGroup().addGroup("reason", reason)
-                                                .counter("deadLettersByReason"))
-                                .inc();
-                        ctx.output(DEAD_LETTERS, deadLetter);
-                    }
+            @Override
+            public void deadLetter(DeadLetter deadLetter) {
+                deadLetter.sourceTopic = record.topic;
+                deadLetter.sourcePartition = record.partition;
+                deadLetter.sourceOffset = record.offset;
+                // The first one says that the dead-letter topic has work; the count says the rest.
+                if (deadLetters.getCount() == 0) {
+                    LOG.warn(
+                            "Sending refused input to the dead-letter topic ({}: {}, from {}-{} at offset {});"
+                                    + " the metric deadLetters counts them",
+                            deadLetter.reason,
+                            deadLetter.detail,
+                            record.topic,
+                            record.partition,
+                            record.offset);
+                }
+                deadLetters.inc();
+                deadLettersByReason
+                        .computeIfAbsent(deadLetter.reason, reason -> getRuntimeContext()
+                                .getMetricGroup()
+                                .addGroup("reason", reason)
+                                .counter("deadLettersByReason"))
+                        .inc();
+                ctx.output(DEAD_LETTERS, deadLetter);
+            }
 
-                    @Override
-                    public void measured(
-                            String service, String kind, Span span, boolean error, double headProbability) {
-                        samples.add(
-                                service,
-                                span.getName(),
-                                kind,
-                                span.getStartTimeUnixNano(),
-                                span.getEndTimeUnixNano() - span.getStartTimeUnixNano(),
-                                error,
-                                headProbability);
-                    }
-                });
+            @Override
+            public void measured(String service, String kind, Span span, boolean error, double headProbability) {
+                samples.add(
+                        service,
+                        span.getName(),
+                        kind,
+                        span.getStartTimeUnixNano(),
+                        span.getEndTimeUnixNano() - span.getStartTimeUnixNano(),
+                        error,
+                        headProbability);
+            }
+        });
         for (OperationSample sample : samples.drain()) {
             ctx.output(METRICS, sample);
         }

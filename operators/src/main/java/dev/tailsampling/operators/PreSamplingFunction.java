@@ -1,15 +1,13 @@
 package dev.tailsampling.operators;
 
+import dev.tailsampling.sampling.ConsistentProbability;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.SamplingRates;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
-
-import dev.tailsampling.sampling.ConsistentProbability;
-import dev.tailsampling.sampling.rates.SamplingRate;
-import dev.tailsampling.sampling.rates.SamplingRates;
-
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,12 +47,15 @@ public class PreSamplingFunction extends BroadcastProcessFunction<TraceFragment,
         long now = System.currentTimeMillis();
         double rate = rates.presampleRate(now, ratesMaxAgeMillis);
         if (!staleLogged && rate == 1.0 && rates.presampleRate(now, Long.MAX_VALUE) < 1.0) {
-            LOG.warn("The controller's pre-sampling rate is {} s old, more than the rates' max age; keeping every"
-                    + " trace until it publishes again", rates.controllerAgeMillis(now) / 1000);
+            LOG.warn(
+                    "The controller's pre-sampling rate is {} s old, more than the rates' max age; keeping every"
+                            + " trace until it publishes again",
+                    rates.controllerAgeMillis(now) / 1000);
             staleLogged = true;
         }
-        if (rate < 1.0 && !ConsistentProbability.isSampledAfterHead(
-                fragment.traceId, rate, fragment.headProbability, fragment.headRandomnessExplicit)) {
+        if (rate < 1.0
+                && !ConsistentProbability.isSampledAfterHead(
+                        fragment.traceId, rate, fragment.headProbability, fragment.headRandomnessExplicit)) {
             spansPresampledOut.inc(fragment.spanCount);
             return;
         }

@@ -1,16 +1,14 @@
 package dev.tailsampling.operators;
 
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.SamplingRates;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.Types;
-
-import dev.tailsampling.sampling.rates.SamplingRate;
-import dev.tailsampling.sampling.rates.SamplingRates;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The rates broadcast from the {@code sampling_rates} topic: the latest record per service, kept
@@ -28,8 +26,7 @@ public final class SamplingRatesState {
      * Stores {@code record} as its service's latest (or removes the service's record, for a
      * tombstone) and returns the rates now in force.
      */
-    static SamplingRates apply(BroadcastState<String, SamplingRate> state, SamplingRate record)
-            throws Exception {
+    static SamplingRates apply(BroadcastState<String, SamplingRate> state, SamplingRate record) throws Exception {
         if (record.isRemoval()) {
             state.remove(record.service);
         } else {

@@ -1,16 +1,14 @@
 package dev.tailsampling.operators;
 
+import dev.tailsampling.sampling.metrics.OperationMinute;
+import dev.tailsampling.sampling.metrics.OperationSample;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
-import dev.tailsampling.sampling.metrics.OperationMinute;
-import dev.tailsampling.sampling.metrics.OperationSample;
-
-import java.time.Duration;
 
 /**
  * Adds up the samples of one service, operation, span kind and minute (the key) and emits the
@@ -46,8 +44,7 @@ public class ServiceMetricsFunction extends KeyedProcessFunction<String, Operati
     }
 
     @Override
-    public void processElement(OperationSample sample, Context ctx, Collector<OperationMinute> out)
-            throws Exception {
+    public void processElement(OperationSample sample, Context ctx, Collector<OperationMinute> out) throws Exception {
         OperationMinute current = minute.value();
         if (current == null) {
             current = OperationMinute.startedBy(sample);

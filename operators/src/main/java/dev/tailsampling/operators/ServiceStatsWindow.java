@@ -1,11 +1,10 @@
 package dev.tailsampling.operators;
 
+import dev.tailsampling.sampling.rates.ServiceStats;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
-
-import dev.tailsampling.sampling.rates.ServiceStats;
 
 /**
  * Adds up the one-trace statistics of a root service over a window and stamps the window's

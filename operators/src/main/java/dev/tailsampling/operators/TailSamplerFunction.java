@@ -1,5 +1,23 @@
 package dev.tailsampling.operators;
 
+import dev.tailsampling.operators.decide.BufferLimits;
+import dev.tailsampling.operators.decide.StatsBatch;
+import dev.tailsampling.operators.decide.TraceBuffer;
+import dev.tailsampling.operators.decide.TraceDecider;
+import dev.tailsampling.sampling.PolicyContext;
+import dev.tailsampling.sampling.PolicySet;
+import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.TraceSummary;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.SamplingRates;
+import dev.tailsampling.sampling.rates.ServiceStats;
+import dev.tailsampling.sampling.summary.KeptTrace;
+import dev.tailsampling.sampling.summary.TraceLocation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -16,26 +34,6 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-
-import dev.tailsampling.operators.decide.BufferLimits;
-import dev.tailsampling.operators.decide.StatsBatch;
-import dev.tailsampling.operators.decide.TraceBuffer;
-import dev.tailsampling.operators.decide.TraceDecider;
-import dev.tailsampling.sampling.PolicyContext;
-import dev.tailsampling.sampling.PolicySet;
-import dev.tailsampling.sampling.Span;
-import dev.tailsampling.sampling.TraceSummary;
-import dev.tailsampling.sampling.rates.SamplingRate;
-import dev.tailsampling.sampling.rates.SamplingRates;
-import dev.tailsampling.sampling.rates.ServiceStats;
-import dev.tailsampling.sampling.summary.KeptTrace;
-import dev.tailsampling.sampling.summary.TraceLocation;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,11 +71,9 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     static final ListStateDescriptor<PolicyStateEntry> POLICY_STATE =
             new ListStateDescriptor<>("policy-state", SamplingTypes.POLICY_STATE_ENTRY);
     /** One record per decided trace: what the budget controller allocates from. */
-    public static final OutputTag<ServiceStats> STATS =
-            new OutputTag<>("trace-stats", SamplingTypes.SERVICE_STATS);
+    public static final OutputTag<ServiceStats> STATS = new OutputTag<>("trace-stats", SamplingTypes.SERVICE_STATS);
     /** One summary per kept trace, made when it is decided (late spans do not change it). */
-    public static final OutputTag<KeptTrace> SUMMARIES =
-            new OutputTag<>("kept-traces", SamplingTypes.KEPT_TRACE);
+    public static final OutputTag<KeptTrace> SUMMARIES = new OutputTag<>("kept-traces", SamplingTypes.KEPT_TRACE);
     /** Where the kept spans went: one per trace, hour and service, late spans included. */
     public static final OutputTag<TraceLocation> LOCATIONS =
             new OutputTag<>("trace-locations", SamplingTypes.TRACE_LOCATION);
@@ -99,6 +95,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private transient Counter summariesFailed;
     /** The controller's rates; null until read from broadcast state. */
     private transient SamplingRates rates;
+
     private transient StatsBatch stats;
     /** Whether a timer is set to send {@link #stats} should no decision come to do it. */
     private transient boolean statsTimerSet;
@@ -126,17 +123,18 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         lateSpansDropped = getRuntimeContext().getMetricGroup().counter("lateSpansDropped");
         duplicateSpans = getRuntimeContext().getMetricGroup().counter("duplicateSpans");
         summariesFailed = getRuntimeContext().getMetricGroup().counter("summariesFailed");
-        getRuntimeContext().getMetricGroup().<Long, Gauge<Long>>gauge(
-                "ratesAgeSeconds",
-                () -> rates == null ? -1L : rates.controllerAgeMillis(System.currentTimeMillis()) / 1000);
+        getRuntimeContext()
+                .getMetricGroup()
+                .<Long, Gauge<Long>>gauge(
+                        "ratesAgeSeconds",
+                        () -> rates == null ? -1L : rates.controllerAgeMillis(System.currentTimeMillis()) / 1000);
         stats = new StatsBatch();
         decider = new TraceDecider(policy, limits);
         // Rate limits divide their job-wide budget over the subtasks; windows run on the wall clock.
-        policy.open(
-                new PolicyContext(
-                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
-                        System::currentTimeMillis,
-                        () -> rates));
+        policy.open(new PolicyContext(
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                System::currentTimeMillis,
+                () -> rates));
     }
 
     @Override
@@ -159,14 +157,12 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     }
 
     @Override
-    public void processBroadcastElement(SamplingRate record, Context ctx, Collector<Span> out)
-            throws Exception {
+    public void processBroadcastElement(SamplingRate record, Context ctx, Collector<Span> out) throws Exception {
         rates = SamplingRatesState.apply(ctx.getBroadcastState(SamplingRatesState.DESCRIPTOR), record);
     }
 
     @Override
-    public void processElement(TraceFragment fragment, ReadOnlyContext ctx, Collector<Span> out)
-            throws Exception {
+    public void processElement(TraceFragment fragment, ReadOnlyContext ctx, Collector<Span> out) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         loadRates(ctx);
         decider.onFragment(fragment, now, buffer, timers(ctx.timerService()), output(ctx, out));
@@ -176,14 +172,13 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Span> out) throws Exception {
         loadRates(ctx);
-        boolean tracesOwn =
-                decider.onTimer(
-                        ctx.getCurrentKey(),
-                        timestamp,
-                        ctx.timerService().currentProcessingTime(),
-                        buffer,
-                        timers(ctx.timerService()),
-                        output(ctx, out));
+        boolean tracesOwn = decider.onTimer(
+                ctx.getCurrentKey(),
+                timestamp,
+                ctx.timerService().currentProcessingTime(),
+                buffer,
+                timers(ctx.timerService()),
+                output(ctx, out));
         if (!tracesOwn) {
             statsTimerSet = false;
         }
@@ -271,8 +266,11 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
             locations = TraceLocation.of(kept);
         } catch (RuntimeException e) {
             if (summariesFailed.getCount() == 0) {
-                LOG.warn("Could not summarize kept trace {}; its spans are written, the metric summariesFailed counts"
-                        + " such traces", traceId, e);
+                LOG.warn(
+                        "Could not summarize kept trace {}; its spans are written, the metric summariesFailed counts"
+                                + " such traces",
+                        traceId,
+                        e);
             }
             summariesFailed.inc();
             return;

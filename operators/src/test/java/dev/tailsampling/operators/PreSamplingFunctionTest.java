@@ -5,15 +5,13 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
-
 import dev.tailsampling.operators.otlp.CollectingOutput;
 import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.sampling.rates.SamplingRate;
-
 import java.time.Duration;
+import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 class PreSamplingFunctionTest {
@@ -49,15 +47,16 @@ class PreSamplingFunctionTest {
                         new PreSamplingFunction(MAX_AGE), SamplingRatesState.DESCRIPTOR)) {
             harness.processElement(fragment(LOW), 0);
             harness.processElement(fragment(HIGH), 0);
-            assertThat(harness.extractOutputValues()).hasSize(2).allSatisfy(f -> assertThat(f.presampleRate).isEqualTo(1.0));
+            assertThat(harness.extractOutputValues()).hasSize(2).allSatisfy(f -> assertThat(f.presampleRate)
+                    .isEqualTo(1.0));
 
-            harness.processBroadcastElement(
-                    controllerRate(System.currentTimeMillis()), 0);
+            harness.processBroadcastElement(controllerRate(System.currentTimeMillis()), 0);
             harness.processElement(fragment(LOW), 0);
             harness.processElement(fragment(HIGH), 0);
 
             // HIGH's randomness is 0x90/0x100 of the range, above the 0.5 threshold; LOW's is below.
-            assertThat(harness.extractOutputValues().subList(2, harness.extractOutputValues().size()))
+            assertThat(harness.extractOutputValues()
+                            .subList(2, harness.extractOutputValues().size()))
                     .singleElement()
                     .satisfies(f -> {
                         assertThat(f.traceId).isEqualTo(HIGH);
@@ -75,8 +74,8 @@ class PreSamplingFunctionTest {
             harness.processBroadcastElement(controllerRate(anHourAgo), 0);
             harness.processElement(fragment(LOW), 0);
 
-            assertThat(harness.extractOutputValues()).singleElement()
-                    .satisfies(f -> assertThat(f.presampleRate).isEqualTo(1.0));
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(f -> assertThat(f.presampleRate)
+                    .isEqualTo(1.0));
         }
     }
 
@@ -89,8 +88,8 @@ class PreSamplingFunctionTest {
             harness.processBroadcastElement(SamplingRate.removal(SamplingRate.DEFAULT_KEY), 0);
             harness.processElement(fragment(LOW), 0);
 
-            assertThat(harness.extractOutputValues()).singleElement()
-                    .satisfies(f -> assertThat(f.presampleRate).isEqualTo(1.0));
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(f -> assertThat(f.presampleRate)
+                    .isEqualTo(1.0));
         }
     }
 }

@@ -6,13 +6,6 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.OperatorSnapshotUtil;
-
 import dev.tailsampling.operators.decide.BufferLimits;
 import dev.tailsampling.operators.otlp.CollectingOutput;
 import dev.tailsampling.operators.otlp.DecodeLimits;
@@ -23,11 +16,16 @@ import dev.tailsampling.sampling.policy.ErrorPolicy;
 import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
 import dev.tailsampling.sampling.policy.RepresentativePolicy;
 import dev.tailsampling.sampling.rates.SamplingRate;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,6 +47,7 @@ class SamplerSavepointCompatibilityTest {
     private static final String BUFFERED = "000000000000000c0000000000000000";
     /** Randomness a quarter of the range: kept at the configured rate 1, not at the controller's 0.5. */
     private static final String MIDDLE = "00000000000000000040000000000000";
+
     private static final String ROOT = "00f067aa0ba902b7";
 
     private static final long WAIT = 10_000;
@@ -77,13 +76,16 @@ class SamplerSavepointCompatibilityTest {
     @Test
     void stateWrittenByVersion010RestoresWithItsTracesDecisionsLearningAndRates() throws Exception {
         LearnedLatencyPolicy learned = learned();
-        try (KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness =
-                harness(learned)) {
+        try (KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness = harness(learned)) {
             harness.setup();
             harness.initializeState(OperatorSnapshotUtil.readStateHandle(SNAPSHOT.toString()));
             harness.open();
-            assertThat(learned.threshold("shop", "op")).as("the sketch learned before the snapshot").isNotNaN();
-            assertThat(harness.numProcessingTimeTimers()).as("the buffered trace's timer").isEqualTo(1);
+            assertThat(learned.threshold("shop", "op"))
+                    .as("the sketch learned before the snapshot")
+                    .isNotNaN();
+            assertThat(harness.numProcessingTimeTimers())
+                    .as("the buffered trace's timer")
+                    .isEqualTo(1);
 
             harness.setProcessingTime(WAIT + 3_000);
             send(harness, KEPT, "0000000000000002", ROOT, false);
@@ -100,7 +102,8 @@ class SamplerSavepointCompatibilityTest {
             // Faster than what the learned policy learned, so only the representative sample could keep it.
             send(harness, MIDDLE, "0000000000000001", "", false, 1);
             harness.setProcessingTime(WAIT + 3_000 + WAIT);
-            List<Span> decided = harness.extractOutputValues().subList(1, harness.extractOutputValues().size());
+            List<Span> decided = harness.extractOutputValues()
+                    .subList(1, harness.extractOutputValues().size());
             assertThat(decided)
                     .as("the buffered trace whole; the new one dropped at the restored rate 0.5")
                     .extracting(s -> s.traceId + "/" + s.spanId + "/" + s.samplingPolicy)
@@ -115,14 +118,12 @@ class SamplerSavepointCompatibilityTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness(
             LearnedLatencyPolicy learned) throws Exception {
-        PolicySet policy =
-                new PolicySet(
-                        List.of(new ErrorPolicy("errors"), learned, new RepresentativePolicy("representative", 1.0)));
-        TailSamplerFunction sampler =
-                new TailSamplerFunction(
-                        policy,
-                        new BufferLimits(Duration.ofMillis(WAIT), Duration.ofMinutes(1), 1_000, 1L << 20),
-                        Duration.ofMinutes(5));
+        PolicySet policy = new PolicySet(
+                List.of(new ErrorPolicy("errors"), learned, new RepresentativePolicy("representative", 1.0)));
+        TailSamplerFunction sampler = new TailSamplerFunction(
+                policy,
+                new BufferLimits(Duration.ofMillis(WAIT), Duration.ofMinutes(1), 1_000, 1L << 20),
+                Duration.ofMinutes(5));
         KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(sampler, List.of(SamplingRatesState.DESCRIPTOR)),
@@ -157,7 +158,8 @@ class SamplerSavepointCompatibilityTest {
         io.opentelemetry.proto.trace.v1.Span.Builder span =
                 span(traceId, spanId, parentSpanId, "op", 0, durationMillis);
         CollectingOutput out = new CollectingOutput();
-        DECODER.decode(request(resourceSpans("shop", failed ? error(span) : span)).toByteArray(), 0, out);
+        DECODER.decode(
+                request(resourceSpans("shop", failed ? error(span) : span)).toByteArray(), 0, out);
         assertThat(out.deadLetters).isEmpty();
         for (TraceFragment fragment : out.fragments) {
             harness.processElement(fragment, harness.getProcessingTime());

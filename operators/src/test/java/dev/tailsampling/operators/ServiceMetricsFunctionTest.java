@@ -7,6 +7,14 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.tailsampling.operators.otlp.DecodeLimits;
+import dev.tailsampling.operators.otlp.OtlpTestData;
+import dev.tailsampling.operators.otlp.Redaction;
+import dev.tailsampling.sampling.metrics.OperationMinute;
+import dev.tailsampling.sampling.metrics.OperationSample;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -15,16 +23,6 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
-
-import dev.tailsampling.sampling.metrics.OperationMinute;
-import dev.tailsampling.operators.otlp.DecodeLimits;
-import dev.tailsampling.operators.otlp.Redaction;
-import dev.tailsampling.operators.otlp.OtlpTestData;
-import dev.tailsampling.sampling.metrics.OperationSample;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Counting every span before sampling: the decoder's samples, then the keyed minute rows. */
@@ -33,52 +31,58 @@ class ServiceMetricsFunctionTest {
 
     private static List<OperationSample> decode(byte[] record) throws Exception {
         try (OneInputStreamOperatorTestHarness<OtlpRecord, TraceFragment> harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(new DecodeFunction(DecodeLimits.DEFAULTS, Redaction.NONE))) {
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new DecodeFunction(DecodeLimits.DEFAULTS, Redaction.NONE))) {
             harness.setProcessingTime(OtlpTestData.T0 / 1_000_000L);
             harness.processElement(new OtlpRecord(record, "otlp_spans", 0, 0), 0);
-            return harness.getSideOutput(DecodeFunction.METRICS).stream().map(StreamRecord::getValue).toList();
+            return harness.getSideOutput(DecodeFunction.METRICS).stream()
+                    .map(StreamRecord::getValue)
+                    .toList();
         }
     }
 
     @Test
     void theDecoderCountsEverySpanOfARecordByServiceOperationAndKind() throws Exception {
-        byte[] record =
-                request(
-                                resourceSpans(
-                                        "cart",
-                                        span(TRACE, "0000000000000001", "", "GET /cart", 0, 40),
-                                        error(span(TRACE, "0000000000000002", "0000000000000001", "GET /cart", 5, 10)),
-                                        span("5bf92f3577b34da6a3ce929d0e0e4736", "0000000000000003", "", "load", 1, 3)),
-                                resourceSpans("pay", span(TRACE, "0000000000000004", "0000000000000001", "charge", 10, 20)))
-                        .toByteArray();
+        byte[] record = request(
+                        resourceSpans(
+                                "cart",
+                                span(TRACE, "0000000000000001", "", "GET /cart", 0, 40),
+                                error(span(TRACE, "0000000000000002", "0000000000000001", "GET /cart", 5, 10)),
+                                span("5bf92f3577b34da6a3ce929d0e0e4736", "0000000000000003", "", "load", 1, 3)),
+                        resourceSpans("pay", span(TRACE, "0000000000000004", "0000000000000001", "charge", 10, 20)))
+                .toByteArray();
         List<OperationSample> samples = decode(record);
 
         assertThat(samples).hasSize(3);
-        OperationSample cart =
-                samples.stream().filter(s -> s.operationName.equals("GET /cart")).findFirst().orElseThrow();
+        OperationSample cart = samples.stream()
+                .filter(s -> s.operationName.equals("GET /cart"))
+                .findFirst()
+                .orElseThrow();
         assertThat(cart.serviceName).isEqualTo("cart");
         assertThat(cart.spanKind).isEqualTo("SERVER");
         assertThat(cart.count).isEqualTo(2);
         assertThat(cart.errors).isEqualTo(1);
         assertThat(cart.durationsNs).containsExactlyInAnyOrder(40_000_000L, 10_000_000L);
-        assertThat(samples).filteredOn(s -> s.serviceName.equals("pay")).singleElement()
+        assertThat(samples)
+                .filteredOn(s -> s.serviceName.equals("pay"))
+                .singleElement()
                 .satisfies(s -> assertThat(s.count).isEqualTo(1));
     }
 
     @Test
     void spansBehindAHeadSamplerCarryItsProbabilityIntoTheirSample() throws Exception {
         String other = "5bf92f3577b34da6a3ce929d0e0e4736";
-        byte[] record =
-                request(resourceSpans(
-                                "cart",
-                                span(TRACE, "0000000000000001", "", "GET /cart", 0, 40).setTraceState("ot=th:c"),
-                                span(TRACE, "0000000000000002", "", "GET /cart", 1, 30).setTraceState("ot=th:c"),
-                                span(other, "0000000000000003", "", "GET /cart", 2, 20)))
-                        .toByteArray();
+        byte[] record = request(resourceSpans(
+                        "cart",
+                        span(TRACE, "0000000000000001", "", "GET /cart", 0, 40).setTraceState("ot=th:c"),
+                        span(TRACE, "0000000000000002", "", "GET /cart", 1, 30).setTraceState("ot=th:c"),
+                        span(other, "0000000000000003", "", "GET /cart", 2, 20)))
+                .toByteArray();
         List<OperationSample> samples = decode(record);
 
         // th:c rejects three quarters of the randomness: each span stands for four.
-        assertThat(samples).extracting(s -> s.headProbability, s -> s.count)
+        assertThat(samples)
+                .extracting(s -> s.headProbability, s -> s.count)
                 .containsExactlyInAnyOrder(tuple(0.25, 2L), tuple(1.0, 1L));
         OperationMinute minute = OperationMinute.startedBy(samples.get(0));
         samples.forEach(minute::add);
@@ -118,7 +122,8 @@ class ServiceMetricsFunctionTest {
         harness.processElement(sample(minute, 1, 1), 0);
         harness.setProcessingTime(minute + 120_000 + 30_000);
         assertThat(harness.extractOutputValues()).hasSize(3);
-        assertThat(harness.getOperator().getKeyedStateBackend()
+        assertThat(harness.getOperator()
+                        .getKeyedStateBackend()
                         .getKeys(ServiceMetricsFunction.MINUTE.getName(), VoidNamespace.INSTANCE))
                 .isEmpty();
         harness.close();

@@ -6,6 +6,22 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailsampling.operators.decide.BufferLimits;
+import dev.tailsampling.operators.otlp.CollectingOutput;
+import dev.tailsampling.operators.otlp.DecodeLimits;
+import dev.tailsampling.operators.otlp.OtlpDecoder;
+import dev.tailsampling.sampling.PolicySet;
+import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.policy.ErrorPolicy;
+import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.ServiceStats;
+import dev.tailsampling.sampling.summary.KeptTrace;
+import dev.tailsampling.sampling.summary.TraceLocation;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -13,24 +29,6 @@ import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-
-import dev.tailsampling.operators.decide.BufferLimits;
-import dev.tailsampling.operators.otlp.CollectingOutput;
-import dev.tailsampling.operators.otlp.DecodeLimits;
-import dev.tailsampling.operators.otlp.OtlpDecoder;
-import dev.tailsampling.sampling.PolicySet;
-import dev.tailsampling.sampling.policy.ErrorPolicy;
-import dev.tailsampling.sampling.Span;
-import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
-import dev.tailsampling.sampling.rates.SamplingRate;
-import dev.tailsampling.sampling.rates.ServiceStats;
-import dev.tailsampling.sampling.summary.KeptTrace;
-import dev.tailsampling.sampling.summary.TraceLocation;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +40,7 @@ class TailSamplerFunctionTest {
     private static final String FAILED = "00000000000000000100000000000000";
     /** Randomness 2^54, a quarter of the range: kept at rates of 0.75 and above. */
     private static final String MIDDLE = "00000000000000000040000000000000";
+
     private static final String ROOT = "00f067aa0ba902b7";
 
     private static final long WAIT = 10_000;
@@ -61,8 +60,7 @@ class TailSamplerFunctionTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness()
             throws Exception {
-        return newHarness(
-                PolicySet.builtIn(Duration.ofSeconds(1), 0.5));
+        return newHarness(PolicySet.builtIn(Duration.ofSeconds(1), 0.5));
     }
 
     private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness(
@@ -72,11 +70,10 @@ class TailSamplerFunctionTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness(
             PolicySet policy, long maxBytes) throws Exception {
-        TailSamplerFunction sampler =
-                new TailSamplerFunction(
-                        policy,
-                        new BufferLimits(Duration.ofMillis(WAIT), Duration.ofMillis(MAX_AGE), MAX_SPANS, maxBytes),
-                        Duration.ofMillis(CACHE_TTL));
+        TailSamplerFunction sampler = new TailSamplerFunction(
+                policy,
+                new BufferLimits(Duration.ofMillis(WAIT), Duration.ofMillis(MAX_AGE), MAX_SPANS, maxBytes),
+                Duration.ofMillis(CACHE_TTL));
         KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(sampler, List.of(SamplingRatesState.DESCRIPTOR)),
@@ -99,14 +96,20 @@ class TailSamplerFunctionTest {
     }
 
     /** One record of {@code spanCount} spans of the trace, the first at {@code index}. */
-    private void send(String traceId, int index, boolean failed, long durationMillis, int spanCount)
-            throws Exception {
+    private void send(String traceId, int index, boolean failed, long durationMillis, int spanCount) throws Exception {
         send(traceId, index, failed, durationMillis, spanCount, 1.0, 1.0);
     }
 
     /** The pre-sampler passed the fragment at {@code presampleRate}. */
-    private void send(String traceId, int index, boolean failed, long durationMillis, int spanCount,
-            double presampleRate, double headProbability) throws Exception {
+    private void send(
+            String traceId,
+            int index,
+            boolean failed,
+            long durationMillis,
+            int spanCount,
+            double presampleRate,
+            double headProbability)
+            throws Exception {
         TraceFragment fragment = fragmentOf(traceId, spanCount, index, failed, durationMillis, headProbability);
         fragment.presampleRate = presampleRate;
         harness.processElement(fragment, harness.getProcessingTime());
@@ -156,8 +159,7 @@ class TailSamplerFunctionTest {
 
         harness.setProcessingTime(8_000 + WAIT);
         List<Span> kept = harness.extractOutputValues();
-        assertThat(kept).extracting(s -> s.spanId).containsExactlyInAnyOrder(
-                "0000000000000001", "0000000000000002");
+        assertThat(kept).extracting(s -> s.spanId).containsExactlyInAnyOrder("0000000000000001", "0000000000000002");
         assertThat(kept).allSatisfy(s -> {
             assertThat(s.samplingPolicy).isEqualTo("errors");
             assertThat(s.sampleProbability).isEqualTo(1.0);
@@ -175,13 +177,12 @@ class TailSamplerFunctionTest {
             send(LUCKY, i, false, 5);
         }
 
-        assertThat(harness.extractOutputValues()).hasSize(MAX_SPANS)
-                .allSatisfy(s -> {
-                    assertThat(s.samplingPolicy).isEqualTo("representative");
-                    assertThat(s.sampleProbability).isEqualTo(0.5);
-                    assertThat(s.adjustedCount).isEqualTo(2.0);
-                    assertThat(s.samplingTrigger).isEqualTo("max_spans");
-                });
+        assertThat(harness.extractOutputValues()).hasSize(MAX_SPANS).allSatisfy(s -> {
+            assertThat(s.samplingPolicy).isEqualTo("representative");
+            assertThat(s.sampleProbability).isEqualTo(0.5);
+            assertThat(s.adjustedCount).isEqualTo(2.0);
+            assertThat(s.samplingTrigger).isEqualTo("max_spans");
+        });
         assertNothingLeftBehind();
     }
 
@@ -197,11 +198,17 @@ class TailSamplerFunctionTest {
      */
     private static TraceFragment fragmentOf(
             String traceId, int count, int firstIndex, boolean failed, long durationMillis, double headProbability) {
-        String headThreshold = String.format("%014x", Math.round((1 - headProbability) * 0x1p56)).replaceAll("0+$", "");
+        String headThreshold = String.format("%014x", Math.round((1 - headProbability) * 0x1p56))
+                .replaceAll("0+$", "");
         io.opentelemetry.proto.trace.v1.Span.Builder[] spans = new io.opentelemetry.proto.trace.v1.Span.Builder[count];
         for (int i = 0; i < count; i++) {
             int index = firstIndex + i;
-            spans[i] = span(traceId, String.format("%016x", index + 1), index == 0 ? "" : ROOT, "op" + index, index,
+            spans[i] = span(
+                    traceId,
+                    String.format("%016x", index + 1),
+                    index == 0 ? "" : ROOT,
+                    "op" + index,
+                    index,
                     durationMillis);
             if (headProbability < 1) {
                 spans[i].setTraceState("ot=th:" + headThreshold);
@@ -226,7 +233,8 @@ class TailSamplerFunctionTest {
 
         List<Span> out = harness.extractOutputValues();
         assertThat(out).hasSize(MAX_SPANS + 3);
-        assertThat(out.subList(0, MAX_SPANS)).allSatisfy(s -> assertThat(s.samplingTrigger).isEqualTo("max_spans"));
+        assertThat(out.subList(0, MAX_SPANS))
+                .allSatisfy(s -> assertThat(s.samplingTrigger).isEqualTo("max_spans"));
         assertThat(out.subList(MAX_SPANS, MAX_SPANS + 3))
                 .allSatisfy(s -> assertThat(s.samplingTrigger).isEqualTo("late"));
         assertThat(out).extracting(s -> s.samplingPolicy).containsOnly("errors");
@@ -244,8 +252,11 @@ class TailSamplerFunctionTest {
         }
 
         List<Span> out = harness.extractOutputValues();
-        assertThat(out).isNotEmpty().allSatisfy(s -> assertThat(s.samplingTrigger).isEqualTo("max_bytes"));
-        assertThat(out.size()).as("300 bytes of one-span fragments, before max spans").isBetween(2, MAX_SPANS - 1);
+        assertThat(out).isNotEmpty().allSatisfy(s -> assertThat(s.samplingTrigger)
+                .isEqualTo("max_bytes"));
+        assertThat(out.size())
+                .as("300 bytes of one-span fragments, before max spans")
+                .isBetween(2, MAX_SPANS - 1);
         assertNothingLeftBehind();
     }
 
@@ -256,7 +267,8 @@ class TailSamplerFunctionTest {
         harness.processElement(fragmentOf(FAILED, 2, 0, true), 0);
         harness.setProcessingTime(WAIT);
 
-        assertThat(harness.extractOutputValues()).extracting(s -> s.spanId)
+        assertThat(harness.extractOutputValues())
+                .extracting(s -> s.spanId)
                 .containsExactly("0000000000000001", "0000000000000002");
         assertNothingLeftBehind();
     }
@@ -271,11 +283,10 @@ class TailSamplerFunctionTest {
         assertThat(harness.extractOutputValues()).isEmpty();
 
         harness.setProcessingTime(MAX_AGE);
-        assertThat(harness.extractOutputValues()).isNotEmpty()
-                .allSatisfy(s -> {
-                    assertThat(s.samplingPolicy).isEqualTo("slow");
-                    assertThat(s.samplingTrigger).isEqualTo("max_duration");
-                });
+        assertThat(harness.extractOutputValues()).isNotEmpty().allSatisfy(s -> {
+            assertThat(s.samplingPolicy).isEqualTo("slow");
+            assertThat(s.samplingTrigger).isEqualTo("max_duration");
+        });
         assertNothingLeftBehind();
     }
 
@@ -305,18 +316,19 @@ class TailSamplerFunctionTest {
         send(PLAIN, 0, false, 5);
         harness.setProcessingTime(WAIT);
 
-        List<KeptTrace> summaries =
-                harness.getSideOutput(TailSamplerFunction.SUMMARIES).stream().map(StreamRecord::getValue).toList();
+        List<KeptTrace> summaries = harness.getSideOutput(TailSamplerFunction.SUMMARIES).stream()
+                .map(StreamRecord::getValue)
+                .toList();
         assertThat(summaries).singleElement().satisfies(trace -> {
             assertThat(trace.traceId).isEqualTo(FAILED);
             assertThat(trace.rootServiceName).isEqualTo("shop");
             assertThat(trace.spanCount).isEqualTo(2);
             assertThat(trace.errorCount).isEqualTo(1);
             assertThat(trace.samplingPolicy).isEqualTo("errors");
-            assertThat(trace.criticalPath).extracting(step -> step.spanId)
-                    .containsExactly("0000000000000001");
+            assertThat(trace.criticalPath).extracting(step -> step.spanId).containsExactly("0000000000000001");
         });
-        assertThat(harness.getSideOutput(TailSamplerFunction.LOCATIONS)).singleElement()
+        assertThat(harness.getSideOutput(TailSamplerFunction.LOCATIONS))
+                .singleElement()
                 .satisfies(record -> {
                     assertThat(record.getValue().traceId).isEqualTo(FAILED);
                     assertThat(record.getValue().serviceName).isEqualTo("shop");
@@ -325,8 +337,9 @@ class TailSamplerFunctionTest {
 
         send(FAILED, 2, false, 5);
         assertThat(harness.getSideOutput(TailSamplerFunction.SUMMARIES)).hasSize(1);
-        List<TraceLocation> locations =
-                harness.getSideOutput(TailSamplerFunction.LOCATIONS).stream().map(StreamRecord::getValue).toList();
+        List<TraceLocation> locations = harness.getSideOutput(TailSamplerFunction.LOCATIONS).stream()
+                .map(StreamRecord::getValue)
+                .toList();
         assertThat(locations).hasSize(2);
         assertThat(locations.get(1).spanCount).isEqualTo(1);
     }
@@ -384,7 +397,8 @@ class TailSamplerFunctionTest {
         harness.setProcessingTime(3 * WAIT);
 
         // p90 of 1..200 ms is 180 ms: the restored sketch keeps 400 ms at once and lets 100 ms go.
-        assertThat(harness.extractOutputValues()).extracting(s -> s.traceId)
+        assertThat(harness.extractOutputValues())
+                .extracting(s -> s.traceId)
                 .containsExactly(String.format("%032x", 1000));
     }
 
@@ -449,7 +463,9 @@ class TailSamplerFunctionTest {
         assertThat(kept.adjustedCount).isEqualTo(1.25);
 
         publish("shop", 0.1, 0);
-        assertThat(decideOne(MIDDLE.replace("0040", "0042"), 200_000)).as("the service's own rate wins").isNull();
+        assertThat(decideOne(MIDDLE.replace("0040", "0042"), 200_000))
+                .as("the service's own rate wins")
+                .isNull();
 
         publish("shop", 0.1, 250_000);
         assertThat(decideOne(MIDDLE.replace("0040", "0043"), 300_000))
@@ -469,8 +485,8 @@ class TailSamplerFunctionTest {
         harness.setProcessingTime(0);
         send(MIDDLE, 0, false, 5);
         harness.setProcessingTime(2 * WAIT);
-        assertThat(harness.extractOutputValues()).singleElement()
-                .satisfies(s -> assertThat(s.sampleProbability).isEqualTo(0.9));
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(s -> assertThat(s.sampleProbability)
+                .isEqualTo(0.9));
     }
 
     @Test
@@ -511,8 +527,9 @@ class TailSamplerFunctionTest {
 
         harness.setProcessingTime(WAIT + 1_000);
 
-        List<ServiceStats> stats =
-                harness.getSideOutput(TailSamplerFunction.STATS).stream().map(StreamRecord::getValue).toList();
+        List<ServiceStats> stats = harness.getSideOutput(TailSamplerFunction.STATS).stream()
+                .map(StreamRecord::getValue)
+                .toList();
         assertThat(stats).hasSize(2).allSatisfy(s -> assertThat(s.service).isEqualTo("shop"));
         ServiceStats sum = ServiceStats.empty("shop");
         stats.forEach(sum::add);

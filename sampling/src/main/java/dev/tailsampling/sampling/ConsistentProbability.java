@@ -18,8 +18,7 @@ public final class ConsistentProbability {
     /** Rejection threshold for a keep probability in [0, 1]. */
     public static long threshold(double probability) {
         if (!(probability >= 0.0 && probability <= 1.0)) {
-            throw new IllegalArgumentException(
-                    "a sampling probability must be in [0, 1], was " + probability);
+            throw new IllegalArgumentException("a sampling probability must be in [0, 1], was " + probability);
         }
         return MAX_THRESHOLD - Math.round(probability * MAX_THRESHOLD);
     }

@@ -22,8 +22,7 @@ public final class Decision {
         INVERTED_NOT_SAMPLED
     }
 
-    private static final Decision NOT_SAMPLED =
-            new Decision(Outcome.NOT_SAMPLED, "", "no policy kept the trace", 0.0);
+    private static final Decision NOT_SAMPLED = new Decision(Outcome.NOT_SAMPLED, "", "no policy kept the trace", 0.0);
 
     private final Outcome outcome;
     private final String policy;
@@ -40,8 +39,7 @@ public final class Decision {
     /** Keeps the trace; {@code probability} is the chance this policy had of keeping it. */
     public static Decision sampled(String policy, String reason, double probability) {
         if (!(probability > 0.0 && probability <= 1.0)) {
-            throw new IllegalArgumentException(
-                    "probability must be in (0, 1], was " + probability + " for " + policy);
+            throw new IllegalArgumentException("probability must be in (0, 1], was " + probability + " for " + policy);
         }
         return new Decision(Outcome.SAMPLED, policy, reason, probability);
     }
@@ -57,10 +55,7 @@ public final class Decision {
     /** The result of an inverted match; see {@link Outcome#INVERTED_SAMPLED}. */
     public static Decision inverted(String policy, boolean sampled, String reason) {
         return new Decision(
-                sampled ? Outcome.INVERTED_SAMPLED : Outcome.INVERTED_NOT_SAMPLED,
-                policy,
-                reason,
-                sampled ? 1.0 : 0.0);
+                sampled ? Outcome.INVERTED_SAMPLED : Outcome.INVERTED_NOT_SAMPLED, policy, reason, sampled ? 1.0 : 0.0);
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.tailsampling.sampling;
 
 import dev.tailsampling.sampling.rates.SamplingRates;
-
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 

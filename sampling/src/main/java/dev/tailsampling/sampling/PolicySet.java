@@ -35,11 +35,10 @@ public final class PolicySet implements SamplingPolicy {
      * and the representative sample at {@code representativeRate} until the controller sets rates.
      */
     public static PolicySet builtIn(Duration latencyThreshold, double representativeRate) {
-        return new PolicySet(
-                List.of(
-                        new ErrorPolicy("errors"),
-                        new LatencyPolicy("slow", latencyThreshold),
-                        new RepresentativePolicy("representative", representativeRate)));
+        return new PolicySet(List.of(
+                new ErrorPolicy("errors"),
+                new LatencyPolicy("slow", latencyThreshold),
+                new RepresentativePolicy("representative", representativeRate)));
     }
 
     @Override

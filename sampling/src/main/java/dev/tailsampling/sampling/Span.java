@@ -17,6 +17,7 @@ public class Span {
     public String spanId;
     /** Empty for a root span. */
     public String parentSpanId = "";
+
     public String traceState = "";
     /** W3C trace flags of the span (bit 0: sampled); not a table column. */
     public int flags;
@@ -31,6 +32,7 @@ public class Span {
     public String spanKind;
     /** UNSET, OK or ERROR. */
     public String statusCode;
+
     public String statusMessage = "";
 
     public String httpMethod;
@@ -82,8 +84,7 @@ public class Span {
     }
 
     /** Records the decision that kept this span's trace. */
-    public void markKept(
-            String policy, double probability, DecisionTrigger trigger, boolean incomplete) {
+    public void markKept(String policy, double probability, DecisionTrigger trigger, boolean incomplete) {
         this.samplingPolicy = policy;
         this.sampleProbability = probability;
         this.adjustedCount = 1.0 / probability;

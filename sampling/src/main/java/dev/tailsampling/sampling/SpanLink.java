@@ -10,6 +10,7 @@ public class SpanLink {
     public String traceState = "";
     /** {@code child_of} or {@code follows_from}. */
     public String relationship;
+
     public Map<String, String> attributes = new HashMap<>();
 
     public SpanLink() {}

@@ -14,6 +14,7 @@ public class TraceStats {
     public boolean rootSeen;
     /** Service and operation of the root span, null until it arrives. */
     public String rootService;
+
     public String rootOperation;
     /**
      * The lowest pre-sampling rate the spans passed at. Pre-sampling and the probabilistic policies
@@ -43,7 +44,12 @@ public class TraceStats {
 
     /** Folds one decoded span in (its head probability is not on it, and stays as it is). */
     public void addSpan(Span span) {
-        addSpan(span.startTimeUnixNano, span.endTimeUnixNano, span.error, span.isRoot(), span.serviceName,
+        addSpan(
+                span.startTimeUnixNano,
+                span.endTimeUnixNano,
+                span.error,
+                span.isRoot(),
+                span.serviceName,
                 span.operationName);
     }
 

@@ -29,9 +29,12 @@ class ConsistentProbabilityTest {
     @Test
     void keepsAtOrAboveTheThreshold() {
         long half = 1L << 55;
-        assertThat(ConsistentProbability.isSampled(traceIdWithRandomness(half), 0.5)).isTrue();
-        assertThat(ConsistentProbability.isSampled(traceIdWithRandomness(half - 1), 0.5)).isFalse();
-        assertThat(ConsistentProbability.isSampled(traceIdWithRandomness(0), 1.0)).isTrue();
+        assertThat(ConsistentProbability.isSampled(traceIdWithRandomness(half), 0.5))
+                .isTrue();
+        assertThat(ConsistentProbability.isSampled(traceIdWithRandomness(half - 1), 0.5))
+                .isFalse();
+        assertThat(ConsistentProbability.isSampled(traceIdWithRandomness(0), 1.0))
+                .isTrue();
         assertThat(ConsistentProbability.isSampled(traceIdWithRandomness((1L << 56) - 1), 0.0))
                 .isFalse();
     }
@@ -45,7 +48,9 @@ class ConsistentProbabilityTest {
             boolean keptAtLowerRate = false;
             for (double rate : rates) {
                 boolean kept = ConsistentProbability.isSampled(traceId, rate);
-                assertThat(kept || !keptAtLowerRate).as("%s at %s", traceId, rate).isTrue();
+                assertThat(kept || !keptAtLowerRate)
+                        .as("%s at %s", traceId, rate)
+                        .isTrue();
                 keptAtLowerRate = kept;
             }
         }
@@ -80,10 +85,16 @@ class ConsistentProbabilityTest {
         assertThat(ConsistentProbability.head("vendor=abc").probability()).isEqualTo(1.0);
         assertThat(ConsistentProbability.head("ot=th:0").probability()).isEqualTo(1.0);
         assertThat(ConsistentProbability.head("ot=th:8").probability()).isEqualTo(0.5);
-        assertThat(ConsistentProbability.head("vendor=abc, ot=rv:1a2b3c4d5e6f70;th:c").probability()).isEqualTo(0.25);
-        assertThat(ConsistentProbability.head("ot=th:e666666666666").probability()).isCloseTo(0.1, within(1e-12));
-        assertThat(ConsistentProbability.head("ot=th:zz").probability()).as("unreadable: as if unsampled").isEqualTo(1.0);
-        assertThat(ConsistentProbability.head("ot=rv:1a2b3c4d5e6f70;th:c").explicitRandomness()).isTrue();
+        assertThat(ConsistentProbability.head("vendor=abc, ot=rv:1a2b3c4d5e6f70;th:c")
+                        .probability())
+                .isEqualTo(0.25);
+        assertThat(ConsistentProbability.head("ot=th:e666666666666").probability())
+                .isCloseTo(0.1, within(1e-12));
+        assertThat(ConsistentProbability.head("ot=th:zz").probability())
+                .as("unreadable: as if unsampled")
+                .isEqualTo(1.0);
+        assertThat(ConsistentProbability.head("ot=rv:1a2b3c4d5e6f70;th:c").explicitRandomness())
+                .isTrue();
         assertThat(ConsistentProbability.head("ot=th:c").explicitRandomness()).isFalse();
     }
 }

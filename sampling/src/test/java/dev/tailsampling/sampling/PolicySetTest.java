@@ -64,21 +64,19 @@ class PolicySetTest {
 
     @Test
     void aDropVetoesEvenAnEarlierKeep() {
-        SamplingPolicy veto =
-                new SamplingPolicy() {
-                    @Override
-                    public String name() {
-                        return "veto";
-                    }
+        SamplingPolicy veto = new SamplingPolicy() {
+            @Override
+            public String name() {
+                return "veto";
+            }
 
-                    @Override
-                    public Decision evaluate(TraceView trace) {
-                        return Decision.dropped("veto", "health check");
-                    }
-                };
+            @Override
+            public Decision evaluate(TraceView trace) {
+                return Decision.dropped("veto", "health check");
+            }
+        };
         PolicySet withVeto = new PolicySet(List.of(new ErrorPolicy("errors"), veto));
-        assertThat(withVeto.evaluate(trace(UNLUCKY, 10, true)).outcome())
-                .isEqualTo(Decision.Outcome.DROPPED);
+        assertThat(withVeto.evaluate(trace(UNLUCKY, 10, true)).outcome()).isEqualTo(Decision.Outcome.DROPPED);
     }
 
     @Test
@@ -86,7 +84,9 @@ class PolicySetTest {
         StringAttributePolicy notHealth = new StringAttributePolicy("h", "url.path", List.of("/health"), false, true);
         TraceView cart = of(UNLUCKY, List.of(span("a", "x", 1, "url.path", "/cart")));
         assertThat(new PolicySet(List.of(notHealth)).evaluate(cart).keeps()).isTrue();
-        assertThat(new PolicySet(List.of(notHealth, new LatencyPolicy("slow", Duration.ofSeconds(1)))).evaluate(cart).keeps())
+        assertThat(new PolicySet(List.of(notHealth, new LatencyPolicy("slow", Duration.ofSeconds(1))))
+                        .evaluate(cart)
+                        .keeps())
                 .isFalse();
     }
 
@@ -108,7 +108,8 @@ class PolicySetTest {
 
     @Test
     void namesItsRepresentativePolicies() {
-        assertThat(new PolicySet(List.of(new ErrorPolicy("errors"))).representativeNames()).isEmpty();
+        assertThat(new PolicySet(List.of(new ErrorPolicy("errors"))).representativeNames())
+                .isEmpty();
         assertThat(policies.representativeNames()).containsExactly("representative");
     }
 

@@ -10,12 +10,9 @@ public final class TestTraces {
         TraceSummary summary = TraceSummary.firstSeenAt(0);
         summary.addSpan(1_000_000_000L, 1_000_000_000L + durationMillis * 1_000_000L, error, true, null, null);
         summary.byteCount = 100;
-        return TraceView.of(
-                traceId,
-                summary,
-                () -> {
-                    throw new AssertionError("policies on errors and latency must not read spans");
-                });
+        return TraceView.of(traceId, summary, () -> {
+            throw new AssertionError("policies on errors and latency must not read spans");
+        });
     }
 
     /** A trace of the given spans; its summary is computed from them. */
@@ -46,7 +43,8 @@ public final class TestTraces {
 
     /** What {@code policy} says of a trace of {@code spans} whose randomness is half the range. */
     public static Decision.Outcome outcome(SamplingPolicy policy, Span... spans) {
-        return policy.evaluate(of(traceIdWithRandomness(1L << 55), List.of(spans))).outcome();
+        return policy.evaluate(of(traceIdWithRandomness(1L << 55), List.of(spans)))
+                .outcome();
     }
 
     /** A trace id whose 56 random bits are {@code randomness}. */

@@ -1,16 +1,14 @@
 package dev.tailsampling.controller.flink;
 
+import dev.tailsampling.controller.BudgetController;
+import dev.tailsampling.controller.ControllerState;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.ServiceStats;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
-
-import dev.tailsampling.controller.BudgetController;
-import dev.tailsampling.controller.ControllerState;
-import dev.tailsampling.sampling.rates.SamplingRate;
-import dev.tailsampling.sampling.rates.ServiceStats;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

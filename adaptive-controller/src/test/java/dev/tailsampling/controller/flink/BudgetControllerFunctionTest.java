@@ -3,6 +3,13 @@ package dev.tailsampling.controller.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tailsampling.controller.Budget;
+import dev.tailsampling.controller.BudgetController;
+import dev.tailsampling.controller.ControllerSettings;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.ServiceStats;
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
@@ -11,16 +18,6 @@ import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-
-import dev.tailsampling.controller.Budget;
-import dev.tailsampling.controller.BudgetController;
-import dev.tailsampling.controller.ControllerSettings;
-import dev.tailsampling.sampling.rates.SamplingRate;
-import dev.tailsampling.sampling.rates.ServiceStats;
-
-import java.time.Duration;
-import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class BudgetControllerFunctionTest {
@@ -33,7 +30,9 @@ class BudgetControllerFunctionTest {
         KeyedTwoInputStreamOperatorTestHarness<String, ServiceStats, SamplingRate, SamplingRate> harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new KeyedCoProcessOperator<>(new BudgetControllerFunction(controller, StorageUsage.none())),
-                        s -> "budget", r -> "budget", Types.STRING);
+                        s -> "budget",
+                        r -> "budget",
+                        Types.STRING);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         return harness;
     }

@@ -1,10 +1,8 @@
 package dev.tailsampling.jobs.local;
 
-import org.apache.flink.types.Row;
-
 import dev.tailsampling.jobs.WarehouseSql;
-
 import java.util.List;
+import org.apache.flink.types.Row;
 
 /** The questions the local run answers at its end, in Flink SQL over spans and service_metrics. */
 final class AnalystQueries {
@@ -13,29 +11,26 @@ final class AnalystQueries {
                     + " CAST(SUM(adjusted_count) AS BIGINT) AS estimated_spans"
                     + " FROM spans GROUP BY sampling_policy ORDER BY traces DESC";
 
-    static final String SLOWEST_PER_SERVICE =
-            "SELECT service_name, trace_id, duration_ms FROM ("
-                    + " SELECT service_name, trace_id, duration_ms, ROW_NUMBER() OVER ("
-                    + "   PARTITION BY service_name ORDER BY duration_ms DESC) AS rn FROM ("
-                    + "   SELECT service_name, trace_id, MAX(duration_ns) / 1000000 AS duration_ms"
-                    + "   FROM spans GROUP BY service_name, trace_id))"
-                    + " WHERE rn <= 2 ORDER BY service_name, duration_ms DESC";
+    static final String SLOWEST_PER_SERVICE = "SELECT service_name, trace_id, duration_ms FROM ("
+            + " SELECT service_name, trace_id, duration_ms, ROW_NUMBER() OVER ("
+            + "   PARTITION BY service_name ORDER BY duration_ms DESC) AS rn FROM ("
+            + "   SELECT service_name, trace_id, MAX(duration_ns) / 1000000 AS duration_ms"
+            + "   FROM spans GROUP BY service_name, trace_id))"
+            + " WHERE rn <= 2 ORDER BY service_name, duration_ms DESC";
 
-    static final String ONE_ERROR_TRACE =
-            "SELECT trace_id FROM spans WHERE error AND parent_span_id = '' LIMIT 1";
+    static final String ONE_ERROR_TRACE = "SELECT trace_id FROM spans WHERE error AND parent_span_id = '' LIMIT 1";
 
     static final String SPANS_OF_TRACE =
             "SELECT service_name, operation_name, span_kind, duration_ns / 1000000 AS duration_ms,"
                     + " status_code, sampling_policy FROM spans WHERE trace_id = '%s'"
                     + " ORDER BY start_time_unix_nano";
 
-    static final String REQUESTS_PER_SERVICE =
-            "SELECT service_name, SUM(request_count) AS spans_seen,"
-                    + " CAST(SUM(estimated_request_count) AS BIGINT) AS estimated_requests,"
-                    + " CAST(SUM(estimated_error_count) AS BIGINT) AS estimated_errors,"
-                    + " CAST(MAX(duration_p99_ms) AS BIGINT) AS worst_minute_p99_ms"
-                    + " FROM service_metrics WHERE span_kind = 'SERVER'"
-                    + " GROUP BY service_name ORDER BY service_name";
+    static final String REQUESTS_PER_SERVICE = "SELECT service_name, SUM(request_count) AS spans_seen,"
+            + " CAST(SUM(estimated_request_count) AS BIGINT) AS estimated_requests,"
+            + " CAST(SUM(estimated_error_count) AS BIGINT) AS estimated_errors,"
+            + " CAST(MAX(duration_p99_ms) AS BIGINT) AS worst_minute_p99_ms"
+            + " FROM service_metrics WHERE span_kind = 'SERVER'"
+            + " GROUP BY service_name ORDER BY service_name";
 
     private AnalystQueries() {}
 

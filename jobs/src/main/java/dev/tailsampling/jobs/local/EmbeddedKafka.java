@@ -37,18 +37,16 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(int brokers) throws Exception {
         String replicas = String.valueOf(Math.min(3, brokers));
-        KafkaClusterTestKit cluster =
-                new KafkaClusterTestKit.Builder(
-                                new TestKitNodes.Builder()
-                                        .setCombined(brokers == 1)
-                                        .setNumBrokerNodes(brokers)
-                                        .setNumControllerNodes(1)
-                                        .build())
-                        .setConfigProp("offsets.topic.replication.factor", replicas)
-                        .setConfigProp("transaction.state.log.replication.factor", replicas)
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .build();
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                        .setCombined(brokers == 1)
+                        .setNumBrokerNodes(brokers)
+                        .setNumControllerNodes(1)
+                        .build())
+                .setConfigProp("offsets.topic.replication.factor", replicas)
+                .setConfigProp("transaction.state.log.replication.factor", replicas)
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
         // The storage formatter reports on standard output; keep the console for the run's own lines.
         PrintStream console = System.out;
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
@@ -84,8 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return props;
     }
 
-    public void createTopic(String name, int partitions, Map<String, String> configs)
-            throws Exception {
+    public void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = Admin.create(clientProperties())) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) Math.min(3, brokers)).configs(configs)))
                     .all()

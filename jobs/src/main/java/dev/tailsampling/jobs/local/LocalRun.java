@@ -1,13 +1,5 @@
 package dev.tailsampling.jobs.local;
 
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.TimeUtils;
-
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.jobs.BudgetControllerJob;
@@ -18,7 +10,6 @@ import dev.tailsampling.jobs.TailSamplingJob;
 import dev.tailsampling.jobs.WarehouseSql;
 import dev.tailsampling.sampling.head.HeadSampler;
 import dev.tailsampling.sampling.rates.SamplingRate;
-
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +24,13 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TimeUtils;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
@@ -70,17 +68,17 @@ public final class LocalRun {
                 fail(e.getMessage());
             }
         }
-        Duration duration =
-                params.containsKey("traffic-steps") && !params.containsKey("duration")
-                        ? steps.total()
-                        : TimeUtils.parseDuration(params.getOrDefault("duration", "60s"));
+        Duration duration = params.containsKey("traffic-steps") && !params.containsKey("duration")
+                ? steps.total()
+                : TimeUtils.parseDuration(params.getOrDefault("duration", "60s"));
         double rate = Double.parseDouble(params.getOrDefault("rate", "500"));
         String budget = params.getOrDefault("budget", "1000");
         String controllerInterval = params.getOrDefault("controller-interval", "20s");
         double errorRate = Double.parseDouble(params.getOrDefault("error-rate", "0.02"));
         double slowRate = Double.parseDouble(params.getOrDefault("slow-rate", "0.03"));
         int parallelism = Integer.parseInt(params.getOrDefault("parallelism", "2"));
-        Path workDir = Paths.get(params.getOrDefault("work-dir", "target/local-run")).toAbsolutePath();
+        Path workDir =
+                Paths.get(params.getOrDefault("work-dir", "target/local-run")).toAbsolutePath();
         Sampler headSampler = Sampler.alwaysOn();
         if (params.containsKey("head-rules")) {
             try {
@@ -89,8 +87,17 @@ public final class LocalRun {
                 fail("--head-rules: " + e.getMessage());
             }
         }
-        for (String own : List.of("duration", "rate", "traffic-steps", "budget", "controller-interval",
-                "error-rate", "slow-rate", "parallelism", "work-dir", "head-rules")) {
+        for (String own : List.of(
+                "duration",
+                "rate",
+                "traffic-steps",
+                "budget",
+                "controller-interval",
+                "error-rate",
+                "slow-rate",
+                "parallelism",
+                "work-dir",
+                "head-rules")) {
             params.remove(own);
         }
         // A fresh warehouse each run, so the queries at the end describe this run alone.
@@ -141,15 +148,14 @@ public final class LocalRun {
             flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
 
-            ShopLoadGenerator generator =
-                    new ShopLoadGenerator(kafka.bootstrapServers(), conf.spansTopic, rate, steps, errorRate, slowRate, headSampler, 7);
+            ShopLoadGenerator generator = new ShopLoadGenerator(
+                    kafka.bootstrapServers(), conf.spansTopic, rate, steps, errorRate, slowRate, headSampler, 7);
             JobClient job = new TailSamplingJob(conf).start(env);
             Configuration controllerFlink = BudgetControllerJob.flinkConfiguration(controllerConf);
             controllerFlink.set(RestOptions.BIND_PORT, "0");
             controllerFlink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            JobClient controller =
-                    new BudgetControllerJob(controllerConf)
-                            .start(StreamExecutionEnvironment.createLocalEnvironment(1, controllerFlink));
+            JobClient controller = new BudgetControllerJob(controllerConf)
+                    .start(StreamExecutionEnvironment.createLocalEnvironment(1, controllerFlink));
             generator.start();
 
             Progress progress = new Progress(conf.kafkaClientProperties(), conf.ratesTopic, steps);
@@ -167,18 +173,32 @@ public final class LocalRun {
             System.out.printf(
                     "Load stopped: %,d traces, %,d spans sent (%,d send failures). Draining...%n",
                     generator.tracesStarted(), sent, generator.sendFailures());
-            Duration drainLimit = conf.bufferLimits.decisionWait().plus(conf.checkpointInterval).plus(Duration.ofSeconds(60));
-            waitFor(job, progress, drainLimit, () ->
-                    ProgressReporter.total("spansDecoded") >= sent
+            Duration drainLimit = conf.bufferLimits
+                    .decisionWait()
+                    .plus(conf.checkpointInterval)
+                    .plus(Duration.ofSeconds(60));
+            waitFor(
+                    job,
+                    progress,
+                    drainLimit,
+                    () -> ProgressReporter.total("spansDecoded") >= sent
                             && ProgressReporter.total("tracesStarted") == ProgressReporter.total("tracesDecided"));
             Table spans = conf.catalog.loadTable(SpansTable.NAME);
-            waitFor(job, progress, conf.checkpointInterval.multipliedBy(3).plus(Duration.ofSeconds(30)), () ->
-                    committedRecords(spans) == ProgressReporter.total("spansKept"));
+            waitFor(
+                    job,
+                    progress,
+                    conf.checkpointInterval.multipliedBy(3).plus(Duration.ofSeconds(30)),
+                    () -> committedRecords(spans) == ProgressReporter.total("spansKept"));
             // A minute's service_metrics rows are written once the minute has ended: up to a minute more.
             Table metrics = conf.catalog.loadTable(ServiceMetricsTable.NAME);
-            waitFor(job, progress, Duration.ofSeconds(60).plus(conf.metricsDelay)
-                            .plus(conf.checkpointInterval.multipliedBy(3)).plus(Duration.ofSeconds(30)), () ->
-                    ProgressReporter.total("metricSpansCounted") >= ProgressReporter.total("spansDecoded")
+            waitFor(
+                    job,
+                    progress,
+                    Duration.ofSeconds(60)
+                            .plus(conf.metricsDelay)
+                            .plus(conf.checkpointInterval.multipliedBy(3))
+                            .plus(Duration.ofSeconds(30)),
+                    () -> ProgressReporter.total("metricSpansCounted") >= ProgressReporter.total("spansDecoded")
                             && committedRecords(metrics) == ProgressReporter.total("metricRowsWritten"));
             job.cancel().get(1, TimeUnit.MINUTES);
 
@@ -188,9 +208,14 @@ public final class LocalRun {
                     "%nSummary: %,d spans in, %,d dead letters; %,d traces decided, %,d kept (%.1f%%);"
                             + " %,d spans committed to %s.spans; %,d traces started in the shop: %.2f%% of"
                             + " them kept in the end%n",
-                    ProgressReporter.total("spansDecoded"), ProgressReporter.total("deadLetters"),
-                    decided, kept, decided == 0 ? 0.0 : 100.0 * kept / decided,
-                    committedRecords(spans), conf.catalog.namespace(), generator.tracesStarted(),
+                    ProgressReporter.total("spansDecoded"),
+                    ProgressReporter.total("deadLetters"),
+                    decided,
+                    kept,
+                    decided == 0 ? 0.0 : 100.0 * kept / decided,
+                    committedRecords(spans),
+                    conf.catalog.namespace(),
+                    generator.tracesStarted(),
                     generator.tracesStarted() == 0 ? 0.0 : 100.0 * kept / generator.tracesStarted());
             AnalystQueries.run(WarehouseSql.open(conf.catalog));
         }
@@ -199,13 +224,16 @@ public final class LocalRun {
     }
 
     /** The controller on the same broker and warehouse, with a step short enough to watch. */
-    private static ControllerConf controllerConf(
-            TailSamplingConf conf, String budget, String interval, Path workDir) {
+    private static ControllerConf controllerConf(TailSamplingConf conf, String budget, String interval, Path workDir) {
         Map<String, String> params = new HashMap<>();
         params.put("kafka.bootstrap-servers", conf.bootstrapServers);
         params.put("kafka.topic.rates", conf.ratesTopic);
         params.put("kafka.topic.stats", conf.statsTopic);
-        params.put("iceberg.warehouse", conf.catalog.properties().getOrDefault("warehouse", workDir.resolve("warehouse").toString()));
+        params.put(
+                "iceberg.warehouse",
+                conf.catalog
+                        .properties()
+                        .getOrDefault("warehouse", workDir.resolve("warehouse").toString()));
         params.put("budget.spans-per-second", budget);
         params.put("controller.interval", interval);
         params.put("controller.initial-rate", Double.toString(conf.representativeRate));
@@ -311,10 +339,16 @@ public final class LocalRun {
             System.out.printf(
                     "[%4ds %s %sx] spans in %,7.0f/s | kept %,6.0f spans/s | buffered %,6d traces | decided %,8d"
                             + " | kept %5.1f%% | dead letters %d | rates %s%n",
-                    TimeUnit.NANOSECONDS.toSeconds(now - started), phase,
-                    steps.multipleAt(Duration.ofNanos(now - started)), (spans - lastSpans) / seconds,
-                    (keptSpans - lastKept) / seconds, ProgressReporter.total("tracesStarted") - decided, decided,
-                    decided == 0 ? 0.0 : 100.0 * kept / decided, ProgressReporter.total("deadLetters"), rates());
+                    TimeUnit.NANOSECONDS.toSeconds(now - started),
+                    phase,
+                    steps.multipleAt(Duration.ofNanos(now - started)),
+                    (spans - lastSpans) / seconds,
+                    (keptSpans - lastKept) / seconds,
+                    ProgressReporter.total("tracesStarted") - decided,
+                    decided,
+                    decided == 0 ? 0.0 : 100.0 * kept / decided,
+                    ProgressReporter.total("deadLetters"),
+                    rates());
             lastAt = now;
             lastSpans = spans;
             lastKept = keptSpans;
@@ -324,7 +358,9 @@ public final class LocalRun {
         private String rates() {
             StringBuilder line = new StringBuilder();
             for (SamplingRate rate : RatesCommand.current(kafka, ratesTopic).values()) {
-                line.append(line.length() == 0 ? "" : " ").append(rate.service).append('=')
+                line.append(line.length() == 0 ? "" : " ")
+                        .append(rate.service)
+                        .append('=')
                         .append(String.format("%.3f", rate.rate));
                 if (rate.isDefault()) {
                     line.append(String.format(" presample=%.3f", rate.presampleRate));

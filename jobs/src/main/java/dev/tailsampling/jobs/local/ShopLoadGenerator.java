@@ -83,22 +83,24 @@ public final class ShopLoadGenerator implements AutoCloseable {
     }
 
     private Tracer tracer(String service, Sampler headSampler) {
-        SdkTracerProvider provider =
-                SdkTracerProvider.builder()
-                        .setSampler(headSampler)
-                        .setResource(
-                                Resource.getDefault().merge(Resource.create(Attributes.of(
-                                        AttributeKey.stringKey("service.name"), service,
-                                        AttributeKey.stringKey("service.version"), "1.4.2",
-                                        AttributeKey.stringKey("deployment.environment.name"), "local",
-                                        AttributeKey.stringKey("host.name"), service + "-0"))))
-                        .addSpanProcessor(
-                                BatchSpanProcessor.builder(exporter)
-                                        .setMaxQueueSize(200_000)
-                                        .setMaxExportBatchSize(2_000)
-                                        .setScheduleDelay(Duration.ofMillis(200))
-                                        .build())
-                        .build();
+        SdkTracerProvider provider = SdkTracerProvider.builder()
+                .setSampler(headSampler)
+                .setResource(Resource.getDefault()
+                        .merge(Resource.create(Attributes.of(
+                                AttributeKey.stringKey("service.name"),
+                                service,
+                                AttributeKey.stringKey("service.version"),
+                                "1.4.2",
+                                AttributeKey.stringKey("deployment.environment.name"),
+                                "local",
+                                AttributeKey.stringKey("host.name"),
+                                service + "-0"))))
+                .addSpanProcessor(BatchSpanProcessor.builder(exporter)
+                        .setMaxQueueSize(200_000)
+                        .setMaxExportBatchSize(2_000)
+                        .setScheduleDelay(Duration.ofMillis(200))
+                        .build())
+                .build();
         providers.add(provider);
         return provider.get("shop");
     }
@@ -143,22 +145,32 @@ public final class ShopLoadGenerator implements AutoCloseable {
         // One order in five hundred is of 1000 or more.
         long orderTotal = random.nextInt(500) == 0 ? 1_000 + random.nextInt(9_000) : 5 + random.nextInt(300);
 
-        Span root = frontend.spanBuilder("GET /checkout").setSpanKind(SpanKind.SERVER).setNoParent()
+        Span root = frontend.spanBuilder("GET /checkout")
+                .setSpanKind(SpanKind.SERVER)
+                .setNoParent()
                 .setStartTimestamp(start, TimeUnit.NANOSECONDS)
-                .setAttribute(HTTP_METHOD, "GET").setAttribute(HTTP_ROUTE, "/checkout")
-                .setAttribute(URL_PATH, "/checkout").setAttribute(USER_TIER, tier).setAttribute(ORDER_TOTAL, orderTotal)
-                .setAttribute(HTTP_STATUS, failed ? 500L : 200L).startSpan();
+                .setAttribute(HTTP_METHOD, "GET")
+                .setAttribute(HTTP_ROUTE, "/checkout")
+                .setAttribute(URL_PATH, "/checkout")
+                .setAttribute(USER_TIER, tier)
+                .setAttribute(ORDER_TOTAL, orderTotal)
+                .setAttribute(HTTP_STATUS, failed ? 500L : 200L)
+                .startSpan();
         Span call = child(frontend, "POST checkout", SpanKind.CLIENT, root, start + ms)
-                .setAttribute(HTTP_METHOD, "POST").setAttribute(HTTP_STATUS, failed ? 500L : 200L);
+                .setAttribute(HTTP_METHOD, "POST")
+                .setAttribute(HTTP_STATUS, failed ? 500L : 200L);
         Span orders = child(checkout, "POST /orders", SpanKind.SERVER, call, start + 2 * ms)
-                .setAttribute(HTTP_METHOD, "POST").setAttribute(HTTP_ROUTE, "/orders")
+                .setAttribute(HTTP_METHOD, "POST")
+                .setAttribute(HTTP_ROUTE, "/orders")
                 .setAttribute(HTTP_STATUS, failed ? 500L : 200L);
 
         long t = start + 3 * ms;
         Span chargeCall = child(checkout, "PaymentService/Charge", SpanKind.CLIENT, orders, t)
-                .setAttribute(RPC_SERVICE, "PaymentService").setAttribute(RPC_METHOD, "Charge");
+                .setAttribute(RPC_SERVICE, "PaymentService")
+                .setAttribute(RPC_METHOD, "Charge");
         Span charge = child(payment, "PaymentService/Charge", SpanKind.SERVER, chargeCall, t + ms / 2)
-                .setAttribute(RPC_SERVICE, "PaymentService").setAttribute(RPC_METHOD, "Charge");
+                .setAttribute(RPC_SERVICE, "PaymentService")
+                .setAttribute(RPC_METHOD, "Charge");
         if (failed) {
             charge.recordException(new IllegalStateException("card declined by issuer"));
             charge.setStatus(StatusCode.ERROR, "card declined");
@@ -169,9 +181,11 @@ public final class ShopLoadGenerator implements AutoCloseable {
 
         t += pay + ms;
         Span reserveCall = child(checkout, "InventoryService/Reserve", SpanKind.CLIENT, orders, t)
-                .setAttribute(RPC_SERVICE, "InventoryService").setAttribute(RPC_METHOD, "Reserve");
+                .setAttribute(RPC_SERVICE, "InventoryService")
+                .setAttribute(RPC_METHOD, "Reserve");
         Span reserve = child(inventory, "InventoryService/Reserve", SpanKind.SERVER, reserveCall, t + ms / 2)
-                .setAttribute(RPC_SERVICE, "InventoryService").setAttribute(RPC_METHOD, "Reserve");
+                .setAttribute(RPC_SERVICE, "InventoryService")
+                .setAttribute(RPC_METHOD, "Reserve");
         Span query = child(inventory, "SELECT stock", SpanKind.CLIENT, reserve, t + ms)
                 .setAttribute(DB_SYSTEM, "postgresql")
                 .setAttribute(DB_QUERY, "SELECT qty FROM stock WHERE sku = $1 FOR UPDATE");

@@ -1,10 +1,9 @@
 package dev.tailsampling.jobs.local;
 
-import org.apache.flink.util.TimeUtils;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * A traffic shape for the load generator: multiples of the base rate, each for a while, such as

@@ -1,5 +1,20 @@
 package dev.tailsampling.jobs.bench;
 
+import dev.tailsampling.operators.OtlpRecord;
+import dev.tailsampling.operators.SamplingTypes;
+import dev.tailsampling.operators.otlp.SpanDecoder;
+import dev.tailsampling.sampling.Decision;
+import dev.tailsampling.sampling.DecisionTrigger;
+import dev.tailsampling.sampling.PolicySet;
+import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.TraceSummary;
+import dev.tailsampling.sampling.TraceView;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -9,23 +24,6 @@ import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.assigners.ProcessingTimeSessionWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
-
-import dev.tailsampling.operators.OtlpRecord;
-import dev.tailsampling.operators.SamplingTypes;
-import dev.tailsampling.operators.otlp.SpanDecoder;
-import dev.tailsampling.sampling.Span;
-import dev.tailsampling.sampling.PolicySet;
-import dev.tailsampling.sampling.Decision;
-import dev.tailsampling.sampling.DecisionTrigger;
-import dev.tailsampling.sampling.TraceSummary;
-import dev.tailsampling.sampling.TraceView;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The baseline: what a tail sampler usually looks like when first written. Every span is decoded in
@@ -55,7 +53,8 @@ final class SessionWindowSampler {
 
         @Override
         public void processElement(OtlpRecord record, Context ctx, Collector<Span> out) throws Exception {
-            for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(record.value).getResourceSpansList()) {
+            for (ResourceSpans rs :
+                    ExportTraceServiceRequest.parseFrom(record.value).getResourceSpansList()) {
                 for (ScopeSpans ss : rs.getScopeSpansList()) {
                     for (io.opentelemetry.proto.trace.v1.Span span : ss.getSpansList()) {
                         out.collect(SpanDecoder.toSpan(rs, ss, span));
@@ -91,7 +90,8 @@ final class SessionWindowSampler {
             tracesDecided.inc();
             if (decision.keeps()) {
                 for (Span span : all) {
-                    span.markKept(decision.policy(), decision.probability(), DecisionTrigger.INACTIVITY, !summary.rootSeen);
+                    span.markKept(
+                            decision.policy(), decision.probability(), DecisionTrigger.INACTIVITY, !summary.rootSeen);
                     out.collect(span);
                 }
             }

@@ -1,5 +1,10 @@
 package dev.tailsampling.jobs.bench;
 
+import dev.tailsampling.jobs.TailSamplingJob;
+import dev.tailsampling.operators.DecodeFunction;
+import dev.tailsampling.operators.SamplingTypes;
+import dev.tailsampling.operators.TraceFragment;
+import dev.tailsampling.sampling.Span;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -7,12 +12,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-
-import dev.tailsampling.jobs.TailSamplingJob;
-import dev.tailsampling.operators.DecodeFunction;
-import dev.tailsampling.operators.SamplingTypes;
-import dev.tailsampling.operators.TraceFragment;
-import dev.tailsampling.sampling.Span;
 
 /**
  * Prefixes of the job's path, to see where the time goes: each ends in a stage that counts one
@@ -33,7 +32,10 @@ final class Stages {
     }
 
     private static DataStream<TraceFragment> decoded(TailSamplingJob job, StreamExecutionEnvironment env) {
-        return job.records(env).process(new DecodeFunction(job.conf().decodeLimits, job.conf().redaction), SamplingTypes.TRACE_FRAGMENT).uid("decode");
+        return job.records(env)
+                .process(
+                        new DecodeFunction(job.conf().decodeLimits, job.conf().redaction), SamplingTypes.TRACE_FRAGMENT)
+                .uid("decode");
     }
 
     /** Counts a trace as decided when its root span passes: every trace has exactly one. */

@@ -2,23 +2,11 @@ package dev.tailsampling.jobs.bench;
 
 import static dev.tailsampling.jobs.bench.ThroughputBenchmark.waitUntil;
 
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-
 import dev.tailsampling.jobs.TailSamplingConf;
 import dev.tailsampling.jobs.TailSamplingJob;
 import dev.tailsampling.jobs.local.EmbeddedKafka;
 import dev.tailsampling.jobs.local.ProgressReporter;
 import dev.tailsampling.sampling.Span;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
@@ -30,6 +18,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -64,13 +62,18 @@ public final class StateBenchmark {
         String only = options.getOrDefault("only", "");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             if (!only.equals("burst")) {
-                stateLargerThanMemory(kafka, parallelism,
+                stateLargerThanMemory(
+                        kafka,
+                        parallelism,
                         Integer.parseInt(options.getOrDefault("spans", "1000000")),
                         MemorySize.parse(options.getOrDefault("managed-small", "32m")),
                         MemorySize.parse(options.getOrDefault("managed-ample", "1g")));
             }
             if (!only.equals("state")) {
-                burst(kafka, parallelism, Integer.parseInt(options.getOrDefault("rate", "20000")),
+                burst(
+                        kafka,
+                        parallelism,
+                        Integer.parseInt(options.getOrDefault("rate", "20000")),
                         Integer.parseInt(options.getOrDefault("burst-seconds", "20")));
             }
         }
@@ -92,16 +95,18 @@ public final class StateBenchmark {
             }
         }
         long total = (long) requests * 10 * Workload.SPANS_PER_TRACE;
-        System.out.printf("State: %,d spans (%,d OTLP bytes) buffered at once, parallelism %d%n",
-                total, bytes, parallelism);
+        System.out.printf(
+                "State: %,d spans (%,d OTLP bytes) buffered at once, parallelism %d%n", total, bytes, parallelism);
         Set<String> keptSmall = stateRun(kafka, "state-small", parallelism, small, total, bytes);
         Set<String> keptAmple = stateRun(kafka, "state-ample", parallelism, ample, total, bytes);
-        System.out.printf("  kept spans: %,d with %s managed memory, %,d with %s; the same spans: %s%n",
+        System.out.printf(
+                "  kept spans: %,d with %s managed memory, %,d with %s; the same spans: %s%n",
                 keptSmall.size(), small, keptAmple.size(), ample, keptSmall.equals(keptAmple));
     }
 
-    private static Set<String> stateRun(EmbeddedKafka kafka, String group, int parallelism, MemorySize managed,
-            long spans, long bytes) throws Exception {
+    private static Set<String> stateRun(
+            EmbeddedKafka kafka, String group, int parallelism, MemorySize managed, long spans, long bytes)
+            throws Exception {
         KEPT.clear();
         long traces = spans / Workload.SPANS_PER_TRACE;
         TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
@@ -129,10 +134,18 @@ public final class StateBenchmark {
         long live = ProgressReporter.gaugeTotal("estimate-live-data-size");
         long memtables = ProgressReporter.gaugeTotal("size-all-mem-tables");
         long sst = ProgressReporter.gaugeTotal("total-sst-files-size");
-        System.out.printf("  %-26s read %,8.0f spans/s; buffered %,d of %,d traces at the peak; RocksDB live data"
+        System.out.printf(
+                "  %-26s read %,8.0f spans/s; buffered %,d of %,d traces at the peak; RocksDB live data"
                         + " %,d bytes (%.2fx the OTLP bytes, %.1fx the managed memory), SST files %,d, memtables %,d%n",
-                managed + " managed memory:", spans / readSeconds, buffered, traces, live, (double) live / bytes,
-                (double) live / managed.getBytes(), sst, memtables);
+                managed + " managed memory:",
+                spans / readSeconds,
+                buffered,
+                traces,
+                live,
+                (double) live / bytes,
+                (double) live / managed.getBytes(),
+                sst,
+                memtables);
         waitUntil(() -> ProgressReporter.total("tracesDecided") >= traces, Duration.ofMinutes(10), client);
         Thread.sleep(2_000);
         client.cancel().get(1, TimeUnit.MINUTES);
@@ -156,8 +169,10 @@ public final class StateBenchmark {
         outputs.metrics().sinkTo(new DiscardingSink<>()).uid("metrics-discarded");
         outputs.kept().sinkTo(new DiscardingSink<>()).uid("kept-discarded");
         JobClient client = env.executeAsync("burst");
-        System.out.printf("Burst: %,d spans/s, then %,d spans/s for %d s, then %,d spans/s; parallelism %d,"
-                + " 10 s checkpoints%n", rate, 10 * rate, burstSeconds, rate, parallelism);
+        System.out.printf(
+                "Burst: %,d spans/s, then %,d spans/s for %d s, then %,d spans/s; parallelism %d,"
+                        + " 10 s checkpoints%n",
+                rate, 10 * rate, burstSeconds, rate, parallelism);
 
         AtomicLong produced = new AtomicLong();
         long steadyMillis = 20_000;
@@ -180,9 +195,12 @@ public final class StateBenchmark {
             statePeak = Math.max(statePeak, ProgressReporter.gaugeTotal("estimate-live-data-size"));
             lagPeak = Math.max(lagPeak, lag);
             if (elapsed >= nextPrint) {
-                System.out.printf("  t=%3d s  %-6s lag %,10d spans  heap %,6d MB  state %,6d MB%n", elapsed / 1000,
+                System.out.printf(
+                        "  t=%3d s  %-6s lag %,10d spans  heap %,6d MB  state %,6d MB%n",
+                        elapsed / 1000,
                         elapsed < steadyMillis ? "steady" : elapsed < burstEnd ? "BURST" : "steady",
-                        lag, memory.getHeapMemoryUsage().getUsed() >> 20,
+                        lag,
+                        memory.getHeapMemoryUsage().getUsed() >> 20,
                         ProgressReporter.gaugeTotal("estimate-live-data-size") >> 20);
                 nextPrint += 5_000;
             }
@@ -190,22 +208,28 @@ public final class StateBenchmark {
                 recoveredAt = elapsed;
             }
             if (client.getJobStatus().get().isGloballyTerminalState()) {
-                throw new IllegalStateException("the job failed during the burst: " + client.getJobStatus().get());
+                throw new IllegalStateException("the job failed during the burst: "
+                        + client.getJobStatus().get());
             }
         }
         producerThread.interrupt();
         producerThread.join();
         boolean running = client.getJobStatus().get() == JobStatus.RUNNING;
-        System.out.printf("  lag peak %,d spans (%.1f s of steady traffic); heap peak %,d MB; state peak %,d MB;"
+        System.out.printf(
+                "  lag peak %,d spans (%.1f s of steady traffic); heap peak %,d MB; state peak %,d MB;"
                         + " job running without a failure: %s; lag back under 1 s of traffic %s%n",
-                lagPeak, (double) lagPeak / rate, heapPeak >> 20, statePeak >> 20, running,
+                lagPeak,
+                (double) lagPeak / rate,
+                heapPeak >> 20,
+                statePeak >> 20,
+                running,
                 recoveredAt < 0 ? "not within 180 s" : (recoveredAt - burstEnd) / 1000.0 + " s after the burst");
         client.cancel().get(1, TimeUnit.MINUTES);
     }
 
     /** Sends at {@code rate} spans/s, ten times that between {@code burstFrom} and {@code burstTo} ms. */
-    private static void produce(EmbeddedKafka kafka, int rate, long burstFrom, long burstTo, long until,
-            AtomicLong produced) {
+    private static void produce(
+            EmbeddedKafka kafka, int rate, long burstFrom, long burstTo, long until, AtomicLong produced) {
         Workload workload = new Workload(5, 10);
         int spansPerRequest = 10 * Workload.SPANS_PER_TRACE;
         try (KafkaProducer<byte[], byte[]> producer = ThroughputBenchmark.producer(kafka)) {

@@ -1,19 +1,10 @@
 package dev.tailsampling.jobs.bench;
 
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-
 import dev.tailsampling.jobs.TailSamplingConf;
 import dev.tailsampling.jobs.TailSamplingJob;
 import dev.tailsampling.jobs.local.EmbeddedKafka;
 import dev.tailsampling.jobs.local.ProgressReporter;
 import dev.tailsampling.sampling.Span;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +15,13 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -66,8 +64,10 @@ public final class ThroughputBenchmark {
             Map<String, BiFunction<TailSamplingJob, StreamExecutionEnvironment, DataStream<Span>>> variants =
                     new LinkedHashMap<>();
             String only = options.get("only");
-            variants.put("session windows, full decode first", (job, env) ->
-                    SessionWindowSampler.keptSpans(job.records(env), job.conf().policy(), DECISION_WAIT));
+            variants.put(
+                    "session windows, full decode first",
+                    (job, env) -> SessionWindowSampler.keptSpans(
+                            job.records(env), job.conf().policy(), DECISION_WAIT));
             variants.put("stage: decode only", Stages::decodeOnly);
             variants.put("stage: decode + keyBy", Stages::decodeAndKeyBy);
             variants.put("tail-sampler (the job)", (job, env) -> {
@@ -82,9 +82,10 @@ public final class ThroughputBenchmark {
             Map<String, List<Double>> results = new LinkedHashMap<>();
             for (int run = 1; run <= runs; run++) {
                 for (var variant : variants.entrySet()) {
-                    double rate = measure(kafka, variant.getValue(), "run-" + run + "-" + results.size(),
-                            parallelism, spans, traces);
-                    results.computeIfAbsent(variant.getKey(), k -> new ArrayList<>()).add(rate);
+                    double rate = measure(
+                            kafka, variant.getValue(), "run-" + run + "-" + results.size(), parallelism, spans, traces);
+                    results.computeIfAbsent(variant.getKey(), k -> new ArrayList<>())
+                            .add(rate);
                     System.out.printf("  run %d  %-36s %,10.0f spans/s%n", run, variant.getKey(), rate);
                 }
             }
@@ -95,7 +96,8 @@ public final class ThroughputBenchmark {
                 if (baseline == 0) {
                     baseline = median;
                 }
-                System.out.printf("median  %-36s %,10.0f spans/s  (%.2fx)%n", result.getKey(), median, median / baseline);
+                System.out.printf(
+                        "median  %-36s %,10.0f spans/s  (%.2fx)%n", result.getKey(), median, median / baseline);
             }
         }
         System.exit(0);
@@ -123,14 +125,16 @@ public final class ThroughputBenchmark {
             long spans,
             long traces)
             throws Exception {
-        TailSamplingConf conf =
-                TailSamplingConf.fromMap(
-                        Map.of(
-                                "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                                "kafka.group-id", groupId,
-                                "sampling.decision-wait", DECISION_WAIT.toMillis() + "ms",
-                                // no checkpoint during a measurement, for either variant
-                                "checkpoint.interval", "1h"));
+        TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
+                "kafka.bootstrap-servers",
+                kafka.bootstrapServers(),
+                "kafka.group-id",
+                groupId,
+                "sampling.decision-wait",
+                DECISION_WAIT.toMillis() + "ms",
+                // no checkpoint during a measurement, for either variant
+                "checkpoint.interval",
+                "1h"));
         Configuration flink = localConfiguration(conf);
         flink.setString("state.backend.rocksdb.timer-service.factory", timerService);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
@@ -177,7 +181,8 @@ public final class ThroughputBenchmark {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (job != null && job.getJobStatus().get().isGloballyTerminalState()) {
-                throw new IllegalStateException("the job ended: " + job.getJobStatus().get());
+                throw new IllegalStateException(
+                        "the job ended: " + job.getJobStatus().get());
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("benchmark timed out after " + limit);
@@ -187,7 +192,8 @@ public final class ThroughputBenchmark {
     }
 
     private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted =
+                values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return sorted.length % 2 == 1
                 ? sorted[sorted.length / 2]
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;

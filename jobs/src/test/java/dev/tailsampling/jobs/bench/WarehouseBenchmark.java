@@ -4,7 +4,6 @@ import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.jobs.TraceLookup;
 import dev.tailsampling.jobs.WarehouseMaintenance;
 import dev.tailsampling.jobs.warehouse.GeneratedWarehouse;
-
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,14 +37,16 @@ public final class WarehouseBenchmark {
         int lookups = Integer.parseInt(options.getOrDefault("lookups", "200"));
         int scans = Integer.parseInt(options.getOrDefault("scans", "20"));
         Path folder = Files.createTempDirectory("warehouse-bench");
-        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(folder.toUri().toString());
+        IcebergCatalogConf catalog =
+                IcebergCatalogConf.localWarehouse(folder.toUri().toString());
         PrintStream out = System.out;
 
         long started = System.nanoTime();
         Instant end = Instant.now();
         GeneratedWarehouse.Truth truth = GeneratedWarehouse.write(
                 catalog, new GeneratedWarehouse.Spec(traces, hours, 20, 12, 1.0, 42), end, List.of());
-        out.printf("Generated %,d traces, %,d spans over %d hours, 20 services, 12 commits an hour in %.0f s%n",
+        out.printf(
+                "Generated %,d traces, %,d spans over %d hours, 20 services, 12 commits an hour in %.0f s%n",
                 truth.tracesKept, truth.spansKept, hours, (System.nanoTime() - started) / 1e9);
 
         Random random = new Random(7);
@@ -57,10 +58,20 @@ public final class WarehouseBenchmark {
 
         started = System.nanoTime();
         List<WarehouseMaintenance.Report> reports = new WarehouseMaintenance(new WarehouseMaintenance.Settings(
-                catalog,
-                Map.of("spans", java.time.Duration.ofDays(7), "trace_index", java.time.Duration.ofDays(7),
-                        "trace_summaries", java.time.Duration.ofDays(90), "service_metrics", java.time.Duration.ofDays(365)),
-                java.time.Duration.ofMinutes(1), java.time.Duration.ofDays(1), java.time.Duration.ofDays(3), null))
+                        catalog,
+                        Map.of(
+                                "spans",
+                                java.time.Duration.ofDays(7),
+                                "trace_index",
+                                java.time.Duration.ofDays(7),
+                                "trace_summaries",
+                                java.time.Duration.ofDays(90),
+                                "service_metrics",
+                                java.time.Duration.ofDays(365)),
+                        java.time.Duration.ofMinutes(1),
+                        java.time.Duration.ofDays(1),
+                        java.time.Duration.ofDays(3),
+                        null))
                 .runOnce(Instant.now().plusSeconds(3600));
         out.printf("%nCompaction of every hour took %.0f s:%n", (System.nanoTime() - started) / 1e9);
         reports.forEach(r -> out.println("  " + r));
@@ -68,17 +79,27 @@ public final class WarehouseBenchmark {
         System.exit(0);
     }
 
-    private static void report(PrintStream out, String when, IcebergCatalogConf catalog, GeneratedWarehouse.Truth truth,
-            List<String> sample, int scans) {
+    private static void report(
+            PrintStream out,
+            String when,
+            IcebergCatalogConf catalog,
+            GeneratedWarehouse.Truth truth,
+            List<String> sample,
+            int scans) {
         out.printf("%n== %s ==%n", when);
         for (String name : List.of("spans", "trace_index", "trace_summaries", "service_metrics")) {
             Table table = catalog.loadTable(name);
             Snapshot current = table.currentSnapshot();
             long bytes = Long.parseLong(current.summary().get("total-files-size"));
-            out.printf("  %-16s %8s files %,14d bytes %12s rows%n", name, current.summary().get("total-data-files"),
-                    bytes, current.summary().get("total-records"));
+            out.printf(
+                    "  %-16s %8s files %,14d bytes %12s rows%n",
+                    name,
+                    current.summary().get("total-data-files"),
+                    bytes,
+                    current.summary().get("total-records"));
         }
-        long spanBytes = Long.parseLong(catalog.loadTable("spans").currentSnapshot().summary().get("total-files-size"));
+        long spanBytes = Long.parseLong(
+                catalog.loadTable("spans").currentSnapshot().summary().get("total-files-size"));
         double otlp = (double) truth.otlpSpanBytes / truth.spansKept;
         double stored = (double) spanBytes / truth.spansKept;
         out.printf("  stored bytes per span %.1f, OTLP Span message %.1f bytes: %.3fx%n", stored, otlp, stored / otlp);
@@ -106,10 +127,14 @@ public final class WarehouseBenchmark {
             plain[i] = System.nanoTime() - t0;
             plainFiles[i] = found.spanFiles();
         }
-        out.printf("  lookup through trace_index: median %.1f ms, p90 %.1f ms; span files opened max %d, mean %.2f%n",
-                median(indexed) / 1e6, quantile(indexed, 0.9) / 1e6, Arrays.stream(indexedFiles).max().orElse(0),
+        out.printf(
+                "  lookup through trace_index: median %.1f ms, p90 %.1f ms; span files opened max %d, mean %.2f%n",
+                median(indexed) / 1e6,
+                quantile(indexed, 0.9) / 1e6,
+                Arrays.stream(indexedFiles).max().orElse(0),
                 Arrays.stream(indexedFiles).average().orElse(0));
-        out.printf("  plain trace_id filter on spans: median %.1f ms; span files opened mean %.1f%n",
+        out.printf(
+                "  plain trace_id filter on spans: median %.1f ms; span files opened mean %.1f%n",
                 median(plain) / 1e6, Arrays.stream(plainFiles).average().orElse(0));
         out.printf("  speed-up %.1fx%n", median(plain) / median(indexed));
     }

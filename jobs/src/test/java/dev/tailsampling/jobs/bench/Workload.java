@@ -32,16 +32,14 @@ final class Workload {
     }
 
     byte[] nextRequest() {
-        ResourceSpans.Builder resourceSpans =
-                ResourceSpans.newBuilder()
-                        .setResource(
-                                Resource.newBuilder()
-                                        .addAttributes(kv("service.name", SERVICES[random.nextInt(SERVICES.length)]))
-                                        .addAttributes(kv("service.version", "2.3.1"))
-                                        .addAttributes(kv("deployment.environment.name", "production"))
-                                        .addAttributes(kv("host.name", "node-" + random.nextInt(100))));
-        ScopeSpans.Builder scope =
-                ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder().setName("io.shop").setVersion("1.0"));
+        ResourceSpans.Builder resourceSpans = ResourceSpans.newBuilder()
+                .setResource(Resource.newBuilder()
+                        .addAttributes(kv("service.name", SERVICES[random.nextInt(SERVICES.length)]))
+                        .addAttributes(kv("service.version", "2.3.1"))
+                        .addAttributes(kv("deployment.environment.name", "production"))
+                        .addAttributes(kv("host.name", "node-" + random.nextInt(100))));
+        ScopeSpans.Builder scope = ScopeSpans.newBuilder()
+                .setScope(InstrumentationScope.newBuilder().setName("io.shop").setVersion("1.0"));
         for (int t = 0; t < tracesPerRequest; t++) {
             byte[] traceId = new byte[16];
             for (int i = 0; i < 16; i++) {
@@ -58,21 +56,21 @@ final class Workload {
                 }
                 long duration = (slow && s == 0 ? 2_000 : 5 + random.nextInt(200)) * 1_000_000L;
                 String route = ROUTES[random.nextInt(ROUTES.length)];
-                Span.Builder span =
-                        Span.newBuilder()
-                                .setTraceId(ByteString.copyFrom(traceId))
-                                .setSpanId(ByteString.copyFrom(spanId))
-                                .setParentSpanId(ByteString.copyFrom(parent))
-                                .setName("GET " + route)
-                                .setKind(s == 0 ? Span.SpanKind.SPAN_KIND_SERVER : Span.SpanKind.SPAN_KIND_CLIENT)
-                                .setStartTimeUnixNano(start + s * 1_000_000L)
-                                .setEndTimeUnixNano(start + s * 1_000_000L + duration)
-                                .addAttributes(kv("http.request.method", "GET"))
-                                .addAttributes(kv("http.route", route))
-                                .addAttributes(kv("url.path", route.replace("{id}", Integer.toString(random.nextInt(10_000)))))
-                                .addAttributes(kvInt("http.response.status_code", failed && s == SPANS_PER_TRACE - 1 ? 503 : 200))
-                                .addAttributes(kv("user.id", "u" + random.nextInt(1_000_000)))
-                                .addAttributes(kv("net.peer.name", "10.0." + random.nextInt(255) + "." + random.nextInt(255)));
+                Span.Builder span = Span.newBuilder()
+                        .setTraceId(ByteString.copyFrom(traceId))
+                        .setSpanId(ByteString.copyFrom(spanId))
+                        .setParentSpanId(ByteString.copyFrom(parent))
+                        .setName("GET " + route)
+                        .setKind(s == 0 ? Span.SpanKind.SPAN_KIND_SERVER : Span.SpanKind.SPAN_KIND_CLIENT)
+                        .setStartTimeUnixNano(start + s * 1_000_000L)
+                        .setEndTimeUnixNano(start + s * 1_000_000L + duration)
+                        .addAttributes(kv("http.request.method", "GET"))
+                        .addAttributes(kv("http.route", route))
+                        .addAttributes(kv("url.path", route.replace("{id}", Integer.toString(random.nextInt(10_000)))))
+                        .addAttributes(
+                                kvInt("http.response.status_code", failed && s == SPANS_PER_TRACE - 1 ? 503 : 200))
+                        .addAttributes(kv("user.id", "u" + random.nextInt(1_000_000)))
+                        .addAttributes(kv("net.peer.name", "10.0." + random.nextInt(255) + "." + random.nextInt(255)));
                 if (failed && s == SPANS_PER_TRACE - 1) {
                     span.setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR));
                 }
@@ -87,10 +85,16 @@ final class Workload {
     }
 
     private static KeyValue kv(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+        return KeyValue.newBuilder()
+                .setKey(key)
+                .setValue(AnyValue.newBuilder().setStringValue(value))
+                .build();
     }
 
     private static KeyValue kvInt(String key, long value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
+        return KeyValue.newBuilder()
+                .setKey(key)
+                .setValue(AnyValue.newBuilder().setIntValue(value))
+                .build();
     }
 }

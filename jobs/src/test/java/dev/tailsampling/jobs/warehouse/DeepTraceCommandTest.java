@@ -22,11 +22,13 @@ class DeepTraceCommandTest {
     private static final int DEPTH = 3_000;
     private static final long MS = 1_000_000L;
 
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     @Test
     void printsATraceThreeThousandSpansDeep() throws Exception {
-        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(temp.resolve("warehouse").toUri().toString());
+        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(
+                temp.resolve("warehouse").toUri().toString());
         Instant end = Instant.now();
         long base = end.toEpochMilli() - 2 * 3_600_000L;
         List<Span> chain = new ArrayList<>();
@@ -51,18 +53,30 @@ class DeepTraceCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int[] status = {-1};
         // A small stack, where a walk that recursed once per level would overflow.
-        Thread command = new Thread(null, () -> status[0] = TraceCommand.run(
-                new String[] {DEEP_TRACE, "--iceberg.warehouse", catalog.properties().get("warehouse")},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)),
-                "trace-command", 256 * 1024);
+        Thread command = new Thread(
+                null,
+                () -> status[0] = TraceCommand.run(
+                        new String[] {
+                            DEEP_TRACE,
+                            "--iceberg.warehouse",
+                            catalog.properties().get("warehouse")
+                        },
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8)),
+                "trace-command",
+                256 * 1024);
         command.start();
         command.join();
 
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(status[0]).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(printed).contains(DEPTH + " spans")
+        assertThat(printed)
+                .contains(DEPTH + " spans")
                 .contains("critical path of " + CriticalPath.MAX_DEPTH + " spans");
-        assertThat(printed.lines().filter(line -> line.contains(" ms |")).count()).as("waterfall lines").isEqualTo(DEPTH);
-        assertThat(printed.lines().filter(line -> line.endsWith(" ERROR")).count()).isEqualTo(1);
+        assertThat(printed.lines().filter(line -> line.contains(" ms |")).count())
+                .as("waterfall lines")
+                .isEqualTo(DEPTH);
+        assertThat(printed.lines().filter(line -> line.endsWith(" ERROR")).count())
+                .isEqualTo(1);
     }
 }

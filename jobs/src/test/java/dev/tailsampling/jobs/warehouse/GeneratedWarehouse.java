@@ -1,11 +1,9 @@
 package dev.tailsampling.jobs.warehouse;
 
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.table.data.RowData;
-
 import com.google.protobuf.ByteString;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.ServiceMetricsRowMapper;
+import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpanRowMapper;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TableDefinition;
@@ -13,7 +11,6 @@ import dev.tailsampling.iceberg.TraceIndexRowMapper;
 import dev.tailsampling.iceberg.TraceIndexTable;
 import dev.tailsampling.iceberg.TraceSummariesTable;
 import dev.tailsampling.iceberg.TraceSummaryRowMapper;
-import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
@@ -24,7 +21,6 @@ import dev.tailsampling.sampling.summary.TraceLocation;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Status;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
@@ -60,7 +58,8 @@ public final class GeneratedWarehouse {
     /** A kept trace's root span, what analysts filter and weigh traces by. */
     public record Root(String traceId, String service, long startMillis, long durationNs, double adjustedCount) {
         static Root of(Span span) {
-            return new Root(span.traceId, span.serviceName, span.startTimeUnixNano / MS, span.durationNs, span.adjustedCount);
+            return new Root(
+                    span.traceId, span.serviceName, span.startTimeUnixNano / MS, span.durationNs, span.adjustedCount);
         }
     }
 
@@ -79,9 +78,11 @@ public final class GeneratedWarehouse {
         public final Map<String, Long> errorSpansByService = new TreeMap<>();
         /** OTLP protobuf bytes of the kept spans' Span messages. */
         public long otlpSpanBytes;
+
         public final List<String> keptTraceIds = new ArrayList<>();
         /** Every kept trace by its root (the first span of a fixture). */
         public final List<Root> keptRoots = new ArrayList<>();
+
         public long endMillis;
     }
 
@@ -91,6 +92,7 @@ public final class GeneratedWarehouse {
     private final Truth truth = new Truth();
     /** The spans seen since the last commit, gathered as the job's decoder gathers a record's. */
     private final OperationSample.Collector seen = new OperationSample.Collector();
+
     private final Map<String, OperationMinute> minutes = new HashMap<>();
 
     private GeneratedWarehouse(Spec spec, long endMillis) {
@@ -136,7 +138,8 @@ public final class GeneratedWarehouse {
             }
             writeCommit(spans, summaries, index, kept);
             for (OperationSample sample : seen.drain()) {
-                minutes.computeIfAbsent(sample.key(), k -> OperationMinute.startedBy(sample)).add(sample);
+                minutes.computeIfAbsent(sample.key(), k -> OperationMinute.startedBy(sample))
+                        .add(sample);
             }
         }
         append(metrics, ServiceMetricsTable.TABLE, new ServiceMetricsRowMapper(), new ArrayList<>(minutes.values()));
@@ -163,10 +166,14 @@ public final class GeneratedWarehouse {
             return;
         }
         table.refresh();
-        RowDataTaskWriterFactory factory =
-                new RowDataTaskWriterFactory(
-                        table, FlinkSchemaUtil.convert(definition.schema()), Long.MAX_VALUE, FileFormat.PARQUET,
-                        table.properties(), null, false);
+        RowDataTaskWriterFactory factory = new RowDataTaskWriterFactory(
+                table,
+                FlinkSchemaUtil.convert(definition.schema()),
+                Long.MAX_VALUE,
+                FileFormat.PARQUET,
+                table.properties(),
+                null,
+                false);
         factory.initialize(0, 0);
         try (TaskWriter<RowData> writer = factory.create()) {
             for (T record : records) {
@@ -195,8 +202,14 @@ public final class GeneratedWarehouse {
             if (span.error) {
                 truth.errorSpansByService.merge(span.serviceName, 1L, Long::sum);
             }
-            seen.add(span.serviceName, span.operationName, span.spanKind, span.startTimeUnixNano, span.durationNs,
-                    span.error, 1.0);
+            seen.add(
+                    span.serviceName,
+                    span.operationName,
+                    span.spanKind,
+                    span.startTimeUnixNano,
+                    span.durationNs,
+                    span.error,
+                    1.0);
         }
         truth.errorTraces += error ? 1 : 0;
         boolean slow = root.durationNs >= 1_000 * MS;
@@ -224,20 +237,32 @@ public final class GeneratedWarehouse {
         List<Span> spans = new ArrayList<>();
         String rootService = SERVICE_NAMES[(int) Math.min(spec.services() - 1, Math.abs(random.nextGaussian()) * 3)];
         long duration = (long) (Math.exp(random.nextGaussian() * 0.8 + 4.5) * MS); // median 90 ms
-        Span root = span(traceId, "", rootService, "GET /" + rootService + "/" + random.nextInt(3), "SERVER",
-                startMillis * MS, duration);
+        Span root = span(
+                traceId,
+                "",
+                rootService,
+                "GET /" + rootService + "/" + random.nextInt(3),
+                "SERVER",
+                startMillis * MS,
+                duration);
         spans.add(root);
         int calls = 3 + random.nextInt(5);
         long cursor = root.startTimeUnixNano + duration / 20;
         long slice = duration * 9 / 10 / calls;
         for (int i = 0; i < calls; i++) {
             String service = SERVICE_NAMES[random.nextInt(spec.services())];
-            Span call = span(traceId, root.spanId, service, "call " + service + "/" + random.nextInt(3), "SERVER",
-                    cursor, slice * 9 / 10);
+            Span call = span(
+                    traceId,
+                    root.spanId,
+                    service,
+                    "call " + service + "/" + random.nextInt(3),
+                    "SERVER",
+                    cursor,
+                    slice * 9 / 10);
             spans.add(call);
             if (random.nextBoolean()) {
-                Span db = span(traceId, call.spanId, service, "SELECT " + service, "CLIENT",
-                        cursor + slice / 10, slice / 2);
+                Span db = span(
+                        traceId, call.spanId, service, "SELECT " + service, "CLIENT", cursor + slice / 10, slice / 2);
                 db.dbSystem = "postgresql";
                 db.dbStatement = "SELECT * FROM " + service + " WHERE id = ?";
                 db.attributes.put("db.system", db.dbSystem);
@@ -256,7 +281,8 @@ public final class GeneratedWarehouse {
         return spans;
     }
 
-    private Span span(String traceId, String parent, String service, String operation, String kind, long start, long duration) {
+    private Span span(
+            String traceId, String parent, String service, String operation, String kind, long start, long duration) {
         Span span = new Span();
         span.traceId = traceId;
         span.spanId = HexFormat.of().formatHex(longs(random.nextLong()));
@@ -288,20 +314,19 @@ public final class GeneratedWarehouse {
 
     /** The span as an OTLP protobuf Span message, with the attributes the span carries. */
     private static int otlpBytes(Span span) {
-        io.opentelemetry.proto.trace.v1.Span.Builder proto =
-                io.opentelemetry.proto.trace.v1.Span.newBuilder()
-                        .setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(span.traceId)))
-                        .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(span.spanId)))
-                        .setName(span.operationName)
-                        .setKindValue(span.spanKind.equals("SERVER") ? 2 : 3)
-                        .setStartTimeUnixNano(span.startTimeUnixNano)
-                        .setEndTimeUnixNano(span.endTimeUnixNano)
-                        .setStatus(Status.newBuilder().setCodeValue(span.error ? 2 : 0).setMessage(span.statusMessage));
+        io.opentelemetry.proto.trace.v1.Span.Builder proto = io.opentelemetry.proto.trace.v1.Span.newBuilder()
+                .setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(span.traceId)))
+                .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(span.spanId)))
+                .setName(span.operationName)
+                .setKindValue(span.spanKind.equals("SERVER") ? 2 : 3)
+                .setStartTimeUnixNano(span.startTimeUnixNano)
+                .setEndTimeUnixNano(span.endTimeUnixNano)
+                .setStatus(Status.newBuilder().setCodeValue(span.error ? 2 : 0).setMessage(span.statusMessage));
         if (!span.parentSpanId.isEmpty()) {
             proto.setParentSpanId(ByteString.copyFrom(HexFormat.of().parseHex(span.parentSpanId)));
         }
-        span.attributes.forEach((k, v) ->
-                proto.addAttributes(KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setStringValue(v))));
+        span.attributes.forEach((k, v) -> proto.addAttributes(
+                KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setStringValue(v))));
         return proto.build().getSerializedSize();
     }
 

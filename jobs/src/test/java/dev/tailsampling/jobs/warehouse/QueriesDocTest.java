@@ -3,15 +3,12 @@ package dev.tailsampling.jobs.warehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import org.apache.flink.types.Row;
-
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.jobs.TraceCommand;
 import dev.tailsampling.jobs.WarehouseSql;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.PathStep;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.flink.types.Row;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -53,7 +51,9 @@ class QueriesDocTest {
     /** The hours the doc's queries are written for, replaced by the fixture's. */
     private static final Pattern DOC_HOUR = Pattern.compile("2026-11-24 (10|11):00:00");
 
-    @TempDir static Path temp;
+    @TempDir
+    static Path temp;
+
     private static IcebergCatalogConf catalog;
     private static GeneratedWarehouse.Truth truth;
     private static long fixtureHourMillis;
@@ -61,12 +61,15 @@ class QueriesDocTest {
 
     @BeforeAll
     static void generate() throws Exception {
-        catalog = IcebergCatalogConf.localWarehouse(temp.resolve("warehouse").toUri().toString());
+        catalog = IcebergCatalogConf.localWarehouse(
+                temp.resolve("warehouse").toUri().toString());
         Instant end = Instant.now().plusSeconds(3600);
         long firstHour = Math.floorDiv(end.toEpochMilli(), 3_600_000L) * 3_600_000L - 3 * 3_600_000L;
         fixtureHourMillis = firstHour;
         truth = GeneratedWarehouse.write(
-                catalog, new GeneratedWarehouse.Spec(6_000, 3, 20, 4, 0.2, 11), end,
+                catalog,
+                new GeneratedWarehouse.Spec(6_000, 3, 20, 4, 0.2, 11),
+                end,
                 List.of(overlapping(firstHour + 300_000), rootless(firstHour + 310_000)));
         queries = queries(Paths.get("..", "docs", "queries.md"));
     }
@@ -89,12 +92,27 @@ class QueriesDocTest {
         db.statusCode = "ERROR";
         return List.of(
                 span(ROOTLESS_TRACE, "00000000000000b1", "00000000000000b0", "cart", "load", startMillis, 10, 40),
-                span(ROOTLESS_TRACE, "00000000000000b2", "00000000000000b0", "inventory", "reserve", startMillis, 30, 90),
+                span(
+                        ROOTLESS_TRACE,
+                        "00000000000000b2",
+                        "00000000000000b0",
+                        "inventory",
+                        "reserve",
+                        startMillis,
+                        30,
+                        90),
                 db);
     }
 
-    private static Span span(String trace, String id, String parent, String service, String operation,
-            long baseMillis, long fromMs, long toMs) {
+    private static Span span(
+            String trace,
+            String id,
+            String parent,
+            String service,
+            String operation,
+            long baseMillis,
+            long fromMs,
+            long toMs) {
         Span span = new Span();
         span.traceId = trace;
         span.spanId = id;
@@ -123,16 +141,25 @@ class QueriesDocTest {
     private static List<Row> run(String name) throws Exception {
         // One pass: replacing the two hours one after the other would move both to the second
         // when the fixture's hour is the doc's second hour.
-        String sql = DOC_HOUR.matcher(queries.get(name)).replaceAll(hour -> SQL_TIME.format(
-                Instant.ofEpochMilli(fixtureHourMillis + (hour.group(1).equals("10") ? 0 : 3_600_000L))));
+        String sql = DOC_HOUR.matcher(queries.get(name))
+                .replaceAll(hour -> SQL_TIME.format(
+                        Instant.ofEpochMilli(fixtureHourMillis + (hour.group(1).equals("10") ? 0 : 3_600_000L))));
         return WarehouseSql.open(catalog).query(sql);
     }
 
     @Test
     void theDocHasEveryQueryThisTestChecks() {
-        assertThat(queries).containsOnlyKeys(
-                "trace-locations", "trace-spans", "critical-path", "slow-requests", "slow-spans",
-                "attribute-filter", "error-rates", "latency-percentiles", "estimated-traces");
+        assertThat(queries)
+                .containsOnlyKeys(
+                        "trace-locations",
+                        "trace-spans",
+                        "critical-path",
+                        "slow-requests",
+                        "slow-spans",
+                        "attribute-filter",
+                        "error-rates",
+                        "latency-percentiles",
+                        "estimated-traces");
     }
 
     @Test
@@ -140,11 +167,12 @@ class QueriesDocTest {
     void aTraceById() throws Exception {
         List<Row> locations = run("trace-locations");
         assertThat(locations).extracting(r -> r.getField(1)).containsExactlyInAnyOrder("frontend", "search", "ads");
-        assertThat(locations).allSatisfy(r ->
-                assertThat(((Instant) r.getField(0)).toEpochMilli()).isEqualTo(fixtureHourMillis));
+        assertThat(locations).allSatisfy(r -> assertThat(((Instant) r.getField(0)).toEpochMilli())
+                .isEqualTo(fixtureHourMillis));
 
         List<Row> spans = run("trace-spans");
-        assertThat(spans).extracting(r -> r.getField(0))
+        assertThat(spans)
+                .extracting(r -> r.getField(0))
                 .containsExactly("00000000000000a1", "00000000000000a2", "00000000000000a3");
         assertThat(spans).extracting(r -> r.getField(7)).containsOnly("errors");
     }
@@ -155,17 +183,26 @@ class QueriesDocTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = TraceCommand.run(
-                new String[] {EXAMPLE_TRACE, "--iceberg.warehouse", temp.resolve("warehouse").toUri().toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                new String[] {
+                    EXAMPLE_TRACE,
+                    "--iceberg.warehouse",
+                    temp.resolve("warehouse").toUri().toString()
+                },
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
         Expression byId = Expressions.equal("trace_id", EXAMPLE_TRACE);
         int traceFiles = spanFiles(Expressions.and(byId, Expressions.in("service_name", "frontend", "search", "ads")));
-        assertThat(traceFiles).as("the trace's three partitions hold fewer of its candidate files than the hour")
+        assertThat(traceFiles)
+                .as("the trace's three partitions hold fewer of its candidate files than the hour")
                 .isLessThan(spanFiles(byId));
-        assertThat(printed).contains("trace " + EXAMPLE_TRACE).contains("100.0 ms  3 spans")
+        assertThat(printed)
+                .contains("trace " + EXAMPLE_TRACE)
+                .contains("100.0 ms  3 spans")
                 // The files of the hour's commits to the trace's services, uncompacted; none other.
-                .contains("read 1 index and " + traceFiles + " span files").contains("kept by errors, probability 1.0")
+                .contains("read 1 index and " + traceFiles + " span files")
+                .contains("kept by errors, probability 1.0")
                 .contains("root frontend GET /, 1 errors, critical path of 3 spans");
         List<String> lines = printed.lines().filter(line -> line.contains("|")).toList();
         assertThat(lines).hasSize(3);
@@ -173,8 +210,14 @@ class QueriesDocTest {
         assertThat(lines.get(1)).startsWith("  search query").contains("80.0 ms");
         assertThat(lines.get(2)).startsWith("  ads pick").contains("50.0 ms").endsWith("ERROR");
 
-        int unknown = TraceCommand.run(new String[] {"ffffffffffffffffffffffffffffffff", "--iceberg.warehouse",
-                temp.resolve("warehouse").toUri().toString()}, new PrintStream(out), new PrintStream(err));
+        int unknown = TraceCommand.run(
+                new String[] {
+                    "ffffffffffffffffffffffffffffffff",
+                    "--iceberg.warehouse",
+                    temp.resolve("warehouse").toUri().toString()
+                },
+                new PrintStream(out),
+                new PrintStream(err));
         assertThat(unknown).isEqualTo(1);
         assertThat(TraceCommand.run(new String[] {"not-an-id"}, new PrintStream(out), new PrintStream(err)))
                 .isEqualTo(2);
@@ -183,8 +226,10 @@ class QueriesDocTest {
     /** Data files of {@code spans} in the fixture's first hour that {@code filter} may match. */
     private static int spanFiles(Expression filter) throws Exception {
         int files = 0;
-        try (CloseableIterable<FileScanTask> tasks = catalog.loadTable("spans").newScan()
-                .filter(Expressions.and(filter,
+        try (CloseableIterable<FileScanTask> tasks = catalog.loadTable("spans")
+                .newScan()
+                .filter(Expressions.and(
+                        filter,
                         Expressions.greaterThanOrEqual("start_time", fixtureHourMillis * 1000),
                         Expressions.lessThan("start_time", (fixtureHourMillis + 3_600_000L) * 1000)))
                 .planFiles()) {
@@ -203,10 +248,9 @@ class QueriesDocTest {
         assertThat(path).extracting(r -> r.getField(0)).containsExactly("frontend", "search", "ads");
         assertThat(path).extracting(r -> ((Number) r.getField(3)).longValue()).containsExactly(0L, 50L, 50L);
 
-        List<Row> rootless =
-                WarehouseSql.open(catalog).query(
-                        "SELECT root_service_name, root_operation_name, duration_ns, trace_incomplete, error_count"
-                                + " FROM trace_summaries WHERE trace_id = '" + ROOTLESS_TRACE + "'");
+        List<Row> rootless = WarehouseSql.open(catalog)
+                .query("SELECT root_service_name, root_operation_name, duration_ns, trace_incomplete, error_count"
+                        + " FROM trace_summaries WHERE trace_id = '" + ROOTLESS_TRACE + "'");
         assertThat(rootless).singleElement().satisfies(r -> {
             assertThat(r.getField(0)).isEqualTo("cart");
             assertThat(r.getField(1)).isEqualTo("load");
@@ -227,17 +271,19 @@ class QueriesDocTest {
         assertThat(found).isNotEmpty();
         assertThat(found).isSubsetOf(slowCheckoutSince(before - 3_600_000L));
         assertThat(found).containsAll(slowCheckoutSince(after - 3_600_000L));
-        assertThat(rows).allSatisfy(r -> assertThat(((Number) r.getField(2)).doubleValue()).isGreaterThan(500));
+        assertThat(rows).allSatisfy(r -> assertThat(((Number) r.getField(2)).doubleValue())
+                .isGreaterThan(500));
 
         List<Row> spans = run("slow-spans");
-        assertThat(spans).isNotEmpty()
-                .allSatisfy(r -> assertThat(((Number) r.getField(2)).doubleValue()).isGreaterThan(100));
+        assertThat(spans).isNotEmpty().allSatisfy(r -> assertThat(((Number) r.getField(2)).doubleValue())
+                .isGreaterThan(100));
         assertThat(spans).extracting(r -> (String) r.getField(0)).allMatch(truth.keptTraceIds::contains);
     }
 
     private static Set<String> slowCheckoutSince(long sinceMillis) {
         return truth.keptRoots.stream()
-                .filter(root -> root.service().equals("checkout") && root.startMillis() > sinceMillis
+                .filter(root -> root.service().equals("checkout")
+                        && root.startMillis() > sinceMillis
                         && root.durationNs() > 500 * MS)
                 .map(GeneratedWarehouse.Root::traceId)
                 .collect(Collectors.toSet());
@@ -248,11 +294,15 @@ class QueriesDocTest {
     void attributeFilters() throws Exception {
         List<Row> rows = run("attribute-filter");
         assertThat(rows).isNotEmpty();
-        assertThat(rows).extracting(r -> (String) r.getField(0)).doesNotHaveDuplicates()
+        assertThat(rows)
+                .extracting(r -> (String) r.getField(0))
+                .doesNotHaveDuplicates()
                 .allMatch(truth.keptTraceIds::contains);
-        long premiumNew = WarehouseSql.open(catalog).query(
-                "SELECT COUNT(DISTINCT trace_id) FROM spans WHERE attributes['user.tier'] = 'premium'"
-                        + " AND attributes['feature.flag'] = 'new_checkout'").get(0).<Long>getFieldAs(0);
+        long premiumNew = WarehouseSql.open(catalog)
+                .query("SELECT COUNT(DISTINCT trace_id) FROM spans WHERE attributes['user.tier'] = 'premium'"
+                        + " AND attributes['feature.flag'] = 'new_checkout'")
+                .get(0)
+                .<Long>getFieldAs(0);
         assertThat((long) rows.size()).isEqualTo(premiumNew);
     }
 
@@ -263,13 +313,14 @@ class QueriesDocTest {
         for (Row r : run("error-rates")) {
             // No head sampler in the fixture: the estimates are the counts.
             assertThat((Double) r.getField(2)).isEqualTo(((Long) r.getField(1)).doubleValue());
-            byService.put((String) r.getField(0),
-                    new long[] {(Long) r.getField(1), ((Double) r.getField(3)).longValue()});
+            byService.put(
+                    (String) r.getField(0), new long[] {(Long) r.getField(1), ((Double) r.getField(3)).longValue()});
         }
         assertThat(byService.keySet()).isEqualTo(truth.spansSeenByService.keySet());
         truth.spansSeenByService.forEach((service, spans) -> {
             assertThat(byService.get(service)[0]).as(service).isEqualTo(spans);
-            assertThat(byService.get(service)[1]).as(service)
+            assertThat(byService.get(service)[1])
+                    .as(service)
                     .isEqualTo(truth.errorSpansByService.getOrDefault(service, 0L));
         });
 
@@ -297,8 +348,10 @@ class QueriesDocTest {
             String service = (String) r.getField(0);
             assertThat(r.getField(1)).isEqualTo(keptByService.get(service));
             double estimate = (Double) r.getField(2);
-            double expected = truth.keptRoots.stream().filter(root -> root.service().equals(service))
-                    .mapToDouble(GeneratedWarehouse.Root::adjustedCount).sum();
+            double expected = truth.keptRoots.stream()
+                    .filter(root -> root.service().equals(service))
+                    .mapToDouble(GeneratedWarehouse.Root::adjustedCount)
+                    .sum();
             assertThat(estimate).isCloseTo(expected, within(1e-6));
             long seen = truth.rootTracesSeen.get(service);
             // Kept at 0.2 unless slow or failed: the estimate's variance is at most seen * (1 - p) / p.

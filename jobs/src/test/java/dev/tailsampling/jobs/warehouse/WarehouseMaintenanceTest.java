@@ -3,33 +3,32 @@ package dev.tailsampling.jobs.warehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
-import dev.tailsampling.jobs.WarehouseMaintenance;
 import dev.tailsampling.iceberg.SpanRowMapper;
 import dev.tailsampling.iceberg.SpansTable;
+import dev.tailsampling.jobs.WarehouseMaintenance;
 import dev.tailsampling.jobs.WarehouseSql;
 import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
-
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.List;
-import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpec;
@@ -46,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 class WarehouseMaintenanceTest {
     private static final long HOUR = 3_600_000L;
 
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -65,16 +65,21 @@ class WarehouseMaintenanceTest {
         assertThat(expired).as("the fixture has hours to expire").isPositive();
         Table spans = catalog.loadTable("spans");
         Table index = catalog.loadTable("trace_index");
-        assertThat(WarehouseMaintenance.manifestsClustered(index)).as("commits add manifests across buckets").isFalse();
+        assertThat(WarehouseMaintenance.manifestsClustered(index))
+                .as("commits add manifests across buckets")
+                .isFalse();
         Path stray = Paths.get(URI.create(spans.location())).resolve("data").resolve("stray.parquet");
         Files.write(stray, new byte[] {1, 2, 3});
-        assertThat(stray.toFile().setLastModified(System.currentTimeMillis() - 5 * 24 * HOUR)).isTrue();
+        assertThat(stray.toFile().setLastModified(System.currentTimeMillis() - 5 * 24 * HOUR))
+                .isTrue();
         Path young = stray.resolveSibling("young.parquet");
         Files.write(young, new byte[] {4});
         long openHour = Math.floorDiv(now.toEpochMilli(), HOUR) * HOUR - HOUR;
         int openFiles = filesIn(spans, openHour);
         int openPartitions = partitionsIn(spans, openHour);
-        assertThat(openFiles).as("several commits to each service of the open hour").isGreaterThan(openPartitions);
+        assertThat(openFiles)
+                .as("several commits to each service of the open hour")
+                .isGreaterThan(openPartitions);
         int expiredPartitions = 0;
         for (long hour = cutoff - 3 * HOUR; hour < cutoff; hour += HOUR) {
             expiredPartitions += partitionsIn(spans, hour);
@@ -88,16 +93,21 @@ class WarehouseMaintenanceTest {
                         "--maintenance.closed-after", "1h",
                         "--maintenance.snapshot-age", "1ms"))
                 .runOnce(now).stream().map(Object::toString).collect(Collectors.joining("\n"));
-        assertThat(printed).contains("spans: retention dropped " + expiredPartitions + " partitions")
+        assertThat(printed)
+                .contains("spans: retention dropped " + expiredPartitions + " partitions")
                 .contains("trace_summaries: retention dropped 0")
                 .contains("bin-packed open ones (" + openFiles + " files -> " + openPartitions + ")");
 
-        assertThat(count(sql, "spans WHERE start_time < TO_TIMESTAMP_LTZ(" + cutoff + ", 3)")).isZero();
+        assertThat(count(sql, "spans WHERE start_time < TO_TIMESTAMP_LTZ(" + cutoff + ", 3)"))
+                .isZero();
         assertThat(count(sql, "spans")).isEqualTo(kept);
         assertThat(count(sql, "trace_summaries")).isEqualTo(summaries);
         assertThat(count(sql, "service_metrics")).isEqualTo(metrics);
-        assertThat(count(sql, "trace_index WHERE span_hour < TO_TIMESTAMP_LTZ("
-                + Math.floorDiv(now.toEpochMilli() - 3 * HOUR, 24 * HOUR) * 24 * HOUR + ", 3)")).isZero();
+        assertThat(count(
+                        sql,
+                        "trace_index WHERE span_hour < TO_TIMESTAMP_LTZ("
+                                + Math.floorDiv(now.toEpochMilli() - 3 * HOUR, 24 * HOUR) * 24 * HOUR + ", 3)"))
+                .isZero();
 
         spans.refresh();
         List<Long> closedHours = new ArrayList<>();
@@ -113,21 +123,31 @@ class WarehouseMaintenanceTest {
                             Expressions.greaterThanOrEqual("start_time", hour * 1000),
                             Expressions.lessThan("start_time", (hour + HOUR) * 1000)))
                     .build()) {
-                rows.forEach(r -> idsByService.computeIfAbsent((String) r.getField("service_name"),
-                        service -> new ArrayList<>()).add((String) r.getField("trace_id")));
+                rows.forEach(r -> idsByService
+                        .computeIfAbsent((String) r.getField("service_name"), service -> new ArrayList<>())
+                        .add((String) r.getField("trace_id")));
             }
-            assertThat(partitionsIn(spans, hour)).as("a partition per service of the closed hour")
-                    .isEqualTo(idsByService.size()).isGreaterThan(1);
+            assertThat(partitionsIn(spans, hour))
+                    .as("a partition per service of the closed hour")
+                    .isEqualTo(idsByService.size())
+                    .isGreaterThan(1);
             assertThat(filesIn(spans, hour)).as("one file per partition").isEqualTo(idsByService.size());
-            idsByService.values().forEach(ids -> assertThat(ids).as("rows in trace-id order").isSorted());
+            idsByService
+                    .values()
+                    .forEach(ids -> assertThat(ids).as("rows in trace-id order").isSorted());
         }
-        assertThat(filesIn(spans, openHour)).as("the open hour is bin-packed by the rewrite action")
+        assertThat(filesIn(spans, openHour))
+                .as("the open hour is bin-packed by the rewrite action")
                 .isEqualTo(openPartitions);
 
         assertThat(spans.snapshots()).hasSize(1);
         index.refresh();
-        assertThat(WarehouseMaintenance.manifestsClustered(index)).as("one manifest per bucket").isTrue();
-        assertThat(WarehouseMaintenance.manifestsClustered(spans)).as("one manifest per hour").isTrue();
+        assertThat(WarehouseMaintenance.manifestsClustered(index))
+                .as("one manifest per bucket")
+                .isTrue();
+        assertThat(WarehouseMaintenance.manifestsClustered(spans))
+                .as("one manifest per hour")
+                .isTrue();
         assertThat(stray).doesNotExist();
         assertThat(young).exists();
         assertThat(new File(URI.create(spans.location())).exists()).isTrue();
@@ -150,22 +170,25 @@ class WarehouseMaintenanceTest {
         long rowsBefore = rows(spans);
         List<String> appended = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean stop = new AtomicBoolean();
-        Thread job = new Thread(() -> {
-            Random random = new Random(3);
-            while (!stop.get()) {
-                List<Span> batch = new ArrayList<>();
-                for (int i = 0; i < 10; i++) {
-                    batch.add(lateSpan(random, closedHour + random.nextInt((int) HOUR)));
-                }
-                GeneratedWarehouse.append(catalog.loadTable("spans"), SpansTable.TABLE, new SpanRowMapper(), batch);
-                batch.forEach(span -> appended.add(span.traceId + "/" + span.spanId));
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "job-appends");
+        Thread job = new Thread(
+                () -> {
+                    Random random = new Random(3);
+                    while (!stop.get()) {
+                        List<Span> batch = new ArrayList<>();
+                        for (int i = 0; i < 10; i++) {
+                            batch.add(lateSpan(random, closedHour + random.nextInt((int) HOUR)));
+                        }
+                        GeneratedWarehouse.append(
+                                catalog.loadTable("spans"), SpansTable.TABLE, new SpanRowMapper(), batch);
+                        batch.forEach(span -> appended.add(span.traceId + "/" + span.spanId));
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "job-appends");
         job.start();
         try {
             new WarehouseMaintenance(WarehouseMaintenance.Settings.parse(
@@ -180,7 +203,8 @@ class WarehouseMaintenanceTest {
         assertThat(rows(spans)).isEqualTo(rowsBefore + appended.size());
         Set<String> ids = new HashSet<>();
         spans.refresh();
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(spans).select("trace_id", "span_id").build()) {
+        try (CloseableIterable<Record> rows =
+                IcebergGenerics.read(spans).select("trace_id", "span_id").build()) {
             rows.forEach(r -> ids.add(r.getField("trace_id") + "/" + r.getField("span_id")));
         }
         assertThat(ids).containsAll(appended);
@@ -196,9 +220,12 @@ class WarehouseMaintenanceTest {
     void aTablePartitionedByHourOnlyGainsTheServiceInPlaceAndMaintenanceMovesClosedHours() throws Exception {
         String warehouse = temp.resolve("warehouse").toUri().toString();
         IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(warehouse);
-        Table spans = catalog.catalogLoader().loadCatalog()
+        Table spans = catalog.catalogLoader()
+                .loadCatalog()
                 .buildTable(catalog.tableId(SpansTable.NAME), SpansTable.SCHEMA)
-                .withPartitionSpec(PartitionSpec.builderFor(SpansTable.SCHEMA).hour("start_time").build())
+                .withPartitionSpec(PartitionSpec.builderFor(SpansTable.SCHEMA)
+                        .hour("start_time")
+                        .build())
                 .withProperties(SpansTable.TABLE.properties())
                 .create();
         long closedHour = Math.floorDiv(System.currentTimeMillis(), HOUR) * HOUR - 3 * HOUR;
@@ -213,21 +240,29 @@ class WarehouseMaintenanceTest {
 
         catalog.createTableIfMissing(SpansTable.TABLE);
         spans.refresh();
-        assertThat(spans.spec().fields()).extracting(field -> field.name())
+        assertThat(spans.spec().fields())
+                .extracting(field -> field.name())
                 .containsExactly("start_time_hour", "service_name");
         GeneratedWarehouse.append(spans, SpansTable.TABLE, new SpanRowMapper(), after);
-        assertThat(filesOf(spans, closedHour)).extracting(DataFile::specId).containsExactlyInAnyOrder(
-                0, spans.spec().specId(), spans.spec().specId());
+        assertThat(filesOf(spans, closedHour))
+                .extracting(DataFile::specId)
+                .containsExactlyInAnyOrder(
+                        0, spans.spec().specId(), spans.spec().specId());
         assertThat(rows(spans)).isEqualTo(400);
 
         String printed = new WarehouseMaintenance(WarehouseMaintenance.Settings.parse(
                         "--iceberg.warehouse", warehouse, "--maintenance.closed-after", "1h"))
-                .runOnce(Instant.now()).get(0).toString();
+                .runOnce(Instant.now())
+                .get(0)
+                .toString();
         assertThat(printed).contains("compacted 2 closed partitions (3 files -> 2)");
         spans.refresh();
-        assertThat(filesOf(spans, closedHour)).extracting(DataFile::specId).containsOnly(spans.spec().specId());
+        assertThat(filesOf(spans, closedHour))
+                .extracting(DataFile::specId)
+                .containsOnly(spans.spec().specId());
         assertThat(rows(spans)).isEqualTo(400);
-        assertThat(count(WarehouseSql.open(catalog), "spans WHERE service_name = 'cart'")).isEqualTo(200);
+        assertThat(count(WarehouseSql.open(catalog), "spans WHERE service_name = 'cart'"))
+                .isEqualTo(200);
     }
 
     private static Span lateSpan(Random random, long startMillis) {
@@ -277,8 +312,8 @@ class WarehouseMaintenanceTest {
 
     private static int partitionsIn(Table table, long hourMillis) throws Exception {
         Set<String> partitions = new HashSet<>();
-        filesOf(table, hourMillis).forEach(file ->
-                partitions.add(table.specs().get(file.specId()).partitionToPath(file.partition())));
+        filesOf(table, hourMillis)
+                .forEach(file -> partitions.add(table.specs().get(file.specId()).partitionToPath(file.partition())));
         return partitions.size();
     }
 

@@ -8,8 +8,7 @@ import java.time.Duration;
  * maxTraceDuration} after its first span, or at once when it holds {@code maxSpansPerTrace} spans or
  * {@code maxTraceBytes} of OTLP bytes. Checked here, once, for every caller.
  */
-public record BufferLimits(
-        Duration decisionWait, Duration maxTraceDuration, int maxSpansPerTrace, long maxTraceBytes)
+public record BufferLimits(Duration decisionWait, Duration maxTraceDuration, int maxSpansPerTrace, long maxTraceBytes)
         implements Serializable {
 
     public BufferLimits {
@@ -17,9 +16,8 @@ public record BufferLimits(
             throw new IllegalArgumentException("decision wait must be positive: " + decisionWait);
         }
         if (maxTraceDuration.compareTo(decisionWait) < 0) {
-            throw new IllegalArgumentException(
-                    "max trace duration (" + maxTraceDuration + ") must be at least the decision wait ("
-                            + decisionWait + ")");
+            throw new IllegalArgumentException("max trace duration (" + maxTraceDuration
+                    + ") must be at least the decision wait (" + decisionWait + ")");
         }
         if (maxSpansPerTrace < 1) {
             throw new IllegalArgumentException("max spans per trace must be at least 1: " + maxSpansPerTrace);

@@ -108,10 +108,9 @@ public final class TraceDecider {
         }
         trace.add(fragment, fragment.payload.length, nowMillis);
         buffer.append(fragment.payload);
-        DecisionTrigger limit =
-                trace.spanCount >= maxSpansPerTrace
-                        ? DecisionTrigger.MAX_SPANS
-                        : trace.byteCount >= maxTraceBytes ? DecisionTrigger.MAX_BYTES : null;
+        DecisionTrigger limit = trace.spanCount >= maxSpansPerTrace
+                ? DecisionTrigger.MAX_SPANS
+                : trace.byteCount >= maxTraceBytes ? DecisionTrigger.MAX_BYTES : null;
         if (limit == null) {
             buffer.updateSummary(trace);
             return;
@@ -129,8 +128,9 @@ public final class TraceDecider {
      *
      * @return whether the timer was the trace's own; any other is the caller's
      */
-    public boolean onTimer(String traceId, long timestampMillis, long nowMillis, TraceBuffer buffer, Timers timers,
-            Output out) throws Exception {
+    public boolean onTimer(
+            String traceId, long timestampMillis, long nowMillis, TraceBuffer buffer, Timers timers, Output out)
+            throws Exception {
         if (startedMillis < 0) {
             startedMillis = nowMillis;
         }
@@ -138,26 +138,25 @@ public final class TraceDecider {
         if (trace == null || timestampMillis != trace.timerMillis) {
             return false;
         }
-        long due =
-                Math.max(
-                        Math.min(trace.lastSeenMillis + decisionWaitMillis, trace.firstSeenMillis + maxTraceDurationMillis),
-                        startedMillis + decisionWaitMillis);
+        long due = Math.max(
+                Math.min(trace.lastSeenMillis + decisionWaitMillis, trace.firstSeenMillis + maxTraceDurationMillis),
+                startedMillis + decisionWaitMillis);
         if (timestampMillis < due) {
             trace.timerMillis = due;
             timers.register(due);
             buffer.updateSummary(trace);
         } else {
-            DecisionTrigger trigger =
-                    trace.lastSeenMillis + decisionWaitMillis > timestampMillis
-                            ? DecisionTrigger.MAX_DURATION
-                            : DecisionTrigger.INACTIVITY;
+            DecisionTrigger trigger = trace.lastSeenMillis + decisionWaitMillis > timestampMillis
+                    ? DecisionTrigger.MAX_DURATION
+                    : DecisionTrigger.INACTIVITY;
             decide(traceId, trace, trigger, buffer, out);
         }
         return true;
     }
 
-    private CachedDecision decide(String traceId, TraceSummary trace, DecisionTrigger trigger, TraceBuffer buffer,
-            Output out) throws Exception {
+    private CachedDecision decide(
+            String traceId, TraceSummary trace, DecisionTrigger trigger, TraceBuffer buffer, Output out)
+            throws Exception {
         // Spans are read and decoded only if a policy needs them or the trace is kept.
         TraceView view = TraceView.of(traceId, trace, () -> bufferedSpans(traceId, trace.spanCount, buffer, out));
         Decision decision = policy.evaluate(view);

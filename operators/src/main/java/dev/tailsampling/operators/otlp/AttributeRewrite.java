@@ -41,6 +41,11 @@ final class AttributeRewrite {
 
     static Resource of(Resource resource, UnaryOperator<List<KeyValue>> rewrite) {
         List<KeyValue> rewritten = rewrite.apply(resource.getAttributesList());
-        return rewritten == null ? resource : resource.toBuilder().clearAttributes().addAllAttributes(rewritten).build();
+        return rewritten == null
+                ? resource
+                : resource.toBuilder()
+                        .clearAttributes()
+                        .addAllAttributes(rewritten)
+                        .build();
     }
 }

@@ -34,9 +34,8 @@ public record DecodeLimits(
         implements Serializable {
 
     /** The job's defaults; the age allows a replay of a topic retained for up to 30 days. */
-    public static final DecodeLimits DEFAULTS =
-            new DecodeLimits(
-                    8 << 20, 20_000, 1_000_000, 1_000, 1_000, 1_000, 65_536, Duration.ofDays(30), Duration.ofHours(1));
+    public static final DecodeLimits DEFAULTS = new DecodeLimits(
+            8 << 20, 20_000, 1_000_000, 1_000, 1_000, 1_000, 65_536, Duration.ofDays(30), Duration.ofHours(1));
 
     public DecodeLimits {
         positive("max record bytes", maxRecordBytes);
@@ -51,8 +50,15 @@ public record DecodeLimits(
     /** These limits with no check of span times: for recorded traces, read long after. */
     public DecodeLimits anyTime() {
         return new DecodeLimits(
-                maxRecordBytes, maxSpansPerRecord, maxValuesPerRecord, maxAttributesPerSpan, maxEventsPerSpan,
-                maxLinksPerSpan, maxAttributeLength, null, null);
+                maxRecordBytes,
+                maxSpansPerRecord,
+                maxValuesPerRecord,
+                maxAttributesPerSpan,
+                maxEventsPerSpan,
+                maxLinksPerSpan,
+                maxAttributeLength,
+                null,
+                null);
     }
 
     private static void positive(String what, int value) {

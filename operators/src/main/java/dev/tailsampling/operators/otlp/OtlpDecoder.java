@@ -35,6 +35,7 @@ public final class OtlpDecoder {
 
     /** Dead-letter reason codes, stable: dashboards and replay tools match on them. */
     public static final String UNPARSEABLE_RECORD = "unparseable_record";
+
     public static final String RECORD_TOO_LARGE = "record_too_large";
     public static final String TOO_MANY_SPANS = "too_many_spans";
     public static final String TOO_MANY_VALUES = "too_many_values";
@@ -82,12 +83,11 @@ public final class OtlpDecoder {
     /** Decodes one record that arrived at {@code nowMillis}, the clock span times are checked against. */
     public void decode(byte[] record, long nowMillis, Output out) {
         if (record.length > limits.maxRecordBytes()) {
-            out.deadLetter(
-                    new DeadLetter(
-                            record,
-                            RECORD_TOO_LARGE,
-                            "the record has " + record.length + " bytes after decompression, more than "
-                                    + limits.maxRecordBytes()));
+            out.deadLetter(new DeadLetter(
+                    record,
+                    RECORD_TOO_LARGE,
+                    "the record has " + record.length + " bytes after decompression, more than "
+                            + limits.maxRecordBytes()));
             return;
         }
         RecordScan.Result scan = RecordScan.scan(record, limits.maxSpansPerRecord(), limits.maxValuesPerRecord());
@@ -165,7 +165,12 @@ public final class OtlpDecoder {
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
                 for (Span span : scopeSpans.getSpansList()) {
                     Fragment into = seen++ < firstSpans ? first : rest;
-                    into.add(service, resourceSpans, scopeSpans, span, SemanticConventions.isError(span),
+                    into.add(
+                            service,
+                            resourceSpans,
+                            scopeSpans,
+                            span,
+                            SemanticConventions.isError(span),
                             ConsistentProbability.head(span.getTraceState()));
                 }
             }
@@ -192,29 +197,34 @@ public final class OtlpDecoder {
         private ScopeSpans.Builder scopeBuilder;
 
         void add(
-                String service, ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span, boolean error,
+                String service,
+                ResourceSpans resourceSpans,
+                ScopeSpans scopeSpans,
+                Span span,
+                boolean error,
                 ConsistentProbability.Head head) {
             if (resourceSpans != lastResource) {
                 closeScope();
                 closeResource();
-                resourceBuilder =
-                        ResourceSpans.newBuilder()
-                                .setResource(resourceSpans.getResource())
-                                .setSchemaUrl(resourceSpans.getSchemaUrl());
+                resourceBuilder = ResourceSpans.newBuilder()
+                        .setResource(resourceSpans.getResource())
+                        .setSchemaUrl(resourceSpans.getSchemaUrl());
                 lastResource = resourceSpans;
             }
             if (scopeSpans != lastScope) {
                 closeScope();
                 scopeBuilder =
-                        ScopeSpans.newBuilder()
-                                .setScope(scopeSpans.getScope())
-                                .setSchemaUrl(scopeSpans.getSchemaUrl());
+                        ScopeSpans.newBuilder().setScope(scopeSpans.getScope()).setSchemaUrl(scopeSpans.getSchemaUrl());
                 lastScope = scopeSpans;
             }
             scopeBuilder.addSpans(span);
             summary.addSpan(
-                    span.getStartTimeUnixNano(), span.getEndTimeUnixNano(), error, span.getParentSpanId().isEmpty(),
-                    service, span.getName());
+                    span.getStartTimeUnixNano(),
+                    span.getEndTimeUnixNano(),
+                    error,
+                    span.getParentSpanId().isEmpty(),
+                    service,
+                    span.getName());
             summary.addHead(head.probability(), head.explicitRandomness());
         }
 
@@ -261,11 +271,11 @@ public final class OtlpDecoder {
             // -1 is the largest unsigned time: no limit. Limits past 1970 or past the range are none.
             Duration age = limits.maxSpanAge();
             Duration skew = limits.maxClockSkew();
-            earliestStart = age == null || age.compareTo(Duration.ofNanos(nowNanos)) >= 0 ? 0 : nowNanos - age.toNanos();
-            latestEnd =
-                    skew == null || skew.compareTo(Duration.ofNanos(Long.MAX_VALUE - nowNanos)) >= 0
-                            ? -1
-                            : nowNanos + skew.toNanos();
+            earliestStart =
+                    age == null || age.compareTo(Duration.ofNanos(nowNanos)) >= 0 ? 0 : nowNanos - age.toNanos();
+            latestEnd = skew == null || skew.compareTo(Duration.ofNanos(Long.MAX_VALUE - nowNanos)) >= 0
+                    ? -1
+                    : nowNanos + skew.toNanos();
         }
 
         /** The span's problem, or null when it is valid. */
@@ -278,8 +288,12 @@ public final class OtlpDecoder {
                 problem = checkTimes(span);
             }
             if (problem == null) {
-                problem = checkCount(span, span.getAttributesCount(), limits.maxAttributesPerSpan(),
-                        "attributes", TOO_MANY_ATTRIBUTES);
+                problem = checkCount(
+                        span,
+                        span.getAttributesCount(),
+                        limits.maxAttributesPerSpan(),
+                        "attributes",
+                        TOO_MANY_ATTRIBUTES);
             }
             if (problem == null) {
                 problem = checkCount(span, span.getEventsCount(), limits.maxEventsPerSpan(), "events", TOO_MANY_EVENTS);
@@ -316,7 +330,8 @@ public final class OtlpDecoder {
                 return null;
             }
             return new Problem(
-                    reason, "span " + OtlpValues.hex(span.getSpanId()) + " has " + count + " " + what + ", more than " + max);
+                    reason,
+                    "span " + OtlpValues.hex(span.getSpanId()) + " has " + count + " " + what + ", more than " + max);
         }
 
         private static Problem checkId(ByteString id, int length, String what, String missing, String invalid) {
@@ -343,19 +358,26 @@ public final class OtlpDecoder {
         static Span cut(Span span, int maxLength) {
             int[] cut = {0};
             Span shorter = AttributeRewrite.of(span, attributes -> cut(attributes, maxLength, cut));
-            return shorter == span ? span : shorter.toBuilder().addAttributes(counter(cut[0])).build();
+            return shorter == span
+                    ? span
+                    : shorter.toBuilder().addAttributes(counter(cut[0])).build();
         }
 
         /** The resource with its over-long values cut and counted, or the resource itself if none is. */
         static Resource cut(Resource resource, int maxLength) {
             int[] cut = {0};
             Resource shorter = AttributeRewrite.of(resource, attributes -> cut(attributes, maxLength, cut));
-            return shorter == resource ? resource : shorter.toBuilder().addAttributes(counter(cut[0])).build();
+            return shorter == resource
+                    ? resource
+                    : shorter.toBuilder().addAttributes(counter(cut[0])).build();
         }
 
         /** The attribute that says how many values were cut. */
         private static KeyValue counter(int cut) {
-            return KeyValue.newBuilder().setKey(TRUNCATED_VALUES_ATTRIBUTE).setValue(AnyValue.newBuilder().setIntValue(cut)).build();
+            return KeyValue.newBuilder()
+                    .setKey(TRUNCATED_VALUES_ATTRIBUTE)
+                    .setValue(AnyValue.newBuilder().setIntValue(cut))
+                    .build();
         }
 
         /** The attributes with over-long values cut, added to {@code cut[0]}; null if none is too long. */
@@ -373,10 +395,13 @@ public final class OtlpDecoder {
                 if (out == null) {
                     out = new ArrayList<>(attributes.subList(0, i));
                 }
-                AnyValue shorter =
-                        value.hasStringValue()
-                                ? AnyValue.newBuilder().setStringValue(prefix(value.getStringValue(), maxLength)).build()
-                                : AnyValue.newBuilder().setBytesValue(value.getBytesValue().substring(0, maxLength)).build();
+                AnyValue shorter = value.hasStringValue()
+                        ? AnyValue.newBuilder()
+                                .setStringValue(prefix(value.getStringValue(), maxLength))
+                                .build()
+                        : AnyValue.newBuilder()
+                                .setBytesValue(value.getBytesValue().substring(0, maxLength))
+                                .build();
                 out.add(kv.toBuilder().setValue(shorter).build());
                 cut[0]++;
             }

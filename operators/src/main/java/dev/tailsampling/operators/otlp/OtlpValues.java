@@ -79,9 +79,7 @@ public final class OtlpValues {
                 return array;
             case KVLIST_VALUE:
                 ObjectNode object = NODES.objectNode();
-                value.getKvlistValue()
-                        .getValuesList()
-                        .forEach(kv -> object.set(kv.getKey(), toJson(kv.getValue())));
+                value.getKvlistValue().getValuesList().forEach(kv -> object.set(kv.getKey(), toJson(kv.getValue())));
                 return object;
             default:
                 return NODES.nullNode();

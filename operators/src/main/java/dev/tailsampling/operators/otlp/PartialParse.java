@@ -54,8 +54,8 @@ final class PartialParse {
         return request.build();
     }
 
-    private static void resourceSpans(ByteString bytes, ExportTraceServiceRequest.Builder request, OtlpDecoder.Output out)
-            throws IOException {
+    private static void resourceSpans(
+            ByteString bytes, ExportTraceServiceRequest.Builder request, OtlpDecoder.Output out) throws IOException {
         ByteString resourceBytes = ByteString.EMPTY;
         List<ByteString> scopes = new ArrayList<>();
         ResourceSpans.Builder parsed = ResourceSpans.newBuilder();
@@ -84,8 +84,9 @@ final class PartialParse {
         request.addResourceSpans(parsed);
     }
 
-    private static void scopeSpans(ByteString resource, ByteString bytes, ResourceSpans.Builder parsed,
-            OtlpDecoder.Output out) throws IOException {
+    private static void scopeSpans(
+            ByteString resource, ByteString bytes, ResourceSpans.Builder parsed, OtlpDecoder.Output out)
+            throws IOException {
         ByteString scopeBytes = ByteString.EMPTY;
         List<ByteString> spans = new ArrayList<>();
         ScopeSpans.Builder scope = ScopeSpans.newBuilder();

@@ -46,8 +46,9 @@ final class RecordScan {
         fields(RESOURCE, 1, KEY_VALUE, 2, VARINT, 3, LEAF);
         fields(SCOPE_SPANS, 1, SCOPE, 2, SPAN, 3, BYTES);
         fields(SCOPE, 1, BYTES, 2, BYTES, 3, KEY_VALUE, 4, VARINT);
-        fields(SPAN, 1, BYTES, 2, BYTES, 3, BYTES, 4, BYTES, 5, BYTES, 6, VARINT, 7, FIXED64, 8, FIXED64,
-                9, KEY_VALUE, 10, VARINT, 11, EVENT, 12, VARINT, 13, LINK, 14, VARINT, 15, LEAF, 16, FIXED32);
+        fields(
+                SPAN, 1, BYTES, 2, BYTES, 3, BYTES, 4, BYTES, 5, BYTES, 6, VARINT, 7, FIXED64, 8, FIXED64, 9, KEY_VALUE,
+                10, VARINT, 11, EVENT, 12, VARINT, 13, LINK, 14, VARINT, 15, LEAF, 16, FIXED32);
         fields(EVENT, 1, FIXED64, 2, BYTES, 3, KEY_VALUE, 4, VARINT);
         fields(LINK, 1, BYTES, 2, BYTES, 3, BYTES, 4, KEY_VALUE, 5, VARINT, 6, FIXED32);
         fields(KEY_VALUE, 1, BYTES, 2, ANY_VALUE);
@@ -100,7 +101,10 @@ final class RecordScan {
                 int number = WireFormat.getTagFieldNumber(tag);
                 int wireType = WireFormat.getTagWireType(tag);
                 if (wireType == WireFormat.WIRETYPE_START_GROUP) {
-                    return new Result(spans, values, OtlpDecoder.UNPARSEABLE_RECORD,
+                    return new Result(
+                            spans,
+                            values,
+                            OtlpDecoder.UNPARSEABLE_RECORD,
                             "not an OTLP ExportTraceServiceRequest: field " + number + " is a group");
                 }
                 int[] known = FIELDS[types[depth]];
@@ -111,12 +115,18 @@ final class RecordScan {
                 if (!scalar) {
                     values++;
                     if (values > maxValues) {
-                        return new Result(spans, values, OtlpDecoder.TOO_MANY_VALUES,
+                        return new Result(
+                                spans,
+                                values,
+                                OtlpDecoder.TOO_MANY_VALUES,
                                 "more than " + maxValues + " values (messages and unknown fields) in one record");
                     }
                 }
                 if (field == SPAN && message && ++spans > maxSpans) {
-                    return new Result(spans, values, OtlpDecoder.TOO_MANY_SPANS,
+                    return new Result(
+                            spans,
+                            values,
+                            OtlpDecoder.TOO_MANY_SPANS,
                             "more than " + maxSpans + " spans in one record");
                 }
                 if (!message || field == LEAF) {
@@ -125,7 +135,10 @@ final class RecordScan {
                 }
                 int length = in.readRawVarint32();
                 if (depth == MAX_DEPTH) {
-                    return new Result(spans, values, OtlpDecoder.UNPARSEABLE_RECORD,
+                    return new Result(
+                            spans,
+                            values,
+                            OtlpDecoder.UNPARSEABLE_RECORD,
                             "not an OTLP ExportTraceServiceRequest: nested deeper than " + MAX_DEPTH);
                 }
                 int outer = in.pushLimit(length);
@@ -134,7 +147,10 @@ final class RecordScan {
                 limits[depth] = outer;
             }
         } catch (IOException | RuntimeException e) {
-            return new Result(spans, values, OtlpDecoder.UNPARSEABLE_RECORD,
+            return new Result(
+                    spans,
+                    values,
+                    OtlpDecoder.UNPARSEABLE_RECORD,
                     "not an OTLP ExportTraceServiceRequest: " + e.getMessage());
         }
     }

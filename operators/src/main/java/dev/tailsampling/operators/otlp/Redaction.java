@@ -119,19 +119,26 @@ public record Redaction(Set<String> drop, Set<String> hash, String hashKeyFile, 
                 return null;
             }
             if (mac != null && rules.hash.contains(key)) {
-                byte[] digest = mac.doFinal(OtlpValues.render(kv.getValue()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                byte[] digest =
+                        mac.doFinal(OtlpValues.render(kv.getValue()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 return string(key, HexFormat.of().formatHex(digest, 0, 16));
             }
             if (sql != null && SQL_KEYS.contains(key) && kv.getValue().hasStringValue()) {
-                String sanitized = sql.analyze(kv.getValue().getStringValue(), SqlDialect.DOUBLE_QUOTES_ARE_STRING_LITERALS)
+                String sanitized = sql.analyze(
+                                kv.getValue().getStringValue(), SqlDialect.DOUBLE_QUOTES_ARE_STRING_LITERALS)
                         .getQueryText();
-                return sanitized == null || sanitized.equals(kv.getValue().getStringValue()) ? kv : string(key, sanitized);
+                return sanitized == null || sanitized.equals(kv.getValue().getStringValue())
+                        ? kv
+                        : string(key, sanitized);
             }
             return kv;
         }
 
         private static KeyValue string(String key, String value) {
-            return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+            return KeyValue.newBuilder()
+                    .setKey(key)
+                    .setValue(AnyValue.newBuilder().setStringValue(value))
+                    .build();
         }
     }
 }

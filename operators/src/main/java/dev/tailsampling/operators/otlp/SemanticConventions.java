@@ -23,9 +23,7 @@ final class SemanticConventions {
     static final String[] PEER_SERVICE = {"peer.service"};
     static final String[] SERVICE_NAME = {"service.name"};
     static final String[] SERVICE_VERSION = {"service.version"};
-    static final String[] DEPLOYMENT_ENVIRONMENT = {
-        "deployment.environment.name", "deployment.environment"
-    };
+    static final String[] DEPLOYMENT_ENVIRONMENT = {"deployment.environment.name", "deployment.environment"};
     static final String[] HOST_NAME = {"host.name"};
 
     // The error rule runs on every span before keying: comparing key bytes leaves the keys

@@ -11,8 +11,8 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
-import java.io.UncheckedIOException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +42,7 @@ public final class SpanDecoder {
     }
 
     /** The flat record of one OTLP span with its resource and scope. */
-    public static dev.tailsampling.sampling.Span toSpan(
-            ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span) {
+    public static dev.tailsampling.sampling.Span toSpan(ResourceSpans resourceSpans, ScopeSpans scopeSpans, Span span) {
         List<KeyValue> resource = resourceSpans.getResource().getAttributesList();
         List<KeyValue> attributes = span.getAttributesList();
         dev.tailsampling.sampling.Span out = new dev.tailsampling.sampling.Span();
@@ -73,8 +72,7 @@ public final class SpanDecoder {
         out.messagingSystem = string(attributes, SemanticConventions.MESSAGING_SYSTEM);
         out.peerService = string(attributes, SemanticConventions.PEER_SERVICE);
         out.serviceVersion = spanOrResource(attributes, resource, SemanticConventions.SERVICE_VERSION);
-        out.deploymentEnvironment =
-                spanOrResource(attributes, resource, SemanticConventions.DEPLOYMENT_ENVIRONMENT);
+        out.deploymentEnvironment = spanOrResource(attributes, resource, SemanticConventions.DEPLOYMENT_ENVIRONMENT);
         out.hostName = spanOrResource(attributes, resource, SemanticConventions.HOST_NAME);
         out.error = SemanticConventions.isError(span);
 
@@ -97,11 +95,8 @@ public final class SpanDecoder {
     private static List<SpanEvent> events(List<Span.Event> events) {
         List<SpanEvent> out = new ArrayList<>(events.size());
         for (Span.Event event : events) {
-            out.add(
-                    new SpanEvent(
-                            event.getTimeUnixNano(),
-                            event.getName(),
-                            OtlpValues.toMap(event.getAttributesList())));
+            out.add(new SpanEvent(
+                    event.getTimeUnixNano(), event.getName(), OtlpValues.toMap(event.getAttributesList())));
         }
         return out;
     }
@@ -115,8 +110,7 @@ public final class SpanDecoder {
             row.traceState = link.getTraceState();
             Map<String, String> attributes = OtlpValues.toMap(link.getAttributesList());
             // OTLP links carry no relationship; a link is causal but not a parent unless it says so.
-            row.relationship =
-                    "child_of".equals(attributes.get("relationship")) ? "child_of" : "follows_from";
+            row.relationship = "child_of".equals(attributes.get("relationship")) ? "child_of" : "follows_from";
             row.attributes = attributes;
             out.add(row);
         }
@@ -128,8 +122,7 @@ public final class SpanDecoder {
         return value == null ? null : OtlpValues.render(value);
     }
 
-    private static String spanOrResource(
-            List<KeyValue> attributes, List<KeyValue> resource, String[] names) {
+    private static String spanOrResource(List<KeyValue> attributes, List<KeyValue> resource, String[] names) {
         String value = string(attributes, names);
         return value != null ? value : string(resource, names);
     }

@@ -18,7 +18,8 @@ class StatsBatchTest {
         StatsBatch batch = new StatsBatch();
         assertThat(batch.dueMillis()).as("nothing waits").isEqualTo(-1);
         batch.add(trace("shop"));
-        assertThat(batch.takeDue(5_000)).singleElement().satisfies(s -> assertThat(s.tracesSeen).isEqualTo(1));
+        assertThat(batch.takeDue(5_000)).singleElement().satisfies(s -> assertThat(s.tracesSeen)
+                .isEqualTo(1));
 
         batch.add(trace("shop"));
         batch.add(trace("shop"));

@@ -60,7 +60,9 @@ class TraceDeciderTest {
     private void advanceTo(TraceDecider decider, long nowMillis) throws Exception {
         while (!timers.pending.isEmpty() && timers.pending.first() <= nowMillis) {
             long at = timers.pending.pollFirst();
-            assertThat(decider.onTimer(TRACE, at, at, buffer, timers, out)).as("the trace's own timer").isTrue();
+            assertThat(decider.onTimer(TRACE, at, at, buffer, timers, out))
+                    .as("the trace's own timer")
+                    .isTrue();
         }
     }
 
@@ -76,7 +78,8 @@ class TraceDeciderTest {
         assertThat(timers.pending).as("re-armed for the later span").containsExactly(8_000 + WAIT);
 
         advanceTo(decider, 8_000 + WAIT);
-        assertThat(out.kept).extracting(s -> s.spanId + " " + s.samplingTrigger)
+        assertThat(out.kept)
+                .extracting(s -> s.spanId + " " + s.samplingTrigger)
                 .containsExactly("0000000000000001 inactivity", "0000000000000002 inactivity");
         assertThat(buffer.summary).isNull();
         assertThat(buffer.spans).isEmpty();
@@ -96,7 +99,8 @@ class TraceDeciderTest {
             decider.onFragment(spans((int) (t / 5_000), 1, t == 0), t, buffer, timers, out);
             advanceTo(decider, t);
         }
-        assertThat(out.kept).hasSize(6).allSatisfy(s -> assertThat(s.samplingTrigger).isEqualTo("max_duration"));
+        assertThat(out.kept).hasSize(6).allSatisfy(s -> assertThat(s.samplingTrigger)
+                .isEqualTo("max_duration"));
     }
 
     @Test
@@ -104,10 +108,12 @@ class TraceDeciderTest {
         TraceDecider decider = decider(3);
         decider.onFragment(spans(0, 5, true), 0, buffer, timers, out);
 
-        assertThat(out.kept).extracting(s -> s.samplingTrigger)
+        assertThat(out.kept)
+                .extracting(s -> s.samplingTrigger)
                 .containsExactly("max_spans", "max_spans", "max_spans", "late", "late");
         assertThat(timers.pending).as("the timer went with the decision").isEmpty();
-        assertThat(out.decided).singleElement().satisfies(s -> assertThat(s.spansSeen).isEqualTo(3));
+        assertThat(out.decided).singleElement().satisfies(s -> assertThat(s.spansSeen)
+                .isEqualTo(3));
     }
 
     @Test
@@ -148,7 +154,8 @@ class TraceDeciderTest {
         long restoredAt = 60_000;
 
         // The restored timer fires late, at the restart; the spans after the checkpoint are on their way.
-        assertThat(restarted.onTimer(TRACE, timers.pending.pollFirst(), restoredAt, buffer, timers, out)).isTrue();
+        assertThat(restarted.onTimer(TRACE, timers.pending.pollFirst(), restoredAt, buffer, timers, out))
+                .isTrue();
         assertThat(out.kept).isEmpty();
         assertThat(timers.pending).containsExactly(restoredAt + WAIT);
         restarted.onFragment(spans(1, 1, false), restoredAt + 1_000, buffer, timers, out);
@@ -160,7 +167,9 @@ class TraceDeciderTest {
     @Test
     void aTimerThatIsNotTheTracesOwnIsLeftToTheCaller() throws Exception {
         TraceDecider decider = decider(100);
-        assertThat(decider.onTimer(TRACE, 5, 5, buffer, timers, out)).as("no trace buffered").isFalse();
+        assertThat(decider.onTimer(TRACE, 5, 5, buffer, timers, out))
+                .as("no trace buffered")
+                .isFalse();
         decider.onFragment(spans(0, 1, false), 0, buffer, timers, out);
         assertThat(decider.onTimer(TRACE, 5, 5, buffer, timers, out)).isFalse();
         assertThat(out.decided).isEmpty();

@@ -39,8 +39,13 @@ public class DecodeBenchmark {
         for (int trace = 0; trace < 10; trace++) {
             String traceId = String.format("%016x%016x", random.nextLong(), random.nextLong());
             for (int i = 0; i < SPANS / 10; i++) {
-                spans.add(OtlpTestData.span(traceId, String.format("%016x", random.nextLong() | 1),
-                                i == 0 ? "" : "00000000000000ff", "op" + i, i, 5)
+                spans.add(OtlpTestData.span(
+                                traceId,
+                                String.format("%016x", random.nextLong() | 1),
+                                i == 0 ? "" : "00000000000000ff",
+                                "op" + i,
+                                i,
+                                5)
                         .addAttributes(attr("http.request.method", "GET"))
                         .addAttributes(attr("http.route", "/api/orders/{id}"))
                         .addAttributes(attr("http.response.status_code", 200))
@@ -58,7 +63,8 @@ public class DecodeBenchmark {
     @Benchmark
     @OperationsPerInvocation(SPANS)
     public RecordScan.Result scan() {
-        return RecordScan.scan(record, DecodeLimits.DEFAULTS.maxSpansPerRecord(), DecodeLimits.DEFAULTS.maxValuesPerRecord());
+        return RecordScan.scan(
+                record, DecodeLimits.DEFAULTS.maxSpansPerRecord(), DecodeLimits.DEFAULTS.maxValuesPerRecord());
     }
 
     @Benchmark

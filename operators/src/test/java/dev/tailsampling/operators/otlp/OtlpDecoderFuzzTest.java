@@ -26,9 +26,16 @@ class OtlpDecoderFuzzTest {
     private static final long NOW = OtlpDecoderTest.NOW;
 
     /** Small limits, so that the mutants reach them. */
-    private static final DecodeLimits LIMITS =
-            new DecodeLimits(1 << 20, 500, 20_000, 64, 16, 16, 256,
-                    DecodeLimits.DEFAULTS.maxSpanAge(), DecodeLimits.DEFAULTS.maxClockSkew());
+    private static final DecodeLimits LIMITS = new DecodeLimits(
+            1 << 20,
+            500,
+            20_000,
+            64,
+            16,
+            16,
+            256,
+            DecodeLimits.DEFAULTS.maxSpanAge(),
+            DecodeLimits.DEFAULTS.maxClockSkew());
 
     /**
      * A gross bound on what one record may allocate: objects for at most {@code maxValuesPerRecord}
@@ -39,13 +46,21 @@ class OtlpDecoderFuzzTest {
         return (16L << 20) + 32L * record.length;
     }
 
-
-    private static final Set<String> REASONS =
-            Set.of(OtlpDecoder.UNPARSEABLE_RECORD, OtlpDecoder.RECORD_TOO_LARGE, OtlpDecoder.TOO_MANY_SPANS,
-                    OtlpDecoder.TOO_MANY_VALUES, OtlpDecoder.INVALID_UTF8, OtlpDecoder.MISSING_TRACE_ID,
-                    OtlpDecoder.INVALID_TRACE_ID, OtlpDecoder.MISSING_SPAN_ID, OtlpDecoder.INVALID_SPAN_ID,
-                    OtlpDecoder.END_BEFORE_START, OtlpDecoder.TIMESTAMP_OUT_OF_RANGE,
-                    OtlpDecoder.TOO_MANY_ATTRIBUTES, OtlpDecoder.TOO_MANY_EVENTS, OtlpDecoder.TOO_MANY_LINKS);
+    private static final Set<String> REASONS = Set.of(
+            OtlpDecoder.UNPARSEABLE_RECORD,
+            OtlpDecoder.RECORD_TOO_LARGE,
+            OtlpDecoder.TOO_MANY_SPANS,
+            OtlpDecoder.TOO_MANY_VALUES,
+            OtlpDecoder.INVALID_UTF8,
+            OtlpDecoder.MISSING_TRACE_ID,
+            OtlpDecoder.INVALID_TRACE_ID,
+            OtlpDecoder.MISSING_SPAN_ID,
+            OtlpDecoder.INVALID_SPAN_ID,
+            OtlpDecoder.END_BEFORE_START,
+            OtlpDecoder.TIMESTAMP_OUT_OF_RANGE,
+            OtlpDecoder.TOO_MANY_ATTRIBUTES,
+            OtlpDecoder.TOO_MANY_EVENTS,
+            OtlpDecoder.TOO_MANY_LINKS);
 
     @Test
     void everyMutantDecodesIntoFragmentsOrDeadLettersWithoutThrowing() {
@@ -66,7 +81,8 @@ class OtlpDecoderFuzzTest {
             long before = threads.getThreadAllocatedBytes(thread);
             decoder.decode(mutant, NOW, output);
             long allocated = threads.getThreadAllocatedBytes(thread) - before;
-            assertThat(allocated).as("bytes allocated decoding mutant %d of %d bytes", i, mutant.length)
+            assertThat(allocated)
+                    .as("bytes allocated decoding mutant %d of %d bytes", i, mutant.length)
                     .isLessThan(allocationBound(mutant));
             for (DeadLetter letter : deadLetters) {
                 assertThat(letter.reason).as("mutant %d", i).isIn(REASONS);
@@ -82,17 +98,25 @@ class OtlpDecoderFuzzTest {
                 List<Span> spans = new ArrayList<>();
                 SpanDecoder.decode(fragment.payload, spans);
                 assertThat(spans).as("mutant %d", i).hasSize(fragment.spanCount);
-                spans.forEach(s -> s.markKept("errors", 1.0, dev.tailsampling.sampling.DecisionTrigger.INACTIVITY, false));
+                spans.forEach(
+                        s -> s.markKept("errors", 1.0, dev.tailsampling.sampling.DecisionTrigger.INACTIVITY, false));
                 KeptTrace.of(spans);
                 if (fragment.spanCount > 1) {
-                    assertThat(OtlpDecoder.split(fragment, 1)).extracting(f -> f.spanCount)
+                    assertThat(OtlpDecoder.split(fragment, 1))
+                            .extracting(f -> f.spanCount)
                             .containsExactly(1, fragment.spanCount - 1);
                 }
             }
         }
         assertThat(withFragments).as("some mutants still hold valid spans").isGreaterThan(MUTANTS / 20);
-        assertThat(reasonsSeen).as("the mutations reach the limits and checks").contains(
-                OtlpDecoder.UNPARSEABLE_RECORD, OtlpDecoder.TOO_MANY_SPANS, OtlpDecoder.TOO_MANY_VALUES,
-                OtlpDecoder.INVALID_UTF8, OtlpDecoder.TIMESTAMP_OUT_OF_RANGE, OtlpDecoder.INVALID_SPAN_ID);
+        assertThat(reasonsSeen)
+                .as("the mutations reach the limits and checks")
+                .contains(
+                        OtlpDecoder.UNPARSEABLE_RECORD,
+                        OtlpDecoder.TOO_MANY_SPANS,
+                        OtlpDecoder.TOO_MANY_VALUES,
+                        OtlpDecoder.INVALID_UTF8,
+                        OtlpDecoder.TIMESTAMP_OUT_OF_RANGE,
+                        OtlpDecoder.INVALID_SPAN_ID);
     }
 }

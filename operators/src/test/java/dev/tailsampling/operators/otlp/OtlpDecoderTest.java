@@ -36,16 +36,13 @@ class OtlpDecoderTest {
 
     @Test
     void groupsARecordsSpansIntoOneFragmentPerTrace() {
-        byte[] record =
-                request(
-                                resourceSpans(
-                                        "frontend",
-                                        span(TRACE, ROOT, "", "GET /", 0, 120),
-                                        span(OTHER_TRACE, ROOT, CHILD, "GET /cart", 500, 5)),
-                                resourceSpans(
-                                        "checkout",
-                                        error(span(TRACE, CHILD, ROOT, "charge", 10, 150))))
-                        .toByteArray();
+        byte[] record = request(
+                        resourceSpans(
+                                "frontend",
+                                span(TRACE, ROOT, "", "GET /", 0, 120),
+                                span(OTHER_TRACE, ROOT, CHILD, "GET /cart", 500, 5)),
+                        resourceSpans("checkout", error(span(TRACE, CHILD, ROOT, "charge", 10, 150))))
+                .toByteArray();
 
         decoder.decode(record, NOW, output);
 
@@ -61,7 +58,8 @@ class OtlpDecoderTest {
         assertThat(trace.maxEndNanos).isEqualTo(T0 + 160 * OtlpTestData.MILLIS);
         List<Span> spans = new ArrayList<>();
         SpanDecoder.decode(trace.payload, spans);
-        assertThat(spans).extracting(s -> s.serviceName + "/" + s.operationName)
+        assertThat(spans)
+                .extracting(s -> s.serviceName + "/" + s.operationName)
                 .containsExactly("frontend/GET /", "checkout/charge");
         TraceFragment other = fragments.get(1);
         assertThat(other.spanCount).isEqualTo(1);
@@ -72,27 +70,30 @@ class OtlpDecoderTest {
 
     @Test
     void readsTheHeadProbabilityAndExplicitRandomnessFromTheSpansTracestate() {
-        byte[] record =
-                request(
-                                resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 120).setTraceState("ot=th:c")),
-                                resourceSpans("checkout", span(TRACE, CHILD, ROOT, "charge", 10, 50)),
-                                resourceSpans("search", span(OTHER_TRACE, ROOT, "", "GET /q", 0, 5)
+        byte[] record = request(
+                        resourceSpans(
+                                "frontend",
+                                span(TRACE, ROOT, "", "GET /", 0, 120).setTraceState("ot=th:c")),
+                        resourceSpans("checkout", span(TRACE, CHILD, ROOT, "charge", 10, 50)),
+                        resourceSpans(
+                                "search",
+                                span(OTHER_TRACE, ROOT, "", "GET /q", 0, 5)
                                         .setTraceState("vendor=1,ot=rv:0123456789abcd;th:8")))
-                        .toByteArray();
+                .toByteArray();
 
         decoder.decode(record, NOW, output);
 
-        assertThat(fragments).extracting(f -> f.traceId + " " + f.headProbability + " " + f.headRandomnessExplicit)
+        assertThat(fragments)
+                .extracting(f -> f.traceId + " " + f.headProbability + " " + f.headRandomnessExplicit)
                 .containsExactly(TRACE + " 0.25 false", OTHER_TRACE + " 0.5 true");
     }
 
     @Test
     void aRecordOfOneTraceIsItsOwnFragment() {
-        byte[] record =
-                request(
-                                resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 120)),
-                                resourceSpans("checkout", span(TRACE, CHILD, ROOT, "charge", 10, 50)))
-                        .toByteArray();
+        byte[] record = request(
+                        resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 120)),
+                        resourceSpans("checkout", span(TRACE, CHILD, ROOT, "charge", 10, 50)))
+                .toByteArray();
 
         decoder.decode(record, NOW, output);
 
@@ -109,47 +110,39 @@ class OtlpDecoderTest {
         decoder.decode(garbage, NOW, output);
 
         assertThat(fragments).isEmpty();
-        assertThat(deadLetters).singleElement()
-                .satisfies(
-                        d -> {
-                            assertThat(d.reason).isEqualTo(OtlpDecoder.UNPARSEABLE_RECORD);
-                            assertThat(d.payload).isEqualTo(garbage);
-                            assertThat(d.detail).contains("ExportTraceServiceRequest");
-                        });
+        assertThat(deadLetters).singleElement().satisfies(d -> {
+            assertThat(d.reason).isEqualTo(OtlpDecoder.UNPARSEABLE_RECORD);
+            assertThat(d.payload).isEqualTo(garbage);
+            assertThat(d.detail).contains("ExportTraceServiceRequest");
+        });
     }
 
     static List<Arguments> invalidSpans() {
         return List.of(
                 Arguments.of(
-                        span(TRACE, ROOT, "", "x", 0, 1).setTraceId(ByteString.EMPTY),
-                        OtlpDecoder.MISSING_TRACE_ID),
+                        span(TRACE, ROOT, "", "x", 0, 1).setTraceId(ByteString.EMPTY), OtlpDecoder.MISSING_TRACE_ID),
                 Arguments.of(
                         span(TRACE, ROOT, "", "x", 0, 1).setTraceId(ByteString.copyFrom(new byte[16])),
                         OtlpDecoder.INVALID_TRACE_ID),
                 Arguments.of(
                         span(TRACE, ROOT, "", "x", 0, 1).setTraceId(OtlpTestData.id("0102030405060708")),
                         OtlpDecoder.INVALID_TRACE_ID),
-                Arguments.of(
-                        span(TRACE, ROOT, "", "x", 0, 1).setSpanId(ByteString.EMPTY),
-                        OtlpDecoder.MISSING_SPAN_ID),
+                Arguments.of(span(TRACE, ROOT, "", "x", 0, 1).setSpanId(ByteString.EMPTY), OtlpDecoder.MISSING_SPAN_ID),
                 Arguments.of(
                         span(TRACE, ROOT, "", "x", 0, 1).setSpanId(ByteString.copyFrom(new byte[8])),
                         OtlpDecoder.INVALID_SPAN_ID),
                 Arguments.of(
                         span(TRACE, ROOT, "", "x", 0, 1).setSpanId(OtlpTestData.id(TRACE)),
                         OtlpDecoder.INVALID_SPAN_ID),
-                Arguments.of(
-                        span(TRACE, ROOT, "", "x", 10, 1).setEndTimeUnixNano(T0),
-                        OtlpDecoder.END_BEFORE_START));
+                Arguments.of(span(TRACE, ROOT, "", "x", 10, 1).setEndTimeUnixNano(T0), OtlpDecoder.END_BEFORE_START));
     }
 
     @ParameterizedTest
     @MethodSource("invalidSpans")
     void sendsAnInvalidSpanAloneToTheDeadLettersAndKeepsItsNeighbours(
             io.opentelemetry.proto.trace.v1.Span.Builder invalid, String reason) throws Exception {
-        byte[] record =
-                request(resourceSpans("frontend", span(TRACE, CHILD, ROOT, "ok", 0, 5), invalid))
-                        .toByteArray();
+        byte[] record = request(resourceSpans("frontend", span(TRACE, CHILD, ROOT, "ok", 0, 5), invalid))
+                .toByteArray();
 
         decoder.decode(record, NOW, output);
 
@@ -158,17 +151,18 @@ class OtlpDecoderTest {
             assertThat(f.spanCount).isEqualTo(1);
             List<Span> kept = new ArrayList<>();
             SpanDecoder.decode(f.payload, kept);
-            assertThat(kept).as("the refused span is not in the fragment")
-                    .extracting(s -> s.spanId).containsExactly(CHILD);
+            assertThat(kept)
+                    .as("the refused span is not in the fragment")
+                    .extracting(s -> s.spanId)
+                    .containsExactly(CHILD);
         });
-        assertThat(deadLetters).singleElement().satisfies(d -> assertThat(d.reason).isEqualTo(reason));
+        assertThat(deadLetters).singleElement().satisfies(d -> assertThat(d.reason)
+                .isEqualTo(reason));
         DeadLetter deadLetter = deadLetters.get(0);
         assertThat(deadLetter.detail).isNotBlank();
         ExportTraceServiceRequest kept = ExportTraceServiceRequest.parseFrom(deadLetter.payload);
-        assertThat(kept.getResourceSpans(0).getScopeSpans(0).getSpansList())
-                .containsExactly(invalid.build());
-        assertThat(kept.getResourceSpans(0).getResource().getAttributes(0))
-                .isEqualTo(attr("service.name", "frontend"));
+        assertThat(kept.getResourceSpans(0).getScopeSpans(0).getSpansList()).containsExactly(invalid.build());
+        assertThat(kept.getResourceSpans(0).getResource().getAttributes(0)).isEqualTo(attr("service.name", "frontend"));
     }
 
     @Test
@@ -181,16 +175,33 @@ class OtlpDecoderTest {
 
     private static DecodeLimits limits(int maxSpans, int maxValues, int maxAttributes, int maxLength) {
         DecodeLimits d = DecodeLimits.DEFAULTS;
-        return new DecodeLimits(d.maxRecordBytes(), maxSpans, maxValues, maxAttributes, maxAttributes, maxAttributes,
-                maxLength, d.maxSpanAge(), d.maxClockSkew());
+        return new DecodeLimits(
+                d.maxRecordBytes(),
+                maxSpans,
+                maxValues,
+                maxAttributes,
+                maxAttributes,
+                maxAttributes,
+                maxLength,
+                d.maxSpanAge(),
+                d.maxClockSkew());
     }
 
     @Test
     void refusesARecordLargerThanTheLimitWhole() {
-        byte[] record = request(resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 1))).toByteArray();
+        byte[] record = request(resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 1)))
+                .toByteArray();
         DecodeLimits d = DecodeLimits.DEFAULTS;
-        OtlpDecoder small = new OtlpDecoder(new DecodeLimits(record.length - 1, d.maxSpansPerRecord(),
-                d.maxValuesPerRecord(), 10, 10, 10, 10, d.maxSpanAge(), d.maxClockSkew()));
+        OtlpDecoder small = new OtlpDecoder(new DecodeLimits(
+                record.length - 1,
+                d.maxSpansPerRecord(),
+                d.maxValuesPerRecord(),
+                10,
+                10,
+                10,
+                10,
+                d.maxSpanAge(),
+                d.maxClockSkew()));
 
         small.decode(record, NOW, output);
 
@@ -204,8 +215,12 @@ class OtlpDecoderTest {
 
     @Test
     void refusesARecordWithMoreSpansThanTheLimitBeforeParsingIt() {
-        byte[] record = request(resourceSpans("frontend", span(TRACE, ROOT, "", "a", 0, 1),
-                span(TRACE, CHILD, ROOT, "b", 0, 1), span(OTHER_TRACE, ROOT, "", "c", 0, 1))).toByteArray();
+        byte[] record = request(resourceSpans(
+                        "frontend",
+                        span(TRACE, ROOT, "", "a", 0, 1),
+                        span(TRACE, CHILD, ROOT, "b", 0, 1),
+                        span(OTHER_TRACE, ROOT, "", "c", 0, 1)))
+                .toByteArray();
 
         new OtlpDecoder(limits(2, 1_000, 10, 100)).decode(record, NOW, output);
 
@@ -226,19 +241,18 @@ class OtlpDecoderTest {
         new OtlpDecoder(limits(10, 100_000, 1_000_000, 100)).decode(record, NOW, output);
 
         assertThat(fragments).isEmpty();
-        assertThat(deadLetters).extracting(d -> d.reason)
+        assertThat(deadLetters)
+                .extracting(d -> d.reason)
                 .containsExactly(OtlpDecoder.TOO_MANY_ATTRIBUTES, OtlpDecoder.TOO_MANY_VALUES);
     }
 
     @Test
     void sendsASpanWithAStringThatIsNotUtf8AloneToTheDeadLetters() throws Exception {
-        byte[] valid =
-                request(
-                                resourceSpans(
-                                        "checkout",
-                                        error(span(TRACE, ROOT, "", "charge", 0, 5)),
-                                        span(TRACE, CHILD, ROOT, "bad", 1, 2).addAttributes(attr("user", "XXXX"))))
-                        .toByteArray();
+        byte[] valid = request(resourceSpans(
+                        "checkout",
+                        error(span(TRACE, ROOT, "", "charge", 0, 5)),
+                        span(TRACE, CHILD, ROOT, "bad", 1, 2).addAttributes(attr("user", "XXXX"))))
+                .toByteArray();
         byte[] record = OtlpTestData.overwrite(valid, "XXXX", OtlpTestData.NOT_UTF8);
 
         decoder.decode(record, NOW, output);
@@ -250,17 +264,17 @@ class OtlpDecoderTest {
         assertThat(deadLetters).singleElement().satisfies(d -> {
             assertThat(d.reason).isEqualTo(OtlpDecoder.INVALID_UTF8);
             assertThat(d.detail).contains("UTF-8");
-            assertThat(new String(d.payload, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("bad");
+            assertThat(new String(d.payload, java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .contains("bad");
         });
     }
 
     @Test
     void aResourceThatIsNotUtf8TakesOnlyItsOwnSpansToTheDeadLetters() {
-        byte[] valid =
-                request(
-                                resourceSpans("XXXX", span(TRACE, ROOT, "", "a", 0, 5)),
-                                resourceSpans("checkout", span(OTHER_TRACE, ROOT, "", "b", 0, 5)))
-                        .toByteArray();
+        byte[] valid = request(
+                        resourceSpans("XXXX", span(TRACE, ROOT, "", "a", 0, 5)),
+                        resourceSpans("checkout", span(OTHER_TRACE, ROOT, "", "b", 0, 5)))
+                .toByteArray();
 
         decoder.decode(OtlpTestData.overwrite(valid, "XXXX", OtlpTestData.NOT_UTF8), NOW, output);
 
@@ -271,62 +285,73 @@ class OtlpDecoderTest {
     @Test
     void refusesSpansOutsideTheAcceptedTimeRange() {
         long nowNanos = NOW * 1_000_000L;
-        byte[] record =
-                request(
-                                resourceSpans(
-                                        "frontend",
-                                        span(TRACE, ROOT, "", "1970", 0, 1).setStartTimeUnixNano(0).setEndTimeUnixNano(5),
-                                        span(TRACE, CHILD, ROOT, "future", 0, 1)
-                                                .setStartTimeUnixNano(nowNanos)
-                                                .setEndTimeUnixNano(nowNanos + 2 * 3_600_000_000_000L),
-                                        span(OTHER_TRACE, ROOT, "", "now", 0, 1)))
-                        .toByteArray();
+        byte[] record = request(resourceSpans(
+                        "frontend",
+                        span(TRACE, ROOT, "", "1970", 0, 1)
+                                .setStartTimeUnixNano(0)
+                                .setEndTimeUnixNano(5),
+                        span(TRACE, CHILD, ROOT, "future", 0, 1)
+                                .setStartTimeUnixNano(nowNanos)
+                                .setEndTimeUnixNano(nowNanos + 2 * 3_600_000_000_000L),
+                        span(OTHER_TRACE, ROOT, "", "now", 0, 1)))
+                .toByteArray();
 
         decoder.decode(record, NOW, output);
 
         assertThat(fragments).extracting(f -> f.traceId).containsExactly(OTHER_TRACE);
-        assertThat(deadLetters).extracting(d -> d.reason)
+        assertThat(deadLetters)
+                .extracting(d -> d.reason)
                 .containsExactly(OtlpDecoder.TIMESTAMP_OUT_OF_RANGE, OtlpDecoder.TIMESTAMP_OUT_OF_RANGE);
     }
 
     @Test
     void refusesASpanWithTooManyAttributesEventsOrLinksAlone() {
-        io.opentelemetry.proto.trace.v1.Span.Event event = io.opentelemetry.proto.trace.v1.Span.Event.newBuilder().setName("e").build();
+        io.opentelemetry.proto.trace.v1.Span.Event event = io.opentelemetry.proto.trace.v1.Span.Event.newBuilder()
+                .setName("e")
+                .build();
         io.opentelemetry.proto.trace.v1.Span.Link link = io.opentelemetry.proto.trace.v1.Span.Link.newBuilder()
-                .setTraceId(OtlpTestData.id(OTHER_TRACE)).setSpanId(OtlpTestData.id(ROOT)).build();
-        byte[] record =
-                request(
-                                resourceSpans(
-                                        "frontend",
-                                        span(TRACE, ROOT, "", "attributes", 0, 1)
-                                                .addAttributes(attr("a", 1)).addAttributes(attr("b", 2)).addAttributes(attr("c", 3)),
-                                        span(TRACE, "00000000000000e1", ROOT, "events", 0, 1)
-                                                .addEvents(event).addEvents(event).addEvents(event),
-                                        span(TRACE, "00000000000000e2", ROOT, "links", 0, 1)
-                                                .addLinks(link).addLinks(link).addLinks(link),
-                                        span(TRACE, CHILD, ROOT, "ok", 0, 1).addAttributes(attr("a", 1))))
-                        .toByteArray();
+                .setTraceId(OtlpTestData.id(OTHER_TRACE))
+                .setSpanId(OtlpTestData.id(ROOT))
+                .build();
+        byte[] record = request(resourceSpans(
+                        "frontend",
+                        span(TRACE, ROOT, "", "attributes", 0, 1)
+                                .addAttributes(attr("a", 1))
+                                .addAttributes(attr("b", 2))
+                                .addAttributes(attr("c", 3)),
+                        span(TRACE, "00000000000000e1", ROOT, "events", 0, 1)
+                                .addEvents(event)
+                                .addEvents(event)
+                                .addEvents(event),
+                        span(TRACE, "00000000000000e2", ROOT, "links", 0, 1)
+                                .addLinks(link)
+                                .addLinks(link)
+                                .addLinks(link),
+                        span(TRACE, CHILD, ROOT, "ok", 0, 1).addAttributes(attr("a", 1))))
+                .toByteArray();
 
         new OtlpDecoder(limits(10, 1_000, 2, 100)).decode(record, NOW, output);
 
-        assertThat(fragments).singleElement().satisfies(f -> assertThat(f.spanCount).isEqualTo(1));
-        assertThat(deadLetters).extracting(d -> d.reason).containsExactly(
-                OtlpDecoder.TOO_MANY_ATTRIBUTES, OtlpDecoder.TOO_MANY_EVENTS, OtlpDecoder.TOO_MANY_LINKS);
+        assertThat(fragments).singleElement().satisfies(f -> assertThat(f.spanCount)
+                .isEqualTo(1));
+        assertThat(deadLetters)
+                .extracting(d -> d.reason)
+                .containsExactly(
+                        OtlpDecoder.TOO_MANY_ATTRIBUTES, OtlpDecoder.TOO_MANY_EVENTS, OtlpDecoder.TOO_MANY_LINKS);
     }
 
     @Test
     void cutsLongAttributeValuesAndSaysHowManyOnTheSpan() {
         String longValue = "x".repeat(50);
-        byte[] record =
-                request(
-                                resourceSpans(
-                                        "frontend",
-                                        span(TRACE, ROOT, "", "GET /", 0, 1)
-                                                .addAttributes(attr("db.statement", longValue))
-                                                .addAttributes(attr("short", "ok"))
-                                                .addEvents(io.opentelemetry.proto.trace.v1.Span.Event.newBuilder()
-                                                        .setName("log").addAttributes(attr("message", longValue)))))
-                        .toByteArray();
+        byte[] record = request(resourceSpans(
+                        "frontend",
+                        span(TRACE, ROOT, "", "GET /", 0, 1)
+                                .addAttributes(attr("db.statement", longValue))
+                                .addAttributes(attr("short", "ok"))
+                                .addEvents(io.opentelemetry.proto.trace.v1.Span.Event.newBuilder()
+                                        .setName("log")
+                                        .addAttributes(attr("message", longValue)))))
+                .toByteArray();
 
         new OtlpDecoder(limits(10, 1_000, 10, 8)).decode(record, NOW, output);
 
@@ -345,13 +370,21 @@ class OtlpDecoderTest {
 
     @Test
     void refusesARecordNestedDeeperThanProtobufAllowsWithoutThrowing() {
-        io.opentelemetry.proto.common.v1.AnyValue value = io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setIntValue(1).build();
+        io.opentelemetry.proto.common.v1.AnyValue value = io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                .setIntValue(1)
+                .build();
         for (int i = 0; i < 200; i++) {
             value = io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
-                    .setArrayValue(io.opentelemetry.proto.common.v1.ArrayValue.newBuilder().addValues(value)).build();
+                    .setArrayValue(io.opentelemetry.proto.common.v1.ArrayValue.newBuilder()
+                            .addValues(value))
+                    .build();
         }
-        byte[] record = request(resourceSpans("frontend", span(TRACE, ROOT, "", "deep", 0, 1)
-                .addAttributes(io.opentelemetry.proto.common.v1.KeyValue.newBuilder().setKey("deep").setValue(value))))
+        byte[] record = request(resourceSpans(
+                        "frontend",
+                        span(TRACE, ROOT, "", "deep", 0, 1)
+                                .addAttributes(io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+                                        .setKey("deep")
+                                        .setValue(value))))
                 .toByteArray();
 
         decoder.decode(record, NOW, output);
@@ -365,12 +398,13 @@ class OtlpDecoderTest {
 
     @Test
     void splitsAFragmentIntoItsFirstSpansAndTheRest() {
-        byte[] record =
-                request(
-                                resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 100)),
-                                resourceSpans("checkout", span(TRACE, CHILD, ROOT, "a", 10, 5),
-                                        error(span(TRACE, "00000000000000c3", ROOT, "b", 20, 5))))
-                        .toByteArray();
+        byte[] record = request(
+                        resourceSpans("frontend", span(TRACE, ROOT, "", "GET /", 0, 100)),
+                        resourceSpans(
+                                "checkout",
+                                span(TRACE, CHILD, ROOT, "a", 10, 5),
+                                error(span(TRACE, "00000000000000c3", ROOT, "b", 20, 5))))
+                .toByteArray();
         decoder.decode(record, NOW, output);
         TraceFragment whole = fragments.get(0);
         whole.presampleRate = 0.5;

@@ -33,14 +33,21 @@ public final class OtlpMutator {
     public static List<byte[]> seeds() {
         List<byte[]> seeds = new ArrayList<>();
         String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
-        seeds.add(request(resourceSpans("frontend", span(trace, "00f067aa0ba902b7", "", "GET /", 0, 120)
-                .addAttributes(attr("http.method", "GET")).addAttributes(attr("http.status_code", 200))),
-                resourceSpans("checkout", error(span(trace, "00f067aa0ba902b8", "00f067aa0ba902b7", "charge", 10, 50))
-                        .addEvents(io.opentelemetry.proto.trace.v1.Span.Event.newBuilder().setName("exception")
-                                .addAttributes(attr("exception.message", "card declined")))
-                        .addLinks(io.opentelemetry.proto.trace.v1.Span.Link.newBuilder()
-                                .setTraceId(OtlpTestData.id("0af7651916cd43dd8448eb211c80319c"))
-                                .setSpanId(OtlpTestData.id("00f067aa0ba902b9")))))
+        seeds.add(request(
+                        resourceSpans(
+                                "frontend",
+                                span(trace, "00f067aa0ba902b7", "", "GET /", 0, 120)
+                                        .addAttributes(attr("http.method", "GET"))
+                                        .addAttributes(attr("http.status_code", 200))),
+                        resourceSpans(
+                                "checkout",
+                                error(span(trace, "00f067aa0ba902b8", "00f067aa0ba902b7", "charge", 10, 50))
+                                        .addEvents(io.opentelemetry.proto.trace.v1.Span.Event.newBuilder()
+                                                .setName("exception")
+                                                .addAttributes(attr("exception.message", "card declined")))
+                                        .addLinks(io.opentelemetry.proto.trace.v1.Span.Link.newBuilder()
+                                                .setTraceId(OtlpTestData.id("0af7651916cd43dd8448eb211c80319c"))
+                                                .setSpanId(OtlpTestData.id("00f067aa0ba902b9")))))
                 .toByteArray());
         List<io.opentelemetry.proto.trace.v1.Span.Builder> many = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -144,11 +151,16 @@ public final class OtlpMutator {
         AnyValue value = AnyValue.newBuilder().setStringValue("leaf").build();
         for (int depth = random.nextInt(150); depth > 0; depth--) {
             value = random.nextBoolean()
-                    ? AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder().addValues(value)).build()
-                    : AnyValue.newBuilder().setKvlistValue(
-                            KeyValueList.newBuilder().addValues(KeyValue.newBuilder().setKey("k").setValue(value))).build();
+                    ? AnyValue.newBuilder()
+                            .setArrayValue(ArrayValue.newBuilder().addValues(value))
+                            .build()
+                    : AnyValue.newBuilder()
+                            .setKvlistValue(KeyValueList.newBuilder()
+                                    .addValues(KeyValue.newBuilder().setKey("k").setValue(value)))
+                            .build();
         }
-        return withAttribute(KeyValue.newBuilder().setKey("nested").setValue(value).build(),
+        return withAttribute(
+                KeyValue.newBuilder().setKey("nested").setValue(value).build(),
                 span("5bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902c1", "", "nested", 0, 1));
     }
 
@@ -157,7 +169,11 @@ public final class OtlpMutator {
         for (int i = width; i > 0; i--) {
             array.addValues(AnyValue.getDefaultInstance());
         }
-        return withAttribute(KeyValue.newBuilder().setKey("wide").setValue(AnyValue.newBuilder().setArrayValue(array)).build(),
+        return withAttribute(
+                KeyValue.newBuilder()
+                        .setKey("wide")
+                        .setValue(AnyValue.newBuilder().setArrayValue(array))
+                        .build(),
                 span("6bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902c2", "", "wide", 0, 1));
     }
 
@@ -172,16 +188,18 @@ public final class OtlpMutator {
 
     private static byte[] extremeNumbers(Random random) {
         long[] extremes = {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 1, random.nextLong()};
-        io.opentelemetry.proto.trace.v1.Span.Builder span =
-                span("7bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902c3", "", "numbers", 0, 1)
-                        .setStartTimeUnixNano(extremes[random.nextInt(extremes.length)])
-                        .setEndTimeUnixNano(extremes[random.nextInt(extremes.length)])
-                        .setDroppedAttributesCount(random.nextInt())
-                        .setFlags(random.nextInt())
-                        .setParentSpanId(ByteString.copyFrom(new byte[random.nextInt(20)]))
-                        .addAttributes(attr("http.status_code", extremes[random.nextInt(extremes.length)]))
-                        .addAttributes(KeyValue.newBuilder().setKey("d").setValue(
-                                AnyValue.newBuilder().setDoubleValue(random.nextBoolean() ? Double.NaN : -Double.MAX_VALUE)));
+        io.opentelemetry.proto.trace.v1.Span.Builder span = span(
+                        "7bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902c3", "", "numbers", 0, 1)
+                .setStartTimeUnixNano(extremes[random.nextInt(extremes.length)])
+                .setEndTimeUnixNano(extremes[random.nextInt(extremes.length)])
+                .setDroppedAttributesCount(random.nextInt())
+                .setFlags(random.nextInt())
+                .setParentSpanId(ByteString.copyFrom(new byte[random.nextInt(20)]))
+                .addAttributes(attr("http.status_code", extremes[random.nextInt(extremes.length)]))
+                .addAttributes(KeyValue.newBuilder()
+                        .setKey("d")
+                        .setValue(AnyValue.newBuilder()
+                                .setDoubleValue(random.nextBoolean() ? Double.NaN : -Double.MAX_VALUE)));
         return request(resourceSpans("numbers", span)).toByteArray();
     }
 }

@@ -51,21 +51,22 @@ public final class OtlpTestData {
     }
 
     public static KeyValue attr(String key, long value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
+        return KeyValue.newBuilder()
+                .setKey(key)
+                .setValue(AnyValue.newBuilder().setIntValue(value))
+                .build();
     }
 
     public static ResourceSpans resourceSpans(String service, Span.Builder... spans) {
-        ScopeSpans.Builder scope =
-                ScopeSpans.newBuilder()
-                        .setScope(InstrumentationScope.newBuilder().setName("shop").setVersion("1.0"));
+        ScopeSpans.Builder scope = ScopeSpans.newBuilder()
+                .setScope(InstrumentationScope.newBuilder().setName("shop").setVersion("1.0"));
         for (Span.Builder span : spans) {
             scope.addSpans(span);
         }
         return ResourceSpans.newBuilder()
-                .setResource(
-                        Resource.newBuilder()
-                                .addAttributes(attr("service.name", service))
-                                .addAttributes(attr("deployment.environment", "test")))
+                .setResource(Resource.newBuilder()
+                        .addAttributes(attr("service.name", service))
+                        .addAttributes(attr("deployment.environment", "test")))
                 .addScopeSpans(scope)
                 .build();
     }

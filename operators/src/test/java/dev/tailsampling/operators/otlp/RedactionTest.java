@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RedactionTest {
     private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     private Redaction rules() throws Exception {
         Path key = Files.writeString(temp.resolve("hash.key"), "k3y");
@@ -40,34 +41,40 @@ class RedactionTest {
     @Test
     void dropsHashesAndSanitizesOnSpansEventsAndResources() throws Exception {
         Redaction.Redactor redactor = rules().open();
-        io.opentelemetry.proto.trace.v1.Span span =
-                span(TRACE, "00f067aa0ba902b7", "", "SELECT", 0, 1)
-                        .addAttributes(attr("user.email", "ada@example.com"))
-                        .addAttributes(attr("enduser.id", "ada"))
-                        .addAttributes(attr("db.statement", "SELECT * FROM users WHERE email = 'ada@example.com'"))
-                        .addAttributes(attr("http.method", "GET"))
-                        .addEvents(io.opentelemetry.proto.trace.v1.Span.Event.newBuilder().setName("login")
-                                .addAttributes(attr("user.email", "ada@example.com")))
-                        .build();
+        io.opentelemetry.proto.trace.v1.Span span = span(TRACE, "00f067aa0ba902b7", "", "SELECT", 0, 1)
+                .addAttributes(attr("user.email", "ada@example.com"))
+                .addAttributes(attr("enduser.id", "ada"))
+                .addAttributes(attr("db.statement", "SELECT * FROM users WHERE email = 'ada@example.com'"))
+                .addAttributes(attr("http.method", "GET"))
+                .addEvents(io.opentelemetry.proto.trace.v1.Span.Event.newBuilder()
+                        .setName("login")
+                        .addAttributes(attr("user.email", "ada@example.com")))
+                .build();
 
         io.opentelemetry.proto.trace.v1.Span redacted = redactor.apply(span);
 
-        assertThat(redacted.getAttributesList()).extracting(kv -> kv.getKey() + "=" + kv.getValue().getStringValue())
+        assertThat(redacted.getAttributesList())
+                .extracting(kv -> kv.getKey() + "=" + kv.getValue().getStringValue())
                 .containsExactly(
                         "enduser.id=" + hmac("ada"),
                         "db.statement=SELECT * FROM users WHERE email = ?",
                         "http.method=GET");
         assertThat(redacted.getEvents(0).getAttributesList()).isEmpty();
-        Resource resource = Resource.newBuilder().addAttributes(attr("service.name", "shop"))
-                .addAttributes(attr("user.email", "ops@example.com")).build();
-        assertThat(redactor.apply(resource).getAttributesList()).extracting(kv -> kv.getKey()).containsExactly("service.name");
+        Resource resource = Resource.newBuilder()
+                .addAttributes(attr("service.name", "shop"))
+                .addAttributes(attr("user.email", "ops@example.com"))
+                .build();
+        assertThat(redactor.apply(resource).getAttributesList())
+                .extracting(kv -> kv.getKey())
+                .containsExactly("service.name");
     }
 
     @Test
     void leavesWhatNoRuleTouchesAsItIs() throws Exception {
         Redaction.Redactor redactor = rules().open();
-        io.opentelemetry.proto.trace.v1.Span span =
-                span(TRACE, "00f067aa0ba902b7", "", "GET /", 0, 1).addAttributes(attr("http.method", "GET")).build();
+        io.opentelemetry.proto.trace.v1.Span span = span(TRACE, "00f067aa0ba902b7", "", "GET /", 0, 1)
+                .addAttributes(attr("http.method", "GET"))
+                .build();
 
         assertThat(redactor.apply(span)).isSameAs(span);
         assertThat(Redaction.NONE.open().apply(span)).isSameAs(span);
@@ -75,14 +82,18 @@ class RedactionTest {
 
     @Test
     void redactsInTheDecoderBeforeSpansAreKeptOrDeadLettered() throws Exception {
-        OtlpDecoder decoder = new OtlpDecoder(
-                new DecodeLimits(1 << 20, 100, 10_000, 3, 3, 3, 1_000, null, null), rules().open());
-        byte[] record = request(resourceSpans("shop",
-                span(TRACE, "00f067aa0ba902b7", "", "kept", 0, 1).addAttributes(attr("user.email", "ada@example.com")),
-                span(TRACE, "00f067aa0ba902b8", "", "refused", 0, 1)
-                        .addAttributes(attr("user.email", "ada@example.com"))
-                        .addAttributes(attr("a", 1)).addAttributes(attr("b", 2)).addAttributes(attr("c", 3))
-                        .addAttributes(attr("d", 4))))
+        OtlpDecoder decoder =
+                new OtlpDecoder(new DecodeLimits(1 << 20, 100, 10_000, 3, 3, 3, 1_000, null, null), rules().open());
+        byte[] record = request(resourceSpans(
+                        "shop",
+                        span(TRACE, "00f067aa0ba902b7", "", "kept", 0, 1)
+                                .addAttributes(attr("user.email", "ada@example.com")),
+                        span(TRACE, "00f067aa0ba902b8", "", "refused", 0, 1)
+                                .addAttributes(attr("user.email", "ada@example.com"))
+                                .addAttributes(attr("a", 1))
+                                .addAttributes(attr("b", 2))
+                                .addAttributes(attr("c", 3))
+                                .addAttributes(attr("d", 4))))
                 .toByteArray();
         CollectingOutput output = new CollectingOutput();
 

@@ -31,11 +31,9 @@ class SpanDecoderTest {
 
     @Test
     void mapsIdentityTimingAndMetadata() {
-        Span span =
-                decode(
-                        span(TRACE, "00f067aa0ba902b8", "00f067aa0ba902b7", "charge", 10, 250)
-                                .setTraceState("ot=th:8")
-                                .setKind(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CLIENT));
+        Span span = decode(span(TRACE, "00f067aa0ba902b8", "00f067aa0ba902b7", "charge", 10, 250)
+                .setTraceState("ot=th:8")
+                .setKind(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CLIENT));
 
         assertThat(span.traceId).isEqualTo(TRACE);
         assertThat(span.spanId).isEqualTo("00f067aa0ba902b8");
@@ -55,22 +53,18 @@ class SpanDecoderTest {
 
     @Test
     void readsNewAndOldSemanticConventionNames() {
-        Span current =
-                decode(
-                        span(TRACE, "00f067aa0ba902b7", "", "GET", 0, 1)
-                                .addAttributes(attr("http.request.method", "GET"))
-                                .addAttributes(attr("http.response.status_code", 503))
-                                .addAttributes(attr("url.path", "/cart"))
-                                .addAttributes(attr("db.system.name", "postgresql"))
-                                .addAttributes(attr("db.query.text", "SELECT 1")));
-        Span old =
-                decode(
-                        span(TRACE, "00f067aa0ba902b7", "", "GET", 0, 1)
-                                .addAttributes(attr("http.method", "POST"))
-                                .addAttributes(attr("http.status_code", "404"))
-                                .addAttributes(attr("http.target", "/pay"))
-                                .addAttributes(attr("db.system", "mysql"))
-                                .addAttributes(attr("db.statement", "SELECT 2")));
+        Span current = decode(span(TRACE, "00f067aa0ba902b7", "", "GET", 0, 1)
+                .addAttributes(attr("http.request.method", "GET"))
+                .addAttributes(attr("http.response.status_code", 503))
+                .addAttributes(attr("url.path", "/cart"))
+                .addAttributes(attr("db.system.name", "postgresql"))
+                .addAttributes(attr("db.query.text", "SELECT 1")));
+        Span old = decode(span(TRACE, "00f067aa0ba902b7", "", "GET", 0, 1)
+                .addAttributes(attr("http.method", "POST"))
+                .addAttributes(attr("http.status_code", "404"))
+                .addAttributes(attr("http.target", "/pay"))
+                .addAttributes(attr("db.system", "mysql"))
+                .addAttributes(attr("db.statement", "SELECT 2")));
 
         assertThat(current.httpMethod).isEqualTo("GET");
         assertThat(current.httpStatusCode).isEqualTo(503);
@@ -96,29 +90,22 @@ class SpanDecoderTest {
 
     @Test
     void rendersArraysAsJsonAndKeepsEventsAndLinks() {
-        KeyValue tags =
-                KeyValue.newBuilder()
-                        .setKey("tags")
-                        .setValue(
-                                AnyValue.newBuilder()
-                                        .setArrayValue(
-                                                ArrayValue.newBuilder()
-                                                        .addValues(AnyValue.newBuilder().setStringValue("a"))
-                                                        .addValues(AnyValue.newBuilder().setIntValue(2))))
-                        .build();
-        Span span =
-                decode(
-                        span(TRACE, "00f067aa0ba902b7", "", "x", 0, 1)
-                                .addAttributes(tags)
-                                .addEvents(
-                                        io.opentelemetry.proto.trace.v1.Span.Event.newBuilder()
-                                                .setName("exception")
-                                                .setTimeUnixNano(OtlpTestData.T0)
-                                                .addAttributes(attr("exception.type", "IOException")))
-                                .addLinks(
-                                        io.opentelemetry.proto.trace.v1.Span.Link.newBuilder()
-                                                .setTraceId(OtlpTestData.id("0af7651916cd43dd8448eb211c80319c"))
-                                                .setSpanId(OtlpTestData.id("b7ad6b7169203331"))));
+        KeyValue tags = KeyValue.newBuilder()
+                .setKey("tags")
+                .setValue(AnyValue.newBuilder()
+                        .setArrayValue(ArrayValue.newBuilder()
+                                .addValues(AnyValue.newBuilder().setStringValue("a"))
+                                .addValues(AnyValue.newBuilder().setIntValue(2))))
+                .build();
+        Span span = decode(span(TRACE, "00f067aa0ba902b7", "", "x", 0, 1)
+                .addAttributes(tags)
+                .addEvents(io.opentelemetry.proto.trace.v1.Span.Event.newBuilder()
+                        .setName("exception")
+                        .setTimeUnixNano(OtlpTestData.T0)
+                        .addAttributes(attr("exception.type", "IOException")))
+                .addLinks(io.opentelemetry.proto.trace.v1.Span.Link.newBuilder()
+                        .setTraceId(OtlpTestData.id("0af7651916cd43dd8448eb211c80319c"))
+                        .setSpanId(OtlpTestData.id("b7ad6b7169203331"))));
 
         assertThat(span.attributes).containsEntry("tags", "[\"a\",2]");
         assertThat(span.events).singleElement().satisfies(e -> {
@@ -133,10 +120,9 @@ class SpanDecoderTest {
 
     @Test
     void aResourceWithoutServiceNameIsUnknownService() {
-        ResourceSpans noService =
-                resourceSpans("x", span(TRACE, "00f067aa0ba902b7", "", "x", 0, 1)).toBuilder()
-                        .setResource(Resource.getDefaultInstance())
-                        .build();
+        ResourceSpans noService = resourceSpans("x", span(TRACE, "00f067aa0ba902b7", "", "x", 0, 1)).toBuilder()
+                .setResource(Resource.getDefaultInstance())
+                .build();
         assertThat(decode(noService).serviceName).isEqualTo("unknown_service");
     }
 }

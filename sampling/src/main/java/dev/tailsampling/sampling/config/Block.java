@@ -34,7 +34,9 @@ final class Block {
         for (String field : PolicyFile.fieldNames(node)) {
             if (!allowed.contains(field)) {
                 throw problem("unknown field '" + field + "'"
-                        + (allowed.isEmpty() ? "; this policy takes no settings" : "; known fields: " + String.join(", ", allowed)));
+                        + (allowed.isEmpty()
+                                ? "; this policy takes no settings"
+                                : "; known fields: " + String.join(", ", allowed)));
             }
         }
     }
@@ -45,7 +47,10 @@ final class Block {
 
     String requireString(String field) {
         JsonNode value = node.get(field);
-        if (value == null || value.isNull() || !value.isValueNode() || value.asText().isEmpty()) {
+        if (value == null
+                || value.isNull()
+                || !value.isValueNode()
+                || value.asText().isEmpty()) {
             throw problem("'" + field + "' is required and must be a non-empty string");
         }
         return value.asText();

@@ -60,7 +60,8 @@ public final class HeadSamplingFile {
             }
             Block strategy = new Block(entry, source, "strategy '" + name + "'");
             for (HeadRule rule : strategy(strategy, name, groups)) {
-                HeadRule shadowing = rules.stream().filter(HeadRule::catchAll).findFirst().orElse(null);
+                HeadRule shadowing =
+                        rules.stream().filter(HeadRule::catchAll).findFirst().orElse(null);
                 if (shadowing != null) {
                     throw strategy.problem("is never reached: strategy '" + shadowing.strategy()
                             + "' before it applies to every span; put '" + name + "' first or narrow the other one");
@@ -106,7 +107,10 @@ public final class HeadSamplingFile {
                 if (!(seconds > 0)) {
                     throw b.problem("'adaptation_time' must be above 0");
                 }
-                return List.of(applying(b, name, groups,
+                return List.of(applying(
+                        b,
+                        name,
+                        groups,
                         ConsistentSampler.rateLimited(ConsistentSampler.alwaysOn(), perSecond, seconds)));
             }
             case "attribute_based": {
@@ -168,7 +172,8 @@ public final class HeadSamplingFile {
         Endpoints group = groups.get(appliesTo);
         if (group == null) {
             throw b.problem("'applies_to' is '" + appliesTo + "': give " + ALL_REQUESTS
-                    + " or a group of head_sampling.endpoint_groups" + (groups.isEmpty() ? " (there are none)" : " " + groups.keySet()));
+                    + " or a group of head_sampling.endpoint_groups"
+                    + (groups.isEmpty() ? " (there are none)" : " " + groups.keySet()));
         }
         return new HeadRule(name, appliesTo, group, sampler, false);
     }

@@ -2,14 +2,14 @@ package dev.tailsampling.sampling.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailsampling.sampling.SamplingPolicy;
-import dev.tailsampling.sampling.policy.CompositePolicy;
-import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
 import dev.tailsampling.sampling.policy.AlwaysSamplePolicy;
 import dev.tailsampling.sampling.policy.AndPolicy;
 import dev.tailsampling.sampling.policy.BooleanAttributePolicy;
+import dev.tailsampling.sampling.policy.CompositePolicy;
 import dev.tailsampling.sampling.policy.CriticalOperationsPolicy;
 import dev.tailsampling.sampling.policy.DropPolicy;
 import dev.tailsampling.sampling.policy.LatencyPolicy;
+import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
 import dev.tailsampling.sampling.policy.NotPolicy;
 import dev.tailsampling.sampling.policy.NumericAttributePolicy;
 import dev.tailsampling.sampling.policy.ProbabilisticPolicy;
@@ -89,7 +89,10 @@ final class PolicyReader {
                 Block b = require(settings, policy);
                 b.allowOnly("key", "value", "invert_match");
                 return new BooleanAttributePolicy(
-                        name, b.requireString("key"), b.requireBoolean("value"), b.optionalBoolean("invert_match", false));
+                        name,
+                        b.requireString("key"),
+                        b.requireBoolean("value"),
+                        b.optionalBoolean("invert_match", false));
             }
             case "probabilistic": {
                 Block b = require(settings, policy);

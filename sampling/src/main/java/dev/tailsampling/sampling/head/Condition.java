@@ -23,8 +23,8 @@ import java.util.regex.PatternSyntaxException;
  * ends (a status code, an error) are refused: such a rule belongs to the tail policies.
  */
 public final class Condition implements Predicate {
-    private static final Pattern SHAPE = Pattern.compile(
-            "\\s*([A-Za-z_][\\w.\\-]*)\\s*(==|!=|>=|<=|>|<|contains|starts_with|matches)\\s*(.+?)\\s*");
+    private static final Pattern SHAPE =
+            Pattern.compile("\\s*([A-Za-z_][\\w.\\-]*)\\s*(==|!=|>=|<=|>|<|contains|starts_with|matches)\\s*(.+?)\\s*");
 
     /** Older and newer names of the same attribute; a condition on one reads either. */
     private static final Map<String, String> RENAMED = Map.of(
@@ -55,13 +55,14 @@ public final class Condition implements Predicate {
     private final String attribute;
     /** The typed keys the attribute may be under, its own name's first, then its other name's. */
     private final List<AttributeKey<?>> keys;
+
     private final String operator;
     private final String stringValue;
     private final Double numberValue;
     private final Pattern regex;
 
-    private Condition(String text, String attribute, String operator, String stringValue, Double numberValue,
-            Pattern regex) {
+    private Condition(
+            String text, String attribute, String operator, String stringValue, Double numberValue, Pattern regex) {
         this.text = text;
         this.attribute = attribute;
         this.keys = keysOf(attribute, aliasOf(attribute));
@@ -89,8 +90,8 @@ public final class Condition implements Predicate {
                     + " is only known when a span ends, after the head decision; move this rule to the tail"
                     + " policies (status_code, numeric_attribute or string_attribute)");
         }
-        boolean quoted = raw.length() >= 2 && (raw.startsWith("\"") && raw.endsWith("\"")
-                || raw.startsWith("'") && raw.endsWith("'"));
+        boolean quoted = raw.length() >= 2
+                && (raw.startsWith("\"") && raw.endsWith("\"") || raw.startsWith("'") && raw.endsWith("'"));
         String value = quoted ? raw.substring(1, raw.length() - 1) : raw;
         Double number = null;
         if (!quoted) {
@@ -116,8 +117,8 @@ public final class Condition implements Predicate {
             try {
                 regex = Pattern.compile(value);
             } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("condition '" + text + "': not a regular expression: "
-                        + e.getDescription());
+                throw new IllegalArgumentException(
+                        "condition '" + text + "': not a regular expression: " + e.getDescription());
             }
         }
         return new Condition(text.trim(), attribute, operator, value, number, regex);
@@ -148,11 +149,12 @@ public final class Condition implements Predicate {
 
     /** Whether a span starting with this name, kind and attributes meets the condition. */
     public boolean test(String spanName, SpanKind kind, Attributes attributes) {
-        Object value = switch (attribute) {
-            case "span.name" -> spanName;
-            case "span.kind" -> kind == null ? null : kind.name();
-            default -> valueOf(attributes);
-        };
+        Object value =
+                switch (attribute) {
+                    case "span.name" -> spanName;
+                    case "span.kind" -> kind == null ? null : kind.name();
+                    default -> valueOf(attributes);
+                };
         if (value == null) {
             return operator.equals("!=");
         }
@@ -202,8 +204,8 @@ public final class Condition implements Predicate {
     }
 
     @Override
-    public boolean spanMatches(Context parentContext, String name, SpanKind spanKind, Attributes attributes,
-            List<LinkData> parentLinks) {
+    public boolean spanMatches(
+            Context parentContext, String name, SpanKind spanKind, Attributes attributes, List<LinkData> parentLinks) {
         return test(name, spanKind, attributes);
     }
 

@@ -15,7 +15,9 @@ import java.util.List;
  */
 public final class Endpoints implements Predicate {
     private static final List<AttributeKey<String>> PLACES = List.of(
-            AttributeKey.stringKey("http.route"), AttributeKey.stringKey("url.path"), AttributeKey.stringKey("http.target"));
+            AttributeKey.stringKey("http.route"),
+            AttributeKey.stringKey("url.path"),
+            AttributeKey.stringKey("http.target"));
 
     private final String name;
     private final List<String> entries;
@@ -52,7 +54,11 @@ public final class Endpoints implements Predicate {
     }
 
     @Override
-    public boolean spanMatches(Context parentContext, String spanName, SpanKind spanKind, Attributes attributes,
+    public boolean spanMatches(
+            Context parentContext,
+            String spanName,
+            SpanKind spanKind,
+            Attributes attributes,
             List<LinkData> parentLinks) {
         return test(spanName, attributes);
     }

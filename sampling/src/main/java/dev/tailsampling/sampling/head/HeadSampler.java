@@ -27,7 +27,8 @@ public final class HeadSampler {
     public static Sampler create(List<HeadRule> rules) {
         PredicatedSampler[] predicated = new PredicatedSampler[rules.size()];
         for (int i = 0; i < predicated.length; i++) {
-            predicated[i] = PredicatedSampler.onMatch(rules.get(i).predicate(), rules.get(i).sampler());
+            predicated[i] = PredicatedSampler.onMatch(
+                    rules.get(i).predicate(), rules.get(i).sampler());
         }
         // No span kind restriction: every root span is tried against the rules.
         return ConsistentSampler.parentBased(ConsistentSampler.ruleBased(null, predicated));

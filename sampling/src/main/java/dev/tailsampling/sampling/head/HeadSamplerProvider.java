@@ -19,9 +19,8 @@ public final class HeadSamplerProvider implements ConfigurableSamplerProvider {
     public Sampler createSampler(ConfigProperties config) {
         String rules = config.getString(RULES_FILE, "");
         if (rules.isBlank()) {
-            throw new ConfigurationException(
-                    "otel.traces.sampler=" + NAME + " needs " + RULES_FILE
-                            + ": the path of a rules file with a head_sampling block");
+            throw new ConfigurationException("otel.traces.sampler=" + NAME + " needs " + RULES_FILE
+                    + ": the path of a rules file with a head_sampling block");
         }
         try {
             return HeadSampler.fromFile(Path.of(rules));

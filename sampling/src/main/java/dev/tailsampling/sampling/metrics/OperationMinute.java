@@ -3,11 +3,10 @@ package dev.tailsampling.sampling.metrics;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketchProtoBinding;
 import com.datadoghq.sketch.ddsketch.DDSketches;
-import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 import com.google.protobuf.InvalidProtocolBufferException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -37,6 +36,7 @@ public class OperationMinute {
     public double estimatedRequests;
     /** Errors sent by the services, weighted alike. */
     public double estimatedErrors;
+
     public long maxNs;
     /** The durations' sketch in the library's compact encoding. */
     public byte[] sketch;
@@ -103,8 +103,7 @@ public class OperationMinute {
     public static DDSketch readProtobuf(byte[] bytes) {
         try {
             return DDSketchProtoBinding.fromProto(
-                    UnboundedSizeDenseStore::new,
-                    com.datadoghq.sketch.ddsketch.proto.DDSketch.parseFrom(bytes));
+                    UnboundedSizeDenseStore::new, com.datadoghq.sketch.ddsketch.proto.DDSketch.parseFrom(bytes));
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("not a DDSketch in protobuf format", e);
         }

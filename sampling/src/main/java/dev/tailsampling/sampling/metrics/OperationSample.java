@@ -22,6 +22,7 @@ public class OperationSample {
     public String spanKind;
     /** Start of the minute, Unix milliseconds. */
     public long minuteMillis;
+
     public long count;
     public long errors;
     /** The head sampler's probability for these spans: each stands for 1 / this spans sent. */
@@ -41,22 +42,25 @@ public class OperationSample {
         private final Map<Key, OperationSample> samples = new HashMap<>();
 
         public void add(
-                String service, String operation, String kind, long startNanos, long durationNs, boolean error,
+                String service,
+                String operation,
+                String kind,
+                long startNanos,
+                long durationNs,
+                boolean error,
                 double headProbability) {
             long minuteMillis = Math.floorDiv(startNanos, MINUTE_NANOS) * 60_000L;
             OperationSample sample =
-                    samples.computeIfAbsent(
-                            new Key(service, operation, kind, minuteMillis, headProbability),
-                            k -> {
-                                OperationSample created = new OperationSample();
-                                created.serviceName = service;
-                                created.operationName = operation;
-                                created.spanKind = kind;
-                                created.minuteMillis = minuteMillis;
-                                created.headProbability = headProbability;
-                                created.durationsNs = new long[4];
-                                return created;
-                            });
+                    samples.computeIfAbsent(new Key(service, operation, kind, minuteMillis, headProbability), k -> {
+                        OperationSample created = new OperationSample();
+                        created.serviceName = service;
+                        created.operationName = operation;
+                        created.spanKind = kind;
+                        created.minuteMillis = minuteMillis;
+                        created.headProbability = headProbability;
+                        created.durationsNs = new long[4];
+                        return created;
+                    });
             if (sample.count == sample.durationsNs.length) {
                 sample.durationsNs = Arrays.copyOf(sample.durationsNs, sample.durationsNs.length * 2);
             }

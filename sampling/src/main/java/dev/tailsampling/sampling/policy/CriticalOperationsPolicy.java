@@ -17,7 +17,8 @@ public final class CriticalOperationsPolicy extends SpanMatchPolicy {
 
     @Override
     boolean matches(Span span) {
-        return operations.contains(span.serviceName) || operations.contains(span.serviceName + "/" + span.operationName);
+        return operations.contains(span.serviceName)
+                || operations.contains(span.serviceName + "/" + span.operationName);
     }
 
     @Override

@@ -29,9 +29,8 @@ public final class LatencyPolicy implements SamplingPolicy {
             throw new IllegalArgumentException("latency bounds of policy " + name + " must not be negative");
         }
         if (!upper.isZero() && upper.compareTo(threshold) <= 0) {
-            throw new IllegalArgumentException(
-                    "the upper bound (" + upper.toMillis() + " ms) of policy " + name + " must be above its threshold ("
-                            + threshold.toMillis() + " ms)");
+            throw new IllegalArgumentException("the upper bound (" + upper.toMillis() + " ms) of policy " + name
+                    + " must be above its threshold (" + threshold.toMillis() + " ms)");
         }
         this.name = name;
         this.thresholdMillis = threshold.toMillis();
@@ -46,8 +45,7 @@ public final class LatencyPolicy implements SamplingPolicy {
     @Override
     public Decision evaluate(TraceView trace) {
         long ms = trace.summary().durationNanos() / 1_000_000L;
-        boolean match =
-                upperMillis == 0 ? ms >= thresholdMillis : ms > thresholdMillis && ms <= upperMillis;
+        boolean match = upperMillis == 0 ? ms >= thresholdMillis : ms > thresholdMillis && ms <= upperMillis;
         return match ? Decision.sampled(name, "duration " + ms + " ms", 1.0) : Decision.notSampled();
     }
 }

@@ -65,7 +65,8 @@ public final class LearnedLatencyPolicy implements StatefulPolicy {
             if (millis > threshold) {
                 decision = Decision.sampled(
                         name,
-                        String.format("%.0f ms above p%.0f %.0f ms of %s %s",
+                        String.format(
+                                "%.0f ms above p%.0f %.0f ms of %s %s",
                                 millis, quantile * 100, threshold, summary.rootService, summary.rootOperation),
                         1.0);
             }

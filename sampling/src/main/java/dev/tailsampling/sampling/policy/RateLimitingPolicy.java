@@ -42,6 +42,8 @@ public final class RateLimitingPolicy implements StatefulPolicy {
     @Override
     public Decision evaluate(TraceView trace) {
         double p = rate.arrive(unit == Unit.BYTES ? trace.summary().byteCount : trace.summary().spanCount);
-        return trace.sampledAt(p) ? Decision.sampled(name, "within the rate limit at p=" + p, p) : Decision.notSampled();
+        return trace.sampledAt(p)
+                ? Decision.sampled(name, "within the rate limit at p=" + p, p)
+                : Decision.notSampled();
     }
 }

@@ -39,10 +39,9 @@ public final class RepresentativePolicy implements StatefulPolicy {
 
     @Override
     public Decision evaluate(TraceView trace) {
-        double rate =
-                context == null
-                        ? configuredRate
-                        : context.rates().rateFor(trace.summary().rootService, context.nowMillis(), configuredRate);
+        double rate = context == null
+                ? configuredRate
+                : context.rates().rateFor(trace.summary().rootService, context.nowMillis(), configuredRate);
         if (!trace.sampledAt(rate)) {
             return Decision.notSampled();
         }

@@ -14,9 +14,8 @@ public final class SpanCountPolicy implements SamplingPolicy {
 
     public SpanCountPolicy(String name, int min, int max) {
         if (min < 0 || max < 0 || (max != 0 && max < min)) {
-            throw new IllegalArgumentException(
-                    "span count bounds of policy " + name + " must be 0 or more with max at least min, were " + min
-                            + " and " + max);
+            throw new IllegalArgumentException("span count bounds of policy " + name
+                    + " must be 0 or more with max at least min, were " + min + " and " + max);
         }
         this.name = name;
         this.min = min;

@@ -23,7 +23,8 @@ public final class StringAttributePolicy extends SpanMatchPolicy {
         this.key = key;
         this.values = List.copyOf(values);
         this.exact = regex ? Set.of() : Set.copyOf(values);
-        this.patterns = regex ? values.stream().map(StringAttributePolicy::compile).toList() : List.of();
+        this.patterns =
+                regex ? values.stream().map(StringAttributePolicy::compile).toList() : List.of();
     }
 
     private static Pattern compile(String regex) {

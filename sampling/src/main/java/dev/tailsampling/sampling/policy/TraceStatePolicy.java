@@ -21,7 +21,9 @@ public final class TraceStatePolicy extends SpanMatchPolicy {
     boolean matches(Span span) {
         for (String member : span.traceState.split(",")) {
             int eq = member.indexOf('=');
-            if (eq > 0 && member.substring(0, eq).trim().equals(key) && values.contains(member.substring(eq + 1).trim())) {
+            if (eq > 0
+                    && member.substring(0, eq).trim().equals(key)
+                    && values.contains(member.substring(eq + 1).trim())) {
                 return true;
             }
         }

@@ -39,7 +39,10 @@ public final class SqlCommenter {
             if (comment.length() > 2) {
                 comment.append(',');
             }
-            comment.append(encode(key)).append("='").append(encode(value).replace("'", "\\'")).append('\'');
+            comment.append(encode(key))
+                    .append("='")
+                    .append(encode(value).replace("'", "\\'"))
+                    .append('\'');
         });
         comment.append("*/");
         String trimmed = sql.stripTrailing();

@@ -9,6 +9,7 @@ package dev.tailsampling.sampling.rates;
 public class SamplingRate {
     /** The key of the default rate and the pre-sampling rate. */
     public static final String DEFAULT_KEY = "*";
+
     public static final String SOURCE_CONTROLLER = "controller";
     public static final String SOURCE_MANUAL = "manual";
     /** A tombstone on the topic: the service's rate is removed. */

@@ -2,7 +2,6 @@ package dev.tailsampling.sampling.rates;
 
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.TraceSummary;
-
 import java.util.Set;
 
 /**
@@ -64,10 +63,9 @@ public class ServiceStats {
     /** Adds {@code other}'s counts to this record's, in place; the window grows to cover both. */
     public ServiceStats add(ServiceStats other) {
         if (other.windowEndMillis != 0) {
-            windowStartMillis =
-                    windowEndMillis == 0
-                            ? other.windowStartMillis
-                            : Math.min(windowStartMillis, other.windowStartMillis);
+            windowStartMillis = windowEndMillis == 0
+                    ? other.windowStartMillis
+                    : Math.min(windowStartMillis, other.windowStartMillis);
             windowEndMillis = Math.max(windowEndMillis, other.windowEndMillis);
         }
         tracesSeen += other.tracesSeen;

@@ -1,7 +1,6 @@
 package dev.tailsampling.sampling.summary;
 
 import dev.tailsampling.sampling.Span;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -88,7 +87,8 @@ public final class CriticalPath {
         List<Span> topLevel = new ArrayList<>();
         for (Span span : spans) {
             if (!span.isRoot() && ids.contains(span.parentSpanId)) {
-                children.computeIfAbsent(span.parentSpanId, k -> new ArrayList<>()).add(span);
+                children.computeIfAbsent(span.parentSpanId, k -> new ArrayList<>())
+                        .add(span);
             } else {
                 topLevel.add(span);
             }
@@ -115,13 +115,8 @@ public final class CriticalPath {
                 if (!visited.add(child.spanId)) {
                     continue;
                 }
-                PathStep step =
-                        new PathStep(
-                                child.spanId,
-                                child.serviceName,
-                                child.operationName,
-                                childStart - start,
-                                child.durationNs);
+                PathStep step = new PathStep(
+                        child.spanId, child.serviceName, child.operationName, childStart - start, child.durationNs);
                 steps.add(step);
                 List<Span> below = children.getOrDefault(child.spanId, List.of());
                 if (stack.size() >= maxDepth && !below.isEmpty()) {

@@ -7,6 +7,7 @@ package dev.tailsampling.sampling.summary;
 public class FollowsFrom {
     /** The span of this trace that carries the link. */
     public String spanId;
+
     public String linkedTraceId;
     public String linkedSpanId;
 

@@ -2,7 +2,6 @@ package dev.tailsampling.sampling.summary;
 
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.SpanLink;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -15,18 +14,22 @@ public class KeptTrace {
     public String traceId;
     /** The root span's service and operation, or the earliest span's when the root is missing. */
     public String rootServiceName;
+
     public String rootOperationName;
     public long startTimeUnixNano;
     /** From the earliest start to the latest end of any span. */
     public long durationNs;
+
     public int spanCount;
     public int errorCount;
     /** Every service with a span in the trace, sorted. */
     public List<String> services = new ArrayList<>();
+
     public List<PathStep> criticalPath = new ArrayList<>();
     public List<ErrorSpan> errorSpans = new ArrayList<>();
     /** The links by which this trace's spans follow from spans of other traces. */
     public List<FollowsFrom> followsFrom = new ArrayList<>();
+
     public String samplingPolicy;
     public String samplingTrigger;
     public double sampleProbability;

@@ -10,6 +10,7 @@ public class PathStep {
     public String operationName;
     /** Nanoseconds from the trace's start to this span's start. */
     public long startOffsetNs;
+
     public long durationNs;
     public long selfTimeNs;
 

@@ -1,7 +1,6 @@
 package dev.tailsampling.sampling.summary;
 
 import dev.tailsampling.sampling.Span;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +16,7 @@ public class TraceLocation {
     public String traceId;
     /** Start of the hour, Unix milliseconds. */
     public long hourMillis;
+
     public String serviceName;
     public int spanCount;
 
@@ -27,16 +27,13 @@ public class TraceLocation {
         Map<String, TraceLocation> byPlace = new LinkedHashMap<>();
         for (Span span : spans) {
             long hourMillis = Math.floorDiv(span.startTimeUnixNano, HOUR_NANOS) * 3_600_000L;
-            TraceLocation location =
-                    byPlace.computeIfAbsent(
-                            hourMillis + "/" + span.serviceName,
-                            k -> {
-                                TraceLocation created = new TraceLocation();
-                                created.traceId = span.traceId;
-                                created.hourMillis = hourMillis;
-                                created.serviceName = span.serviceName;
-                                return created;
-                            });
+            TraceLocation location = byPlace.computeIfAbsent(hourMillis + "/" + span.serviceName, k -> {
+                TraceLocation created = new TraceLocation();
+                created.traceId = span.traceId;
+                created.hourMillis = hourMillis;
+                created.serviceName = span.serviceName;
+                return created;
+            });
             location.spanCount++;
         }
         return new ArrayList<>(byPlace.values());

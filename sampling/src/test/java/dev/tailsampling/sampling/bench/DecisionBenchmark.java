@@ -30,20 +30,19 @@ import org.openjdk.jmh.annotations.State;
 public class DecisionBenchmark {
     static final int SPANS = 20;
 
-    static final String POLICIES =
-            "policies:\n"
-                    + "  - {name: drop-health, type: drop, drop: {drop_sub_policy: [{name: health, type: string_attribute,"
-                    + " string_attribute: {key: url.path, values: [/health, /ready]}}]}}\n"
-                    + "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}\n"
-                    + "  - {name: slow, type: latency, latency: {threshold_ms: 2000}}\n"
-                    + "  - {name: big-orders, type: numeric_attribute, numeric_attribute: {key: order.total, min_value: 1000}}\n"
-                    + "  - {name: vip, type: string_attribute, string_attribute: {key: user.tier, values: [gold, platinum]}}\n"
-                    + "  - {name: admin, type: string_attribute, string_attribute: {key: url.path, values: ['^/api/admin'],"
-                    + " enabled_regex_matching: true}}\n"
-                    + "  - {name: forced, type: boolean_attribute, boolean_attribute: {key: app.force_sample, value: true}}\n"
-                    + "  - {name: huge, type: span_count, span_count: {min_spans: 500}}\n"
-                    + "  - {name: payments, type: critical_operations, critical_operations: {operations: [payment]}}\n"
-                    + "  - {name: representative, type: probabilistic, probabilistic: {sampling_percentage: 1}}\n";
+    static final String POLICIES = "policies:\n"
+            + "  - {name: drop-health, type: drop, drop: {drop_sub_policy: [{name: health, type: string_attribute,"
+            + " string_attribute: {key: url.path, values: [/health, /ready]}}]}}\n"
+            + "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}\n"
+            + "  - {name: slow, type: latency, latency: {threshold_ms: 2000}}\n"
+            + "  - {name: big-orders, type: numeric_attribute, numeric_attribute: {key: order.total, min_value: 1000}}\n"
+            + "  - {name: vip, type: string_attribute, string_attribute: {key: user.tier, values: [gold, platinum]}}\n"
+            + "  - {name: admin, type: string_attribute, string_attribute: {key: url.path, values: ['^/api/admin'],"
+            + " enabled_regex_matching: true}}\n"
+            + "  - {name: forced, type: boolean_attribute, boolean_attribute: {key: app.force_sample, value: true}}\n"
+            + "  - {name: huge, type: span_count, span_count: {min_spans: 500}}\n"
+            + "  - {name: payments, type: critical_operations, critical_operations: {operations: [payment]}}\n"
+            + "  - {name: representative, type: probabilistic, probabilistic: {sampling_percentage: 1}}\n";
 
     private PolicySet policies;
     private TraceView trace;
@@ -54,9 +53,22 @@ public class DecisionBenchmark {
         policies.open(PolicyContext.standalone());
         List<Span> spans = new ArrayList<>();
         for (int i = 0; i < SPANS; i++) {
-            spans.add(TestTraces.span("checkout", "op" + i, 20 + i,
-                    "url.path", "/cart/" + i, "http.request.method", "GET", "user.tier", "standard",
-                    "order.total", Integer.toString(10 * i), "app.force_sample", "false", "net.peer.name", "10.0.0." + i));
+            spans.add(TestTraces.span(
+                    "checkout",
+                    "op" + i,
+                    20 + i,
+                    "url.path",
+                    "/cart/" + i,
+                    "http.request.method",
+                    "GET",
+                    "user.tier",
+                    "standard",
+                    "order.total",
+                    Integer.toString(10 * i),
+                    "app.force_sample",
+                    "false",
+                    "net.peer.name",
+                    "10.0.0." + i));
         }
         // Randomness 0: below the 1 % threshold, so the representative sample does not keep it either.
         trace = TestTraces.of(TestTraces.traceIdWithRandomness(0), spans);

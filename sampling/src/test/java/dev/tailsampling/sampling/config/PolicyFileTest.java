@@ -6,15 +6,13 @@ import static dev.tailsampling.sampling.TestTraces.traceIdWithRandomness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tailsampling.sampling.PolicyContext;
-import dev.tailsampling.sampling.rates.SamplingRate;
-import dev.tailsampling.sampling.rates.SamplingRates;
-
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.rates.SamplingRate;
+import dev.tailsampling.sampling.rates.SamplingRates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,20 +26,38 @@ class PolicyFileTest {
 
     @Test
     void aCollectorConfigurationLoadsUnchanged() throws Exception {
-        Path file = Path.of(getClass().getResource("/collector-tail-sampling.yaml").toURI());
+        Path file =
+                Path.of(getClass().getResource("/collector-tail-sampling.yaml").toURI());
 
         PolicyFile policies = PolicyFile.load(file);
 
         assertThat(policies.decisionWait).isEqualTo(Duration.ofSeconds(20));
-        assertThat(policies.policies.subPolicies()).extracting(SamplingPolicy::name).containsExactly(
-                "keep-errors", "keep-slow", "keep-band", "big-orders", "vip", "admin", "forced",
-                "sampled-upstream", "canary", "odd-shapes", "payments-sample", "not-internal",
-                "drop-health", "budget", "spans-cap", "bytes-cap", "everything-else");
+        assertThat(policies.policies.subPolicies())
+                .extracting(SamplingPolicy::name)
+                .containsExactly(
+                        "keep-errors",
+                        "keep-slow",
+                        "keep-band",
+                        "big-orders",
+                        "vip",
+                        "admin",
+                        "forced",
+                        "sampled-upstream",
+                        "canary",
+                        "odd-shapes",
+                        "payments-sample",
+                        "not-internal",
+                        "drop-health",
+                        "budget",
+                        "spans-cap",
+                        "bytes-cap",
+                        "everything-else");
     }
 
     @Test
     void theLoadedPoliciesDecideAsWritten() throws Exception {
-        PolicyFile file = PolicyFile.load(Path.of(getClass().getResource("/collector-tail-sampling.yaml").toURI()));
+        PolicyFile file = PolicyFile.load(
+                Path.of(getClass().getResource("/collector-tail-sampling.yaml").toURI()));
         file.policies.open(PolicyContext.standalone());
         String unlucky = traceIdWithRandomness(0);
 
@@ -56,7 +72,8 @@ class PolicyFileTest {
 
     @Test
     void everyLoadedPolicySurvivesJavaSerializationAsTheJobShipsIt() throws Exception {
-        PolicyFile file = PolicyFile.load(Path.of(getClass().getResource("/collector-tail-sampling.yaml").toURI()));
+        PolicyFile file = PolicyFile.load(
+                Path.of(getClass().getResource("/collector-tail-sampling.yaml").toURI()));
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
             out.writeObject(file.policies);
@@ -68,7 +85,8 @@ class PolicyFileTest {
         }
         copy.open(PolicyContext.standalone());
         Span vip = span("shop", "GET", 5, "user.tier", "gold");
-        assertThat(copy.evaluate(of(traceIdWithRandomness(0), List.of(vip))).policy()).isEqualTo("vip");
+        assertThat(copy.evaluate(of(traceIdWithRandomness(0), List.of(vip))).policy())
+                .isEqualTo("vip");
     }
 
     @Test
@@ -79,7 +97,8 @@ class PolicyFileTest {
 
         PolicyFile example = PolicyFile.parse(yaml, "docs/policies.md");
 
-        assertThat(example.policies.subPolicies()).extracting(SamplingPolicy::name)
+        assertThat(example.policies.subPolicies())
+                .extracting(SamplingPolicy::name)
                 .containsExactly("drop-health-checks", "errors", "slow", "payments", "representative");
     }
 
@@ -87,7 +106,8 @@ class PolicyFileTest {
     void aBareBlockAndATailSamplingRootLoadToo() {
         String policies = "policies: [{name: all, type: always_sample}]";
         assertThat(parse(policies).policies.subPolicies()).hasSize(1);
-        assertThat(parse("tail_sampling:\n  " + policies).policies.subPolicies()).hasSize(1);
+        assertThat(parse("tail_sampling:\n  " + policies).policies.subPolicies())
+                .hasSize(1);
         assertThat(parse(policies).decisionWait).isNull();
     }
 
@@ -119,14 +139,18 @@ class PolicyFileTest {
 
     @Test
     void refusesBadValues() {
-        assertThatThrownBy(() -> parse("policies: [{name: p, type: probabilistic, probabilistic: {sampling_percentage: 150}}]"))
-                .hasMessageContaining("policy 'p' (probabilistic)").hasMessageContaining("0 to 100");
-        assertThatThrownBy(() -> parse("policies: [{name: s, type: status_code, status_code: {status_codes: [FAILED]}}]"))
+        assertThatThrownBy(() ->
+                        parse("policies: [{name: p, type: probabilistic, probabilistic: {sampling_percentage: 150}}]"))
+                .hasMessageContaining("policy 'p' (probabilistic)")
+                .hasMessageContaining("0 to 100");
+        assertThatThrownBy(
+                        () -> parse("policies: [{name: s, type: status_code, status_code: {status_codes: [FAILED]}}]"))
                 .hasMessageContaining("'FAILED' is not one of OK, ERROR, UNSET");
         assertThatThrownBy(() -> parse("policies: [{name: r, type: string_attribute, string_attribute: "
                         + "{key: k, values: ['(unclosed'], enabled_regex_matching: true}}]"))
                 .hasMessageContaining("not a valid regular expression");
-        assertThatThrownBy(() -> parse("policies: [{name: l, type: latency, latency: {threshold_ms: 500, upper_threshold_ms: 100}}]"))
+        assertThatThrownBy(() -> parse(
+                        "policies: [{name: l, type: latency, latency: {threshold_ms: 500, upper_threshold_ms: 100}}]"))
                 .hasMessageContaining("the upper bound (100 ms) of policy l must be above its threshold (500 ms)");
         assertThatThrownBy(() -> parse("decision_wait: soon\npolicies: [{name: a, type: always_sample}]"))
                 .hasMessageContaining("'decision_wait' must be a duration");
@@ -152,24 +176,25 @@ class PolicyFileTest {
     @Test
     void saysWhenTheFileCannotBeRead() {
         assertThatThrownBy(() -> PolicyFile.load(Path.of("no-such-file.yaml")))
-                .hasMessageContaining("no-such-file.yaml").hasMessageContaining("cannot read");
-        assertThatThrownBy(() -> parse("policies: [unclosed"))
-                .hasMessageContaining("policies.yaml: not valid YAML");
+                .hasMessageContaining("no-such-file.yaml")
+                .hasMessageContaining("cannot read");
+        assertThatThrownBy(() -> parse("policies: [unclosed")).hasMessageContaining("policies.yaml: not valid YAML");
     }
 
     @Test
     void aRepresentativePolicyFollowsPublishedRatesForItsRootService() {
-        PolicyFile file = parse("policies:\n  - {name: sample, type: representative, representative: {sampling_percentage: 10}}\n");
+        PolicyFile file = parse(
+                "policies:\n  - {name: sample, type: representative, representative: {sampling_percentage: 10}}\n");
         SamplingRates[] rates = {SamplingRates.none()};
         file.policies.open(new PolicyContext(1, () -> 0L, () -> rates[0]));
         var trace = of(traceIdWithRandomness(1L << 55), List.of(span("shop", "GET /", 5)));
         trace.summary().rootService = "shop";
         assertThat(file.policies.evaluate(trace).keeps()).as("configured 10 %").isFalse();
 
-        rates[0] = SamplingRates.of(List.of(
-                new SamplingRate("shop", 0.6, 1, "steady", "controller", 0, 0)));
+        rates[0] = SamplingRates.of(List.of(new SamplingRate("shop", 0.6, 1, "steady", "controller", 0, 0)));
         assertThat(file.policies.evaluate(trace).probability()).isEqualTo(0.6);
-        assertThatThrownBy(() -> parse("policies:\n  - {name: s, type: representative, representative: {sampling_percentage: 120}}\n"))
+        assertThatThrownBy(() -> parse(
+                        "policies:\n  - {name: s, type: representative, representative: {sampling_percentage: 120}}\n"))
                 .hasMessageContaining("'sampling_percentage' must be from 0 to 100");
     }
 }

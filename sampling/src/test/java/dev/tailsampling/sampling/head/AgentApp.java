@@ -18,8 +18,10 @@ public final class AgentApp {
         int others = Integer.parseInt(args[0]);
         for (int i = 0; i <= others; i++) {
             String path = i == 0 ? "/api/admin/users" : "/search";
-            Span span = tracer.spanBuilder("GET " + path).setSpanKind(SpanKind.SERVER)
-                    .setAttribute("url.path", path).startSpan();
+            Span span = tracer.spanBuilder("GET " + path)
+                    .setSpanKind(SpanKind.SERVER)
+                    .setAttribute("url.path", path)
+                    .startSpan();
             System.out.println("span " + path + " " + span.getSpanContext().isSampled() + " "
                     + span.getSpanContext().getTraceState().get("ot"));
             span.end();

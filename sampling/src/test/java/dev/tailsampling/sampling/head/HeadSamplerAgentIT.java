@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HeadSamplerAgentIT {
     private static final int OTHERS = 2_000;
 
-    @TempDir Path temp;
+    @TempDir
+    Path temp;
 
     @Test
     void theAgentLoadsTheHeadSamplerFromTheExtensionJar() throws Exception {
@@ -41,11 +42,13 @@ class HeadSamplerAgentIT {
                         "-javaagent:" + agent,
                         "-Dotel.javaagent.extensions=" + extension,
                         "-Dotel.traces.sampler=" + HeadSamplerProvider.NAME,
-                        "-Dotel.traces.sampler.arg=" + Path.of("../examples/hybrid-sampling.yaml").toAbsolutePath(),
+                        "-Dotel.traces.sampler.arg="
+                                + Path.of("../examples/hybrid-sampling.yaml").toAbsolutePath(),
                         "-Dotel.traces.exporter=none",
                         "-Dotel.metrics.exporter=none",
                         "-Dotel.logs.exporter=none",
-                        "-cp", classPath,
+                        "-cp",
+                        classPath,
                         AgentApp.class.getName(),
                         Integer.toString(OTHERS))
                 .redirectOutput(out.toFile())
@@ -62,9 +65,12 @@ class HeadSamplerAgentIT {
             }
         }
         assertThat(spans).as(errors).hasSize(OTHERS + 1);
-        assertThat(spans.get(0)).as("the admin request, by the always-sample rule").containsExactly(
-                "span", "/api/admin/users", "true", "th:0");
-        List<String[]> sampled = spans.subList(1, spans.size()).stream().filter(s -> s[2].equals("true")).toList();
+        assertThat(spans.get(0))
+                .as("the admin request, by the always-sample rule")
+                .containsExactly("span", "/api/admin/users", "true", "th:0");
+        List<String[]> sampled = spans.subList(1, spans.size()).stream()
+                .filter(s -> s[2].equals("true"))
+                .toList();
         assertThat(sampled).allSatisfy(s -> assertThat(s[3]).isEqualTo("th:e6666666666666"));
         // The file's 10 % base rate; 4 standard errors either side.
         assertThat(sampled.size()).isBetween(200 - 54, 200 + 54);

@@ -26,8 +26,8 @@ class HeadSamplerProviderTest {
         properties.put("otel.logs.exporter", "none");
         return AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> properties)
-                .addTracerProviderCustomizer((tracing, config) ->
-                        tracing.addSpanProcessor(SimpleSpanProcessor.create(exported)))
+                .addTracerProviderCustomizer(
+                        (tracing, config) -> tracing.addSpanProcessor(SimpleSpanProcessor.create(exported)))
                 .build()
                 .getOpenTelemetrySdk();
     }
@@ -35,18 +35,26 @@ class HeadSamplerProviderTest {
     @Test
     void theSdkLoadsTheRulesFileNamedInItsSamplerArgument() {
         try (OpenTelemetrySdk sdk = autoconfigure(Map.of(
-                "otel.traces.sampler", HeadSamplerProvider.NAME,
-                "otel.traces.sampler.arg", "../examples/hybrid-sampling.yaml"))) {
+                "otel.traces.sampler",
+                HeadSamplerProvider.NAME,
+                "otel.traces.sampler.arg",
+                "../examples/hybrid-sampling.yaml"))) {
             Tracer tracer = sdk.getTracer("test");
-            Span admin = tracer.spanBuilder("GET /api/admin/users").setSpanKind(SpanKind.SERVER)
-                    .setAttribute("url.path", "/api/admin/users").startSpan();
-            assertThat(admin.getSpanContext().isSampled()).as("an always-sample rule of the file").isTrue();
+            Span admin = tracer.spanBuilder("GET /api/admin/users")
+                    .setSpanKind(SpanKind.SERVER)
+                    .setAttribute("url.path", "/api/admin/users")
+                    .startSpan();
+            assertThat(admin.getSpanContext().isSampled())
+                    .as("an always-sample rule of the file")
+                    .isTrue();
             assertThat(admin.getSpanContext().getTraceState().get("ot")).isEqualTo("th:0");
             admin.end();
 
             int sampled = 0;
             for (int i = 0; i < 2_000; i++) {
-                Span other = tracer.spanBuilder("GET /search").setAttribute("url.path", "/search").startSpan();
+                Span other = tracer.spanBuilder("GET /search")
+                        .setAttribute("url.path", "/search")
+                        .startSpan();
                 if (other.getSpanContext().isSampled()) {
                     sampled++;
                     assertThat(other.getSpanContext().getTraceState().get("ot")).isEqualTo("th:e6666666666666");
@@ -69,8 +77,10 @@ class HeadSamplerProviderTest {
     @Test
     void aBadRulesFileStopsTheSdkWithTheFilesMessage() {
         assertThatThrownBy(() -> autoconfigure(Map.of(
-                        "otel.traces.sampler", HeadSamplerProvider.NAME,
-                        "otel.traces.sampler.arg", "no-such-rules.yaml")))
+                        "otel.traces.sampler",
+                        HeadSamplerProvider.NAME,
+                        "otel.traces.sampler.arg",
+                        "no-such-rules.yaml")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("no-such-rules.yaml: cannot read");
     }

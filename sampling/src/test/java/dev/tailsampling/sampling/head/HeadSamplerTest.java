@@ -37,7 +37,8 @@ class HeadSamplerTest {
     @Test
     void theHybridExampleHoldsHeadRulesAndTailPoliciesTheJobReads() {
         List<HeadRule> rules = HeadSamplingFile.load(HYBRID).rules();
-        assertThat(rules).extracting(HeadRule::appliesTo)
+        assertThat(rules)
+                .extracting(HeadRule::appliesTo)
                 .containsExactly("url.path starts_with \"/api/admin\"", "order.total >= 1000", "all_requests");
         assertThat(PolicyFile.load(HYBRID).policies.subPolicies()).hasSize(6);
     }
@@ -66,38 +67,61 @@ class HeadSamplerTest {
         assertThatThrownBy(() -> parse("{name: r, type: rate_limit, traces_per_second: 10, applies_to: busy}"))
                 .hasMessageContaining("'applies_to' is 'busy': give all_requests or a group");
         assertThatThrownBy(() -> parse("{name: x, type: tail_magic}"))
-                .hasMessageContaining("unknown type 'tail_magic'; known types: attribute_based, rate_limit, probabilistic");
-        assertThatThrownBy(() -> parse("{name: all, type: probabilistic, sample_rate: 0.1}",
-                "{name: late, type: probabilistic, sample_rate: 1.0}"))
-                .hasMessageContaining("strategy 'late': is never reached: strategy 'all' before it applies to every span");
+                .hasMessageContaining(
+                        "unknown type 'tail_magic'; known types: attribute_based, rate_limit, probabilistic");
         assertThatThrownBy(() -> parse(
-                "{name: a, type: attribute_based, rules: [{default: {sample_rate: 0.1}}, {condition: 'a == 1', sample_rate: 1}]}"))
+                        "{name: all, type: probabilistic, sample_rate: 0.1}",
+                        "{name: late, type: probabilistic, sample_rate: 1.0}"))
+                .hasMessageContaining(
+                        "strategy 'late': is never reached: strategy 'all' before it applies to every span");
+        assertThatThrownBy(
+                        () -> parse(
+                                "{name: a, type: attribute_based, rules: [{default: {sample_rate: 0.1}}, {condition: 'a == 1', sample_rate: 1}]}"))
                 .hasMessageContaining("rule 1 is the default and must come last");
-        assertThatThrownBy(() -> parse(
-                "{name: a, type: attribute_based, rules: [{condition: 'user.tier ~ premium', sample_rate: 1}]}"))
+        assertThatThrownBy(
+                        () -> parse(
+                                "{name: a, type: attribute_based, rules: [{condition: 'user.tier ~ premium', sample_rate: 1}]}"))
                 .hasMessageContaining("is not '<attribute> <operator> <value>'");
-        assertThatThrownBy(() -> parse(
-                "{name: a, type: attribute_based, rules: [{condition: 'user.tier == premium', sample_rate: 1}]}"))
+        assertThatThrownBy(
+                        () -> parse(
+                                "{name: a, type: attribute_based, rules: [{condition: 'user.tier == premium', sample_rate: 1}]}"))
                 .hasMessageContaining("must be a number, true, false or a quoted string");
     }
 
     private static HeadSamplingFile parse(String... strategies) {
-        return HeadSamplingFile.parse("head_sampling:\n  strategies:\n"
-                + java.util.Arrays.stream(strategies).map(s -> "    - " + s + "\n").collect(Collectors.joining()), "t.yaml");
+        return HeadSamplingFile.parse(
+                "head_sampling:\n  strategies:\n"
+                        + java.util.Arrays.stream(strategies)
+                                .map(s -> "    - " + s + "\n")
+                                .collect(Collectors.joining()),
+                "t.yaml");
     }
 
     @Test
     void conditionsReadStartTimeAttributesUnderOldAndNewNames() {
-        Attributes admin = Attributes.of(AttributeKey.stringKey("url.full"), "https://shop/api/admin/users",
-                AttributeKey.stringKey("user.tier"), "premium", AttributeKey.longKey("order.total"), 1200L);
-        assertThat(Condition.parse("http.url contains \"/api/admin\"").test("GET", SpanKind.SERVER, admin)).isTrue();
-        assertThat(Condition.parse("user.tier == \"premium\"").test("GET", SpanKind.SERVER, admin)).isTrue();
-        assertThat(Condition.parse("user.tier != \"premium\"").test("GET", SpanKind.SERVER, admin)).isFalse();
-        assertThat(Condition.parse("order.total >= 1000").test("GET", SpanKind.SERVER, admin)).isTrue();
-        assertThat(Condition.parse("order.total < 1000").test("GET", SpanKind.SERVER, admin)).isFalse();
-        assertThat(Condition.parse("span.name matches \"^GET\"").test("GET /x", SpanKind.SERVER, admin)).isTrue();
-        assertThat(Condition.parse("span.kind == \"CLIENT\"").test("GET /x", SpanKind.SERVER, admin)).isFalse();
-        assertThat(Condition.parse("order.total >= 1000").test("GET", SpanKind.SERVER, Attributes.empty())).isFalse();
+        Attributes admin = Attributes.of(
+                AttributeKey.stringKey("url.full"),
+                "https://shop/api/admin/users",
+                AttributeKey.stringKey("user.tier"),
+                "premium",
+                AttributeKey.longKey("order.total"),
+                1200L);
+        assertThat(Condition.parse("http.url contains \"/api/admin\"").test("GET", SpanKind.SERVER, admin))
+                .isTrue();
+        assertThat(Condition.parse("user.tier == \"premium\"").test("GET", SpanKind.SERVER, admin))
+                .isTrue();
+        assertThat(Condition.parse("user.tier != \"premium\"").test("GET", SpanKind.SERVER, admin))
+                .isFalse();
+        assertThat(Condition.parse("order.total >= 1000").test("GET", SpanKind.SERVER, admin))
+                .isTrue();
+        assertThat(Condition.parse("order.total < 1000").test("GET", SpanKind.SERVER, admin))
+                .isFalse();
+        assertThat(Condition.parse("span.name matches \"^GET\"").test("GET /x", SpanKind.SERVER, admin))
+                .isTrue();
+        assertThat(Condition.parse("span.kind == \"CLIENT\"").test("GET /x", SpanKind.SERVER, admin))
+                .isFalse();
+        assertThat(Condition.parse("order.total >= 1000").test("GET", SpanKind.SERVER, Attributes.empty()))
+                .isFalse();
     }
 
     /** The example's head block inside the real SDK, exported with its in-memory exporter. */
@@ -129,7 +153,8 @@ class HeadSamplerTest {
         int keptPlain = 0;
         for (String id : plainIds) {
             boolean kept = byTrace.containsKey(id);
-            assertThat(kept).as("trace %s kept exactly when its randomness is at or above the 10 %% threshold", id)
+            assertThat(kept)
+                    .as("trace %s kept exactly when its randomness is at or above the 10 %% threshold", id)
                     .isEqualTo(ConsistentProbability.randomness(id) >= threshold10);
             keptPlain += kept ? 1 : 0;
         }
@@ -149,9 +174,16 @@ class HeadSamplerTest {
 
     /** A root span at {@code path} for an order of {@code total}, with one child; its trace id. */
     private static String trace(Tracer tracer, String path, long total) {
-        Span root = tracer.spanBuilder("GET " + path).setSpanKind(SpanKind.SERVER).setNoParent()
-                .setAttribute("url.path", path).setAttribute("order.total", total).startSpan();
-        tracer.spanBuilder("SELECT").setParent(Context.root().with(root)).startSpan().end();
+        Span root = tracer.spanBuilder("GET " + path)
+                .setSpanKind(SpanKind.SERVER)
+                .setNoParent()
+                .setAttribute("url.path", path)
+                .setAttribute("order.total", total)
+                .startSpan();
+        tracer.spanBuilder("SELECT")
+                .setParent(Context.root().with(root))
+                .startSpan()
+                .end();
         root.end();
         return root.getSpanContext().getTraceId();
     }
@@ -164,19 +196,24 @@ class HeadSamplerTest {
 
     @Test
     void followsASampledRemoteParentAndItsThresholdWhateverTheRules() {
-        Sampler sampler = HeadSampler.create(parse("{name: none, type: probabilistic, sample_rate: 0.0}").rules());
+        Sampler sampler = HeadSampler.create(
+                parse("{name: none, type: probabilistic, sample_rate: 0.0}").rules());
         // th:8 is a probability of one half; the trace id's random bits (c8eb…) are above it, as a
         // parent kept by a consistent sampler has them.
-        SpanContext parent = SpanContext.createFromRemoteParent("0af7651916cd43dd84c8eb211c80319c", "b7ad6b7169203331",
-                TraceFlags.getSampled(), TraceState.builder().put("ot", "th:8").build());
+        SpanContext parent = SpanContext.createFromRemoteParent(
+                "0af7651916cd43dd84c8eb211c80319c",
+                "b7ad6b7169203331",
+                TraceFlags.getSampled(),
+                TraceState.builder().put("ot", "th:8").build());
         Context context = Context.root().with(Span.wrap(parent));
-        var result = sampler.shouldSample(context, parent.getTraceId(), "child", SpanKind.INTERNAL, Attributes.empty(),
-                List.of());
+        var result = sampler.shouldSample(
+                context, parent.getTraceId(), "child", SpanKind.INTERNAL, Attributes.empty(), List.of());
         assertThat(result.getDecision()).isEqualTo(SamplingDecision.RECORD_AND_SAMPLE);
-        assertThat(result.getUpdatedTraceState(parent.getTraceState()).get("ot")).isEqualTo("th:8");
+        assertThat(result.getUpdatedTraceState(parent.getTraceState()).get("ot"))
+                .isEqualTo("th:8");
 
-        var root = sampler.shouldSample(Context.root(), parent.getTraceId(), "root", SpanKind.SERVER,
-                Attributes.empty(), List.of());
+        var root = sampler.shouldSample(
+                Context.root(), parent.getTraceId(), "root", SpanKind.SERVER, Attributes.empty(), List.of());
         assertThat(root.getDecision()).isEqualTo(SamplingDecision.DROP);
     }
 
@@ -186,20 +223,26 @@ class HeadSamplerTest {
         double[] rates = {0.01, 0.05, 0.1, 0.3, 1.0};
         Sampler[] samplers = new Sampler[rates.length];
         for (int i = 0; i < rates.length; i++) {
-            samplers[i] = HeadSampler.create(parse("{name: p, type: probabilistic, sample_rate: " + rates[i] + "}").rules());
+            samplers[i] = HeadSampler.create(parse("{name: p, type: probabilistic, sample_rate: " + rates[i] + "}")
+                    .rules());
         }
         Random random = new Random(11);
         int checked = 0;
         for (int t = 0; t < 20_000; t++) {
             String traceId = String.format("%016x%016x", random.nextLong(), random.nextLong());
             for (int i = 0; i < rates.length; i++) {
-                boolean head = samplers[i].shouldSample(Context.root(), traceId, "root", SpanKind.SERVER,
-                        Attributes.empty(), List.of()).getDecision() == SamplingDecision.RECORD_AND_SAMPLE;
-                assertThat(head).as("head and job agree on %s at %s", traceId, rates[i])
+                boolean head = samplers[i]
+                                .shouldSample(
+                                        Context.root(), traceId, "root", SpanKind.SERVER, Attributes.empty(), List.of())
+                                .getDecision()
+                        == SamplingDecision.RECORD_AND_SAMPLE;
+                assertThat(head)
+                        .as("head and job agree on %s at %s", traceId, rates[i])
                         .isEqualTo(ConsistentProbability.isSampled(traceId, rates[i]));
                 if (head) {
                     for (int j = i; j < rates.length; j++) {
-                        assertThat(ConsistentProbability.isSampled(traceId, rates[j])).isTrue();
+                        assertThat(ConsistentProbability.isSampled(traceId, rates[j]))
+                                .isTrue();
                         checked++;
                     }
                     break;
@@ -232,16 +275,32 @@ class HeadSamplerTest {
         Tracer tracer = provider.get("test");
         int each = 5_000;
         for (int i = 0; i < each; i++) {
-            tracer.spanBuilder("GET").setNoParent().setAttribute("http.route", "/api/search").startSpan().end();
-            tracer.spanBuilder("GET").setNoParent().setAttribute("url.path", "/api/feed/42").startSpan().end();
-            tracer.spanBuilder("GET").setNoParent().setAttribute("http.route", "/checkout").startSpan().end();
+            tracer.spanBuilder("GET")
+                    .setNoParent()
+                    .setAttribute("http.route", "/api/search")
+                    .startSpan()
+                    .end();
+            tracer.spanBuilder("GET")
+                    .setNoParent()
+                    .setAttribute("url.path", "/api/feed/42")
+                    .startSpan()
+                    .end();
+            tracer.spanBuilder("GET")
+                    .setNoParent()
+                    .setAttribute("http.route", "/checkout")
+                    .startSpan()
+                    .end();
         }
-        Map<String, Long> kept = exporter.getFinishedSpanItems().stream().collect(Collectors.groupingBy(
-                s -> s.getAttributes().get(AttributeKey.stringKey("http.route")) == null ? "feed"
-                        : s.getAttributes().get(AttributeKey.stringKey("http.route")), Collectors.counting()));
+        Map<String, Long> kept = exporter.getFinishedSpanItems().stream()
+                .collect(Collectors.groupingBy(
+                        s -> s.getAttributes().get(AttributeKey.stringKey("http.route")) == null
+                                ? "feed"
+                                : s.getAttributes().get(AttributeKey.stringKey("http.route")),
+                        Collectors.counting()));
         assertThat(kept.get("/checkout")).isEqualTo(each);
         // 2 × 5,000 limited spans started within far less than the 250 s that 20 a second would need.
-        assertThat(kept.getOrDefault("/api/search", 0L) + kept.getOrDefault("feed", 0L)).isLessThan(each);
+        assertThat(kept.getOrDefault("/api/search", 0L) + kept.getOrDefault("feed", 0L))
+                .isLessThan(each);
         provider.close();
     }
 }

@@ -55,14 +55,16 @@ class HybridEstimatesTest {
 
         void assertWithin(double standardErrors, String what) {
             double se = Math.sqrt(variance);
-            assertThat(Math.abs(sum - truth)).as("%s: estimate %.0f, truth %d, SE %.1f", what, sum, truth, se)
+            assertThat(Math.abs(sum - truth))
+                    .as("%s: estimate %.0f, truth %d, SE %.1f", what, sum, truth, se)
                     .isLessThanOrEqualTo(standardErrors * Math.max(se, 1));
         }
     }
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4, 5})
-    void estimatesPerServiceErrorsAndSlowRequestsAreWithinThreeStandardErrorsAndErrorsReachingTheTailAreKept(long seed) {
+    void estimatesPerServiceErrorsAndSlowRequestsAreWithinThreeStandardErrorsAndErrorsReachingTheTailAreKept(
+            long seed) {
         // The service metrics count root spans as the decoder sees them: behind the head, before the job samples.
         OperationSample.Collector rootSpans = new OperationSample.Collector();
         Map<String, Estimate> requestsByService = new TreeMap<>();
@@ -88,20 +90,25 @@ class HybridEstimatesTest {
             slow.truth += isSlow ? 1 : 0;
 
             // Head: the application decides the root span as it starts.
-            SamplingResult headResult = head.shouldSample(Context.root(), traceId, "GET " + path, SpanKind.SERVER,
+            SamplingResult headResult = head.shouldSample(
+                    Context.root(),
+                    traceId,
+                    "GET " + path,
+                    SpanKind.SERVER,
                     Attributes.of(AttributeKey.stringKey("url.path"), path, AttributeKey.longKey("order.total"), total),
                     List.of());
             if (headResult.getDecision() != SamplingDecision.RECORD_AND_SAMPLE) {
                 continue;
             }
-            String traceState = "ot=" + headResult.getUpdatedTraceState(
-                    io.opentelemetry.api.trace.TraceState.getDefault()).get("ot");
+            String traceState = "ot="
+                    + headResult
+                            .getUpdatedTraceState(io.opentelemetry.api.trace.TraceState.getDefault())
+                            .get("ot");
             double headProbability = ConsistentProbability.head(traceState).probability();
             rootSpans.add(service, "GET", "SERVER", 0, 1_000_000L, error, headProbability);
             requestsByService.computeIfAbsent(service, s -> new Estimate()).add(headProbability);
             // Pre-sampling in the job, before keying: a share of the traces that reach it.
-            if (!ConsistentProbability.isSampledAfterHead(
-                    traceId, PRESAMPLE_RATE, headProbability, false)) {
+            if (!ConsistentProbability.isSampledAfterHead(traceId, PRESAMPLE_RATE, headProbability, false)) {
                 continue;
             }
             TraceView trace = trace(traceId, service, path, total, error, isSlow, traceState, random);
@@ -109,7 +116,9 @@ class HybridEstimatesTest {
             Decision decision = tail.evaluate(trace);
             errorsAtTail += error ? 1 : 0;
             if (error) {
-                assertThat(decision.keeps()).as("an error trace that reaches the tail is kept").isTrue();
+                assertThat(decision.keeps())
+                        .as("an error trace that reaches the tail is kept")
+                        .isTrue();
             }
             if (!decision.keeps()) {
                 continue;
@@ -132,7 +141,8 @@ class HybridEstimatesTest {
 
         Map<String, OperationMinute> minutes = new TreeMap<>();
         for (OperationSample sample : rootSpans.drain()) {
-            minutes.computeIfAbsent(sample.serviceName, s -> OperationMinute.startedBy(sample)).add(sample);
+            minutes.computeIfAbsent(sample.serviceName, s -> OperationMinute.startedBy(sample))
+                    .add(sample);
         }
         requestsByService.forEach((service, estimate) -> {
             estimate.truth = perService.get(service).truth;
@@ -188,8 +198,15 @@ class HybridEstimatesTest {
     }
 
     /** A root and 2 to 6 children (one in two hundred traces has 45), as the job would buffer them. */
-    private static TraceView trace(String traceId, String service, String path, long total, boolean error,
-            boolean slow, String traceState, Random random) {
+    private static TraceView trace(
+            String traceId,
+            String service,
+            String path,
+            long total,
+            boolean error,
+            boolean slow,
+            String traceState,
+            Random random) {
         int children = random.nextInt(200) == 0 ? 44 : 2 + random.nextInt(5);
         long start = 1_000_000_000L;
         long durationMs = slow ? 1_500 + random.nextInt(3_000) : 20 + random.nextInt(300);

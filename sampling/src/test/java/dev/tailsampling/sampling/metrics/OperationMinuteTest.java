@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -23,8 +22,10 @@ class OperationMinuteTest {
         List<OperationSample> samples = collector.drain();
 
         assertThat(samples).hasSize(3);
-        OperationSample first =
-                samples.stream().filter(s -> s.spanKind.equals("SERVER") && s.count == 2).findFirst().orElseThrow();
+        OperationSample first = samples.stream()
+                .filter(s -> s.spanKind.equals("SERVER") && s.count == 2)
+                .findFirst()
+                .orElseThrow();
         assertThat(first.minuteMillis).isEqualTo(T0 / 1_000_000L);
         assertThat(first.errors).isEqualTo(1);
         assertThat(first.durationsNs).containsExactlyInAnyOrder(100L, 300L);
@@ -52,7 +53,8 @@ class OperationMinuteTest {
         assertThat(minute.estimatedErrors).isCloseTo(100.0, within(1e-6));
         // Weighted, the median request is a fast one; counted as sent, it would be a slow one.
         assertThat(minute.quantileNs(0.5)).isCloseTo(10e6, within(10e6 * 0.011));
-        assertThat(OperationMinute.readProtobuf(minute.protobufSketch()).getCount()).isCloseTo(1_900.0, within(1e-6));
+        assertThat(OperationMinute.readProtobuf(minute.protobufSketch()).getCount())
+                .isCloseTo(1_900.0, within(1e-6));
     }
 
     @Test
@@ -72,7 +74,9 @@ class OperationMinuteTest {
 
         assertThat(first.requestCount + second.requestCount).isEqualTo(20_000);
         assertThat(first.errorCount + second.errorCount).isEqualTo(2_000);
-        assertThat(first.estimatedRequests + second.estimatedRequests).as("no head sampler").isEqualTo(20_000.0);
+        assertThat(first.estimatedRequests + second.estimatedRequests)
+                .as("no head sampler")
+                .isEqualTo(20_000.0);
         // Uniform on [1 ms, 100 ms): the median is about 50.5 ms.
         assertThat(first.quantileNs(0.5)).isCloseTo(50.5e6, within(50.5e6 * 0.03));
 

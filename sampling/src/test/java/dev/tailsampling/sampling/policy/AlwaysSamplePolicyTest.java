@@ -11,6 +11,9 @@ class AlwaysSamplePolicyTest {
 
     @Test
     void keepsEvenAnEmptyTrace() {
-        assertThat(new AlwaysSamplePolicy("all").evaluate(of(traceIdWithRandomness(0), List.of())).keeps()).isTrue();
+        assertThat(new AlwaysSamplePolicy("all")
+                        .evaluate(of(traceIdWithRandomness(0), List.of()))
+                        .keeps())
+                .isTrue();
     }
 }

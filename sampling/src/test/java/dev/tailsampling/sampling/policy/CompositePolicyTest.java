@@ -19,11 +19,10 @@ class CompositePolicyTest {
     void givesEachSubPolicyItsAllocationAndAnUnlistedOneNothing() {
         AtomicLong now = new AtomicLong(0);
         StringAttributePolicy gold = new StringAttributePolicy("gold", "tier", List.of("gold"), false, false);
-        CompositePolicy composite =
-                new CompositePolicy(
-                        "c",
-                        List.of(gold, new AlwaysSamplePolicy("rest"), new AlwaysSamplePolicy("unlisted")),
-                        List.of(600.0, 400.0, 0.0));
+        CompositePolicy composite = new CompositePolicy(
+                "c",
+                List.of(gold, new AlwaysSamplePolicy("rest"), new AlwaysSamplePolicy("unlisted")),
+                List.of(600.0, 400.0, 0.0));
         composite.open(new PolicyContext(1, now::get));
         SplittableRandom random = new SplittableRandom(5);
         int goldKept = 0;

@@ -5,7 +5,6 @@ import static dev.tailsampling.sampling.TestTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.sampling.Decision.Outcome;
-
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

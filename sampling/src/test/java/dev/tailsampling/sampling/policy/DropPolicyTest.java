@@ -14,13 +14,15 @@ class DropPolicyTest {
 
     @Test
     void vetoesWhenAllItsConditionsHoldWhateverOthersSay() {
-        DropPolicy dropHealth =
-                new DropPolicy(
-                        "drop-health", List.of(new StringAttributePolicy("h", "url.path", List.of("/health"), false, false)));
+        DropPolicy dropHealth = new DropPolicy(
+                "drop-health", List.of(new StringAttributePolicy("h", "url.path", List.of("/health"), false, false)));
         PolicySet set = new PolicySet(List.of(new AlwaysSamplePolicy("all"), dropHealth));
         String id = traceIdWithRandomness(0);
-        assertThat(set.evaluate(of(id, List.of(span("a", "x", 1, "url.path", "/health")))).outcome())
+        assertThat(set.evaluate(of(id, List.of(span("a", "x", 1, "url.path", "/health"))))
+                        .outcome())
                 .isEqualTo(Outcome.DROPPED);
-        assertThat(set.evaluate(of(id, List.of(span("a", "x", 1, "url.path", "/cart")))).policy()).isEqualTo("all");
+        assertThat(set.evaluate(of(id, List.of(span("a", "x", 1, "url.path", "/cart"))))
+                        .policy())
+                .isEqualTo("all");
     }
 }

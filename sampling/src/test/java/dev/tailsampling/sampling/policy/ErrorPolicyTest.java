@@ -15,6 +15,7 @@ class ErrorPolicyTest {
         Decision kept = errors.evaluate(trace(traceIdWithRandomness(0), 10, true));
         assertThat(kept.keeps()).isTrue();
         assertThat(kept.probability()).isEqualTo(1.0);
-        assertThat(errors.evaluate(trace(traceIdWithRandomness(0), 10, false)).keeps()).isFalse();
+        assertThat(errors.evaluate(trace(traceIdWithRandomness(0), 10, false)).keeps())
+                .isFalse();
     }
 }

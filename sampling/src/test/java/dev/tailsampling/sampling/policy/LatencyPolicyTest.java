@@ -3,10 +3,9 @@ package dev.tailsampling.sampling.policy;
 import static dev.tailsampling.sampling.TestTraces.outcome;
 import static dev.tailsampling.sampling.TestTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.tailsampling.sampling.Decision.Outcome;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailsampling.sampling.Decision.Outcome;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +32,7 @@ class LatencyPolicyTest {
     void anUpperBoundNotAboveTheThresholdIsRefused() {
         assertThatThrownBy(() -> new LatencyPolicy("band", Duration.ofMillis(500), Duration.ofMillis(500)))
                 .hasMessageContaining("band");
-        assertThatThrownBy(() -> new LatencyPolicy("slow", Duration.ofMillis(-1))).hasMessageContaining("negative");
+        assertThatThrownBy(() -> new LatencyPolicy("slow", Duration.ofMillis(-1)))
+                .hasMessageContaining("negative");
     }
 }

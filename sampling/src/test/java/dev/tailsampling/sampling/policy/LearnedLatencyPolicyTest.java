@@ -32,8 +32,10 @@ class LearnedLatencyPolicyTest {
         // Uniform on [1, 1000] ms: p95 is 950 ms; the sketch is accurate to 1 %, the sample to about 1 %.
         assertThat(policy.threshold("checkout", "POST /orders")).isBetween(950 * 0.97, 950 * 1.03);
         assertThat(policy.threshold("search", "GET /search")).isBetween(95.05 * 0.97, 95.05 * 1.03);
-        assertThat(policy.evaluate(root("checkout", "POST /orders", 990)).keeps()).isTrue();
-        assertThat(policy.evaluate(root("checkout", "POST /orders", 900)).keeps()).isFalse();
+        assertThat(policy.evaluate(root("checkout", "POST /orders", 990)).keeps())
+                .isTrue();
+        assertThat(policy.evaluate(root("checkout", "POST /orders", 900)).keeps())
+                .isFalse();
         assertThat(policy.evaluate(root("search", "GET /search", 150)).policy()).isEqualTo("learned");
     }
 
@@ -41,12 +43,14 @@ class LearnedLatencyPolicyTest {
     void keepsNothingWhileWarmingUpOrWithoutARoot() {
         LearnedLatencyPolicy policy = new LearnedLatencyPolicy("learned", 0.95, 100, 0.01);
         for (int i = 0; i < 100; i++) {
-            assertThat(policy.evaluate(root("a", "op", i < 99 ? 10 : 10_000)).keeps()).isFalse();
+            assertThat(policy.evaluate(root("a", "op", i < 99 ? 10 : 10_000)).keeps())
+                    .isFalse();
         }
         assertThat(policy.evaluate(root("a", "op", 10_000)).keeps()).isTrue();
         TraceSummary noRoot = TraceSummary.firstSeenAt(0);
         noRoot.addSpan(0, 1_000_000_000_000L, false, false, null, null);
-        assertThat(policy.evaluate(TraceView.of(traceIdWithRandomness(1), noRoot, List::of)).outcome())
+        assertThat(policy.evaluate(TraceView.of(traceIdWithRandomness(1), noRoot, List::of))
+                        .outcome())
                 .isEqualTo(Decision.Outcome.NOT_SAMPLED);
     }
 
@@ -68,7 +72,8 @@ class LearnedLatencyPolicyTest {
         other.forEach(restored::restoreState);
         new LearnedLatencyPolicy("other-name", 0.5, 10, 0.01).restoreState("unrelated", new byte[] {1});
 
-        assertThat(restored.threshold("a", "op")).as("median of 1000 x 100 ms and 1000 x 300 ms")
+        assertThat(restored.threshold("a", "op"))
+                .as("median of 1000 x 100 ms and 1000 x 300 ms")
                 .isBetween(99.0, 101.0);
         assertThat(left.threshold("a", "op")).isBetween(99.0, 101.0);
         restored.evaluate(root("a", "op", 300));

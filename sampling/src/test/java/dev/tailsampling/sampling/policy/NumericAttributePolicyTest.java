@@ -5,7 +5,6 @@ import static dev.tailsampling.sampling.TestTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.sampling.Decision.Outcome;
-
 import dev.tailsampling.sampling.Span;
 import org.junit.jupiter.api.Test;
 

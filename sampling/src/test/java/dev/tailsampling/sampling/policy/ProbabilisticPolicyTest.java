@@ -16,7 +16,9 @@ class ProbabilisticPolicyTest {
         Decision high = tenth.evaluate(trace(traceIdWithRandomness((1L << 56) - 1), 10, false));
         assertThat(high.keeps()).isTrue();
         assertThat(high.probability()).isEqualTo(0.1);
-        assertThat(tenth.evaluate(trace(traceIdWithRandomness(1L << 55), 10, false)).keeps()).isFalse();
+        assertThat(tenth.evaluate(trace(traceIdWithRandomness(1L << 55), 10, false))
+                        .keeps())
+                .isFalse();
     }
 
     @Test

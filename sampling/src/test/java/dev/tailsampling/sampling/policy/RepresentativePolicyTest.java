@@ -22,17 +22,19 @@ class RepresentativePolicyTest {
     @Test
     void followsTheControllersRateForTheRootServiceAndItsDefaultOtherwise() {
         RepresentativePolicy sample = new RepresentativePolicy("representative", 1.0);
-        assertThat(sample.evaluate(quarter("shop")).probability()).as("configured until opened").isEqualTo(1.0);
+        assertThat(sample.evaluate(quarter("shop")).probability())
+                .as("configured until opened")
+                .isEqualTo(1.0);
 
-        SamplingRates rates =
-                SamplingRates.of(
-                        List.of(
-                                new SamplingRate("shop", 0.5, 1.0, "steady", SamplingRate.SOURCE_CONTROLLER, 0, 0),
-                                new SamplingRate(
-                                        SamplingRate.DEFAULT_KEY, 0.8, 1.0, "steady", SamplingRate.SOURCE_CONTROLLER, 0,
-                                        0)));
+        SamplingRates rates = SamplingRates.of(List.of(
+                new SamplingRate("shop", 0.5, 1.0, "steady", SamplingRate.SOURCE_CONTROLLER, 0, 0),
+                new SamplingRate(SamplingRate.DEFAULT_KEY, 0.8, 1.0, "steady", SamplingRate.SOURCE_CONTROLLER, 0, 0)));
         sample.open(new PolicyContext(1, () -> 0L, () -> rates));
-        assertThat(sample.evaluate(quarter("shop")).keeps()).as("a quarter is below 1 - 0.5").isFalse();
-        assertThat(sample.evaluate(quarter("cart")).probability()).as("the default rate").isEqualTo(0.8);
+        assertThat(sample.evaluate(quarter("shop")).keeps())
+                .as("a quarter is below 1 - 0.5")
+                .isFalse();
+        assertThat(sample.evaluate(quarter("cart")).probability())
+                .as("the default rate")
+                .isEqualTo(0.8);
     }
 }

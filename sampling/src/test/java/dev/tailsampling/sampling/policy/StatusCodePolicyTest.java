@@ -3,10 +3,9 @@ package dev.tailsampling.sampling.policy;
 import static dev.tailsampling.sampling.TestTraces.outcome;
 import static dev.tailsampling.sampling.TestTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.tailsampling.sampling.Decision.Outcome;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailsampling.sampling.Decision.Outcome;
 import dev.tailsampling.sampling.Span;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

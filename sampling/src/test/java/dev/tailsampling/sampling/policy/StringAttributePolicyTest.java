@@ -3,10 +3,9 @@ package dev.tailsampling.sampling.policy;
 import static dev.tailsampling.sampling.TestTraces.outcome;
 import static dev.tailsampling.sampling.TestTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.tailsampling.sampling.Decision.Outcome;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailsampling.sampling.Decision.Outcome;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,8 +17,10 @@ class StringAttributePolicyTest {
         StringAttributePolicy regex = new StringAttributePolicy("r", "url.path", List.of("^/api/admin"), true, false);
         assertThat(outcome(exact, span("a", "x", 1, "tier", "gold"))).isEqualTo(Outcome.SAMPLED);
         assertThat(outcome(exact, span("a", "x", 1, "tier", "golden"))).isEqualTo(Outcome.NOT_SAMPLED);
-        assertThat(outcome(regex, span("a", "x", 1, "url.path", "/api/admin/users"))).isEqualTo(Outcome.SAMPLED);
-        assertThat(outcome(regex, span("a", "x", 1, "url.path", "/shop/api/admin"))).isEqualTo(Outcome.NOT_SAMPLED);
+        assertThat(outcome(regex, span("a", "x", 1, "url.path", "/api/admin/users")))
+                .isEqualTo(Outcome.SAMPLED);
+        assertThat(outcome(regex, span("a", "x", 1, "url.path", "/shop/api/admin")))
+                .isEqualTo(Outcome.NOT_SAMPLED);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static dev.tailsampling.sampling.TestTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.sampling.Decision.Outcome;
-
 import dev.tailsampling.sampling.Span;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,7 +15,9 @@ class TraceStatePolicyTest {
     void readsEachMemberOfEachSpansTraceState() {
         Span s = span("a", "x", 1);
         s.traceState = "ot=th:8, vendor=blue";
-        assertThat(outcome(new TraceStatePolicy("t", "vendor", List.of("blue")), s)).isEqualTo(Outcome.SAMPLED);
-        assertThat(outcome(new TraceStatePolicy("t", "vendor", List.of("red")), s)).isEqualTo(Outcome.NOT_SAMPLED);
+        assertThat(outcome(new TraceStatePolicy("t", "vendor", List.of("blue")), s))
+                .isEqualTo(Outcome.SAMPLED);
+        assertThat(outcome(new TraceStatePolicy("t", "vendor", List.of("red")), s))
+                .isEqualTo(Outcome.NOT_SAMPLED);
     }
 }

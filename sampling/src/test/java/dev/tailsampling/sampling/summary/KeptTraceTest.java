@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.SpanLink;
-
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,12 +40,11 @@ class KeptTraceTest {
 
     @Test
     void sequentialChildrenAreAllOnThePathWithTheGapsAsTheParentsSelfTime() {
-        List<Span> spans =
-                List.of(
-                        span("a", "", "frontend", "GET /checkout", 0, 100),
-                        span("b", "a", "cart", "get cart", 10, 30),
-                        span("c", "a", "payment", "charge", 40, 90),
-                        span("d", "c", "bank", "authorize", 50, 80));
+        List<Span> spans = List.of(
+                span("a", "", "frontend", "GET /checkout", 0, 100),
+                span("b", "a", "cart", "get cart", 10, 30),
+                span("c", "a", "payment", "charge", 40, 90),
+                span("d", "c", "bank", "authorize", 50, 80));
         List<PathStep> path = CriticalPath.of(spans);
 
         assertThat(ids(path)).containsExactly("a", "b", "c", "d");
@@ -62,12 +60,11 @@ class KeptTraceTest {
     void overlappingChildrenShareThePathFromTheOneThatEndsLast() {
         // b and c run in parallel; c ends last, so b is on the path only until c starts.
         // e ends inside a's window but starts after c: it runs beside c and is not on the path.
-        List<Span> spans =
-                List.of(
-                        span("a", "", "frontend", "GET /", 0, 100),
-                        span("b", "a", "search", "query", 0, 80),
-                        span("c", "a", "ads", "pick", 50, 100),
-                        span("e", "a", "audit", "log", 60, 70));
+        List<Span> spans = List.of(
+                span("a", "", "frontend", "GET /", 0, 100),
+                span("b", "a", "search", "query", 0, 80),
+                span("c", "a", "ads", "pick", 50, 100),
+                span("e", "a", "audit", "log", 60, 70));
         List<PathStep> path = CriticalPath.of(spans);
 
         assertThat(ids(path)).containsExactly("a", "b", "c");
@@ -80,8 +77,7 @@ class KeptTraceTest {
     @Test
     void childrenOutsideTheirParentAreClampedToIt() {
         // Clock skew: the child seems to start before and end after its parent.
-        List<Span> spans =
-                List.of(span("a", "", "frontend", "GET /", 10, 50), span("b", "a", "db", "select", 0, 60));
+        List<Span> spans = List.of(span("a", "", "frontend", "GET /", 10, 50), span("b", "a", "db", "select", 0, 60));
         List<PathStep> path = CriticalPath.of(spans);
 
         assertThat(ids(path)).containsExactly("a", "b");
@@ -92,11 +88,10 @@ class KeptTraceTest {
     @Test
     void withoutItsRootTheTraceIsNamedByItsEarliestSpanAndThePathRunsThroughTheOrphans() {
         // The root "r" never arrived; "x" and "y" are its children, "z" is a child of "y".
-        List<Span> spans =
-                List.of(
-                        span("y", "r", "inventory", "reserve", 30, 90),
-                        span("z", "y", "db", "update", 40, 70),
-                        span("x", "r", "cart", "load", 10, 40));
+        List<Span> spans = List.of(
+                span("y", "r", "inventory", "reserve", 30, 90),
+                span("z", "y", "db", "update", 40, 70),
+                span("x", "r", "cart", "load", 10, 40));
         KeptTrace trace = KeptTrace.of(spans);
 
         assertThat(trace.rootServiceName).isEqualTo("cart");
@@ -111,8 +106,7 @@ class KeptTraceTest {
 
     @Test
     void aParentCycleEndsTheWalkInsteadOfLoopingForever() {
-        List<Span> spans =
-                List.of(span("p", "q", "a", "one", 0, 10), span("q", "p", "b", "two", 0, 10));
+        List<Span> spans = List.of(span("p", "q", "a", "one", 0, 10), span("q", "p", "b", "two", 0, 10));
         assertThat(CriticalPath.of(spans)).isEmpty();
     }
 
@@ -213,7 +207,9 @@ class KeptTraceTest {
         KeptTrace trace = KeptTrace.of(spans);
 
         assertThat(trace.criticalPath).hasSize(CriticalPath.MAX_DEPTH);
-        assertThat(selfTimes(trace.criticalPath)).as("the deepest step holds what lies below").isEqualTo(trace.durationNs);
+        assertThat(selfTimes(trace.criticalPath))
+                .as("the deepest step holds what lies below")
+                .isEqualTo(trace.durationNs);
         assertThat(trace.summaryNote).isEqualTo("critical path cut at depth " + CriticalPath.MAX_DEPTH);
         assertThat(trace.spanCount).isEqualTo(5_000);
     }
