@@ -12,8 +12,8 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tailsampling.jobs.local.EmbeddedKafka;
-import dev.tailsampling.jobs.local.ProgressReporter;
+import dev.tailsampling.local.cluster.EmbeddedKafka;
+import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.operators.otlp.OtlpMutator;
 import dev.tailsampling.operators.otlp.OtlpTestData;

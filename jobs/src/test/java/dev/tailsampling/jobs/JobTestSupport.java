@@ -2,7 +2,7 @@ package dev.tailsampling.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tailsampling.jobs.local.ProgressReporter;
+import dev.tailsampling.local.cluster.ProgressReporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

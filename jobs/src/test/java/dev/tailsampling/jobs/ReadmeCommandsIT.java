@@ -3,8 +3,8 @@ package dev.tailsampling.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
-import dev.tailsampling.jobs.local.EmbeddedKafka;
 import dev.tailsampling.jobs.warehouse.GeneratedWarehouse;
+import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.operators.otlp.OtlpTestData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tailsampling.jobs.local.EmbeddedKafka;
+import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.rates.RatesJson;
 import dev.tailsampling.sampling.rates.SamplingRate;

@@ -13,8 +13,8 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import dev.tailsampling.jobs.local.EmbeddedKafka;
-import dev.tailsampling.jobs.local.ProgressReporter;
+import dev.tailsampling.local.cluster.EmbeddedKafka;
+import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.sampling.ConsistentProbability;
 import java.nio.charset.StandardCharsets;

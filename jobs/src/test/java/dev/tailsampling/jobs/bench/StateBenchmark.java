@@ -4,8 +4,8 @@ import static dev.tailsampling.jobs.bench.ThroughputBenchmark.waitUntil;
 
 import dev.tailsampling.jobs.TailSamplingConf;
 import dev.tailsampling.jobs.TailSamplingJob;
-import dev.tailsampling.jobs.local.EmbeddedKafka;
-import dev.tailsampling.jobs.local.ProgressReporter;
+import dev.tailsampling.local.cluster.EmbeddedKafka;
+import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.sampling.Span;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

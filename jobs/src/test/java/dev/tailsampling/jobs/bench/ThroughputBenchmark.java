@@ -2,8 +2,8 @@ package dev.tailsampling.jobs.bench;
 
 import dev.tailsampling.jobs.TailSamplingConf;
 import dev.tailsampling.jobs.TailSamplingJob;
-import dev.tailsampling.jobs.local.EmbeddedKafka;
-import dev.tailsampling.jobs.local.ProgressReporter;
+import dev.tailsampling.local.cluster.EmbeddedKafka;
+import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.sampling.Span;
 import java.time.Duration;
 import java.util.ArrayList;

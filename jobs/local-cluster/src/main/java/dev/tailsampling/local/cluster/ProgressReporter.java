@@ -1,4 +1,4 @@
-package dev.tailsampling.jobs.local;
+package dev.tailsampling.local.cluster;
 
 import java.util.Map;
 import java.util.Properties;

@@ -1,4 +1,4 @@
-package dev.tailsampling.jobs.local;
+package dev.tailsampling.local;
 
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
@@ -8,6 +8,8 @@ import dev.tailsampling.jobs.RatesCommand;
 import dev.tailsampling.jobs.TailSamplingConf;
 import dev.tailsampling.jobs.TailSamplingJob;
 import dev.tailsampling.jobs.WarehouseSql;
+import dev.tailsampling.local.cluster.EmbeddedKafka;
+import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.sampling.head.HeadSampler;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import io.opentelemetry.sdk.trace.samplers.Sampler;

@@ -1,4 +1,4 @@
-package dev.tailsampling.jobs.local;
+package dev.tailsampling.local;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;

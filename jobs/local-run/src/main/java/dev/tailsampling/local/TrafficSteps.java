@@ -1,4 +1,4 @@
-package dev.tailsampling.jobs.local;
+package dev.tailsampling.local;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.tailsampling.jobs.local;
+package dev.tailsampling.local.cluster;
 
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package dev.tailsampling.jobs.local;
+package dev.tailsampling.local;
 
 import dev.tailsampling.jobs.WarehouseSql;
 import java.util.List;
