@@ -1,8 +1,13 @@
 package dev.tailsampling.iceberg;
 
+import static dev.tailsampling.iceberg.Columns.column;
+import static dev.tailsampling.iceberg.Rows.millis;
+import static dev.tailsampling.iceberg.Rows.str;
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import dev.tailsampling.sampling.metrics.OperationMinute;
 import java.util.Map;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -19,31 +24,42 @@ import org.apache.iceberg.types.Types;
  */
 public final class ServiceMetricsTable {
     public static final String NAME = "service_metrics";
+    private static final double NANOS_PER_MS = 1e6;
 
-    public static final Schema SCHEMA = new Schema(
-            required(1, "service_name", Types.StringType.get()),
-            required(2, "operation_name", Types.StringType.get()),
-            required(3, "span_kind", Types.StringType.get()),
-            required(4, "window_start", Types.TimestampType.withZone(), "start of the minute"),
-            required(5, "request_count", Types.LongType.get(), "spans, before sampling"),
-            required(6, "error_count", Types.LongType.get()),
-            required(7, "duration_p50_ms", Types.DoubleType.get()),
-            required(8, "duration_p90_ms", Types.DoubleType.get()),
-            required(9, "duration_p95_ms", Types.DoubleType.get()),
-            required(10, "duration_p99_ms", Types.DoubleType.get()),
-            required(11, "duration_max_ms", Types.DoubleType.get(), "exact"),
-            optional(
-                    12,
-                    "duration_sketch",
-                    Types.BinaryType.get(),
-                    "DDSketch protobuf encoding of the durations in nanoseconds, each weighted 1 / its head"
-                            + " probability"),
-            optional(
-                    13,
-                    "estimated_request_count",
-                    Types.DoubleType.get(),
-                    "requests the services sent: each span counted 1 / its head sampler's probability"),
-            optional(14, "estimated_error_count", Types.DoubleType.get(), "errors, weighted alike"));
+    public static final Columns<OperationMinute> COLUMNS = Columns.of(
+            column(required(1, "service_name", Types.StringType.get()), m -> str(m.serviceName)),
+            column(required(2, "operation_name", Types.StringType.get()), m -> str(m.operationName)),
+            column(required(3, "span_kind", Types.StringType.get()), m -> str(m.spanKind)),
+            column(
+                    required(4, "window_start", Types.TimestampType.withZone(), "start of the minute"),
+                    m -> millis(m.minuteMillis)),
+            column(required(5, "request_count", Types.LongType.get(), "spans, before sampling"), m -> m.requestCount),
+            column(required(6, "error_count", Types.LongType.get()), m -> m.errorCount),
+            column(required(7, "duration_p50_ms", Types.DoubleType.get()), m -> quantileMillis(m, 0.5)),
+            column(required(8, "duration_p90_ms", Types.DoubleType.get()), m -> quantileMillis(m, 0.9)),
+            column(required(9, "duration_p95_ms", Types.DoubleType.get()), m -> quantileMillis(m, 0.95)),
+            column(required(10, "duration_p99_ms", Types.DoubleType.get()), m -> quantileMillis(m, 0.99)),
+            column(required(11, "duration_max_ms", Types.DoubleType.get(), "exact"), m -> m.maxNs / NANOS_PER_MS),
+            column(
+                    optional(
+                            12,
+                            "duration_sketch",
+                            Types.BinaryType.get(),
+                            "DDSketch protobuf encoding of the durations in nanoseconds, each weighted 1 / its head"
+                                    + " probability"),
+                    m -> OperationMinute.protobuf(m.durations())),
+            column(
+                    optional(
+                            13,
+                            "estimated_request_count",
+                            Types.DoubleType.get(),
+                            "requests the services sent: each span counted 1 / its head sampler's probability"),
+                    m -> m.estimatedRequests),
+            column(
+                    optional(14, "estimated_error_count", Types.DoubleType.get(), "errors, weighted alike"),
+                    m -> m.estimatedErrors));
+
+    public static final Schema SCHEMA = COLUMNS.schema();
 
     public static final TableDefinition TABLE = new TableDefinition(
             NAME,
@@ -61,4 +77,10 @@ public final class ServiceMetricsTable {
             "window_start");
 
     private ServiceMetricsTable() {}
+
+    /** The minute's duration quantile in milliseconds; 0 for a minute without durations. */
+    private static double quantileMillis(OperationMinute minute, double quantile) {
+        DDSketch durations = minute.durations();
+        return durations.isEmpty() ? 0 : durations.getValueAtQuantile(quantile) / NANOS_PER_MS;
+    }
 }

@@ -1,9 +1,18 @@
 package dev.tailsampling.iceberg;
 
+import static dev.tailsampling.iceberg.Columns.column;
+import static dev.tailsampling.iceberg.Rows.str;
+import static dev.tailsampling.iceberg.Rows.timestamp;
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
+import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.SpanEvent;
+import dev.tailsampling.sampling.SpanLink;
+import java.util.List;
 import java.util.Map;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SortOrder;
@@ -19,95 +28,138 @@ import org.apache.iceberg.types.Types;
 public final class SpansTable {
     public static final String NAME = "spans";
 
-    public static final Schema SCHEMA = new Schema(
-            required(1, "trace_id", Types.StringType.get(), "32 lowercase hex characters"),
-            required(2, "span_id", Types.StringType.get(), "16 lowercase hex characters"),
-            optional(3, "parent_span_id", Types.StringType.get(), "empty for a root span"),
-            optional(4, "trace_state", Types.StringType.get(), "W3C tracestate"),
-            required(5, "start_time", Types.TimestampType.withZone(), "span start, microseconds"),
-            required(6, "start_time_unix_nano", Types.LongType.get()),
-            required(7, "end_time_unix_nano", Types.LongType.get()),
-            required(8, "duration_ns", Types.LongType.get()),
-            required(9, "service_name", Types.StringType.get(), "resource service.name"),
-            optional(10, "operation_name", Types.StringType.get(), "span name"),
-            optional(
-                    11,
-                    "span_kind",
-                    Types.StringType.get(),
-                    "CLIENT, SERVER, INTERNAL, PRODUCER, CONSUMER or UNSPECIFIED"),
-            optional(12, "status_code", Types.StringType.get(), "UNSET, OK or ERROR"),
-            optional(13, "status_message", Types.StringType.get()),
-            optional(14, "http_method", Types.StringType.get()),
-            optional(15, "http_status_code", Types.IntegerType.get()),
-            optional(16, "http_route", Types.StringType.get()),
-            optional(17, "url_path", Types.StringType.get()),
-            optional(18, "db_system", Types.StringType.get()),
-            optional(19, "db_statement", Types.StringType.get()),
-            optional(20, "rpc_service", Types.StringType.get()),
-            optional(21, "rpc_method", Types.StringType.get()),
-            optional(22, "messaging_system", Types.StringType.get()),
-            optional(23, "peer_service", Types.StringType.get()),
-            optional(24, "service_version", Types.StringType.get()),
-            optional(25, "deployment_environment", Types.StringType.get()),
-            optional(26, "host_name", Types.StringType.get()),
-            required(27, "error", Types.BooleanType.get(), "status ERROR, error=true or HTTP status >= 500"),
-            optional(
-                    28,
-                    "resource_attributes",
-                    Types.MapType.ofOptional(1003, 1004, Types.StringType.get(), Types.StringType.get())),
-            optional(
-                    29,
-                    "attributes",
-                    Types.MapType.ofOptional(1001, 1002, Types.StringType.get(), Types.StringType.get()),
-                    "values as strings, arrays as JSON"),
-            optional(30, "scope_name", Types.StringType.get()),
-            optional(31, "scope_version", Types.StringType.get()),
-            optional(
-                    32,
-                    "events",
-                    Types.ListType.ofOptional(
-                            1005,
-                            Types.StructType.of(
-                                    optional(1006, "time_unix_nano", Types.LongType.get()),
-                                    optional(1007, "name", Types.StringType.get()),
-                                    optional(
-                                            1008,
-                                            "attributes",
-                                            Types.MapType.ofOptional(
-                                                    1009, 1010, Types.StringType.get(), Types.StringType.get()))))),
-            optional(
-                    33,
-                    "links",
-                    Types.ListType.ofOptional(
-                            1011,
-                            Types.StructType.of(
-                                    optional(1012, "trace_id", Types.StringType.get()),
-                                    optional(1013, "span_id", Types.StringType.get()),
-                                    optional(1014, "trace_state", Types.StringType.get()),
-                                    optional(1015, "relationship", Types.StringType.get(), "child_of or follows_from"),
-                                    optional(
-                                            1016,
-                                            "attributes",
-                                            Types.MapType.ofOptional(
-                                                    1017, 1018, Types.StringType.get(), Types.StringType.get()))))),
-            optional(34, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
-            required(
-                    35,
-                    "sample_probability",
-                    Types.DoubleType.get(),
-                    "probability the trace was kept with, head times tail"),
-            required(
-                    36,
-                    "adjusted_count",
-                    Types.DoubleType.get(),
-                    "1 / sample_probability: SUM(adjusted_count) estimates the unsampled count"),
-            optional(
-                    37,
-                    "sampling_trigger",
-                    Types.StringType.get(),
-                    "inactivity, max_duration, max_spans, max_bytes or late"),
-            optional(
-                    38, "trace_incomplete", Types.BooleanType.get(), "the trace had no root span when it was decided"));
+    public static final Columns<Span> COLUMNS = Columns.of(
+            column(required(1, "trace_id", Types.StringType.get(), "32 lowercase hex characters"), s -> str(s.traceId)),
+            column(required(2, "span_id", Types.StringType.get(), "16 lowercase hex characters"), s -> str(s.spanId)),
+            column(
+                    optional(3, "parent_span_id", Types.StringType.get(), "empty for a root span"),
+                    s -> str(s.parentSpanId)),
+            column(optional(4, "trace_state", Types.StringType.get(), "W3C tracestate"), s -> str(s.traceState)),
+            column(
+                    required(5, "start_time", Types.TimestampType.withZone(), "span start, microseconds"),
+                    s -> timestamp(s.startTimeUnixNano)),
+            column(required(6, "start_time_unix_nano", Types.LongType.get()), s -> s.startTimeUnixNano),
+            column(required(7, "end_time_unix_nano", Types.LongType.get()), s -> s.endTimeUnixNano),
+            column(required(8, "duration_ns", Types.LongType.get()), s -> s.durationNs),
+            column(
+                    required(9, "service_name", Types.StringType.get(), "resource service.name"),
+                    s -> str(s.serviceName)),
+            column(optional(10, "operation_name", Types.StringType.get(), "span name"), s -> str(s.operationName)),
+            column(
+                    optional(
+                            11,
+                            "span_kind",
+                            Types.StringType.get(),
+                            "CLIENT, SERVER, INTERNAL, PRODUCER, CONSUMER or UNSPECIFIED"),
+                    s -> str(s.spanKind)),
+            column(optional(12, "status_code", Types.StringType.get(), "UNSET, OK or ERROR"), s -> str(s.statusCode)),
+            column(optional(13, "status_message", Types.StringType.get()), s -> str(s.statusMessage)),
+            column(optional(14, "http_method", Types.StringType.get()), s -> str(s.httpMethod)),
+            column(optional(15, "http_status_code", Types.IntegerType.get()), s -> s.httpStatusCode),
+            column(optional(16, "http_route", Types.StringType.get()), s -> str(s.httpRoute)),
+            column(optional(17, "url_path", Types.StringType.get()), s -> str(s.urlPath)),
+            column(optional(18, "db_system", Types.StringType.get()), s -> str(s.dbSystem)),
+            column(optional(19, "db_statement", Types.StringType.get()), s -> str(s.dbStatement)),
+            column(optional(20, "rpc_service", Types.StringType.get()), s -> str(s.rpcService)),
+            column(optional(21, "rpc_method", Types.StringType.get()), s -> str(s.rpcMethod)),
+            column(optional(22, "messaging_system", Types.StringType.get()), s -> str(s.messagingSystem)),
+            column(optional(23, "peer_service", Types.StringType.get()), s -> str(s.peerService)),
+            column(optional(24, "service_version", Types.StringType.get()), s -> str(s.serviceVersion)),
+            column(optional(25, "deployment_environment", Types.StringType.get()), s -> str(s.deploymentEnvironment)),
+            column(optional(26, "host_name", Types.StringType.get()), s -> str(s.hostName)),
+            column(
+                    required(27, "error", Types.BooleanType.get(), "status ERROR, error=true or HTTP status >= 500"),
+                    s -> s.error),
+            column(
+                    optional(
+                            28,
+                            "resource_attributes",
+                            Types.MapType.ofOptional(1003, 1004, Types.StringType.get(), Types.StringType.get())),
+                    s -> Rows.map(s.resourceAttributes)),
+            column(
+                    optional(
+                            29,
+                            "attributes",
+                            Types.MapType.ofOptional(1001, 1002, Types.StringType.get(), Types.StringType.get()),
+                            "values as strings, arrays as JSON"),
+                    s -> Rows.map(s.attributes)),
+            column(optional(30, "scope_name", Types.StringType.get()), s -> str(s.scopeName)),
+            column(optional(31, "scope_version", Types.StringType.get()), s -> str(s.scopeVersion)),
+            column(
+                    optional(
+                            32,
+                            "events",
+                            Types.ListType.ofOptional(
+                                    1005,
+                                    Types.StructType.of(
+                                            optional(1006, "time_unix_nano", Types.LongType.get()),
+                                            optional(1007, "name", Types.StringType.get()),
+                                            optional(
+                                                    1008,
+                                                    "attributes",
+                                                    Types.MapType.ofOptional(
+                                                            1009,
+                                                            1010,
+                                                            Types.StringType.get(),
+                                                            Types.StringType.get()))))),
+                    s -> events(s.events)),
+            column(
+                    optional(
+                            33,
+                            "links",
+                            Types.ListType.ofOptional(
+                                    1011,
+                                    Types.StructType.of(
+                                            optional(1012, "trace_id", Types.StringType.get()),
+                                            optional(1013, "span_id", Types.StringType.get()),
+                                            optional(1014, "trace_state", Types.StringType.get()),
+                                            optional(
+                                                    1015,
+                                                    "relationship",
+                                                    Types.StringType.get(),
+                                                    "child_of or follows_from"),
+                                            optional(
+                                                    1016,
+                                                    "attributes",
+                                                    Types.MapType.ofOptional(
+                                                            1017,
+                                                            1018,
+                                                            Types.StringType.get(),
+                                                            Types.StringType.get()))))),
+                    s -> links(s.links)),
+            column(
+                    optional(34, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
+                    s -> str(s.samplingPolicy)),
+            column(
+                    required(
+                            35,
+                            "sample_probability",
+                            Types.DoubleType.get(),
+                            "probability the trace was kept with, head times tail"),
+                    s -> s.sampleProbability),
+            column(
+                    required(
+                            36,
+                            "adjusted_count",
+                            Types.DoubleType.get(),
+                            "1 / sample_probability: SUM(adjusted_count) estimates the unsampled count"),
+                    s -> s.adjustedCount),
+            column(
+                    optional(
+                            37,
+                            "sampling_trigger",
+                            Types.StringType.get(),
+                            "inactivity, max_duration, max_spans, max_bytes or late"),
+                    s -> str(s.samplingTrigger)),
+            column(
+                    optional(
+                            38,
+                            "trace_incomplete",
+                            Types.BooleanType.get(),
+                            "the trace had no root span when it was decided"),
+                    s -> s.traceIncomplete));
+
+    public static final Schema SCHEMA = COLUMNS.schema();
 
     public static final PartitionSpec SPEC = PartitionSpec.builderFor(SCHEMA)
             .hour("start_time")
@@ -133,4 +185,27 @@ public final class SpansTable {
             "start_time");
 
     private SpansTable() {}
+
+    private static GenericArrayData events(List<SpanEvent> events) {
+        Object[] rows = new Object[events.size()];
+        for (int i = 0; i < rows.length; i++) {
+            SpanEvent event = events.get(i);
+            rows[i] = GenericRowData.of(event.timeUnixNano, str(event.name), Rows.map(event.attributes));
+        }
+        return new GenericArrayData(rows);
+    }
+
+    private static GenericArrayData links(List<SpanLink> links) {
+        Object[] rows = new Object[links.size()];
+        for (int i = 0; i < rows.length; i++) {
+            SpanLink link = links.get(i);
+            rows[i] = GenericRowData.of(
+                    str(link.traceId),
+                    str(link.spanId),
+                    str(link.traceState),
+                    str(link.relationship),
+                    Rows.map(link.attributes));
+        }
+        return new GenericArrayData(rows);
+    }
 }

@@ -1,7 +1,11 @@
 package dev.tailsampling.iceberg;
 
+import static dev.tailsampling.iceberg.Columns.column;
+import static dev.tailsampling.iceberg.Rows.millis;
+import static dev.tailsampling.iceberg.Rows.str;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
+import dev.tailsampling.sampling.summary.TraceLocation;
 import java.util.Map;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -18,15 +22,21 @@ public final class TraceIndexTable {
     public static final String NAME = "trace_index";
     public static final int BUCKETS = 16;
 
-    public static final Schema SCHEMA = new Schema(
-            required(1, "trace_id", Types.StringType.get()),
-            required(
-                    2,
-                    "span_hour",
-                    Types.TimestampType.withZone(),
-                    "the hour the spans started in: their spans partition"),
-            required(3, "service_name", Types.StringType.get()),
-            required(4, "span_count", Types.IntegerType.get(), "spans of the trace in this hour and service"));
+    public static final Columns<TraceLocation> COLUMNS = Columns.of(
+            column(required(1, "trace_id", Types.StringType.get()), l -> str(l.traceId)),
+            column(
+                    required(
+                            2,
+                            "span_hour",
+                            Types.TimestampType.withZone(),
+                            "the hour the spans started in: their spans partition"),
+                    l -> millis(l.hourMillis)),
+            column(required(3, "service_name", Types.StringType.get()), l -> str(l.serviceName)),
+            column(
+                    required(4, "span_count", Types.IntegerType.get(), "spans of the trace in this hour and service"),
+                    l -> l.spanCount));
+
+    public static final Schema SCHEMA = COLUMNS.schema();
 
     public static final TableDefinition TABLE = new TableDefinition(
             NAME,

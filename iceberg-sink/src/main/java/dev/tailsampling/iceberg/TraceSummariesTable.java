@@ -1,9 +1,19 @@
 package dev.tailsampling.iceberg;
 
+import static dev.tailsampling.iceberg.Columns.column;
+import static dev.tailsampling.iceberg.Rows.str;
+import static dev.tailsampling.iceberg.Rows.strings;
+import static dev.tailsampling.iceberg.Rows.timestamp;
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
+import dev.tailsampling.sampling.summary.ErrorSpan;
+import dev.tailsampling.sampling.summary.FollowsFrom;
+import dev.tailsampling.sampling.summary.KeptTrace;
+import dev.tailsampling.sampling.summary.PathStep;
 import java.util.Map;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SortOrder;
@@ -18,76 +28,103 @@ import org.apache.iceberg.types.Types;
 public final class TraceSummariesTable {
     public static final String NAME = "trace_summaries";
 
-    public static final Schema SCHEMA = new Schema(
-            required(1, "trace_id", Types.StringType.get()),
-            required(
-                    2,
-                    "root_service_name",
-                    Types.StringType.get(),
-                    "the root span's service, or the earliest span's if the root is missing"),
-            optional(3, "root_operation_name", Types.StringType.get()),
-            required(4, "start_time", Types.TimestampType.withZone(), "earliest span start"),
-            required(5, "duration_ns", Types.LongType.get(), "earliest start to latest end"),
-            required(6, "span_count", Types.IntegerType.get()),
-            required(7, "error_count", Types.IntegerType.get()),
-            optional(
-                    8,
-                    "services",
-                    Types.ListType.ofOptional(101, Types.StringType.get()),
-                    "every service with a span in the trace, sorted"),
-            optional(
-                    9,
-                    "critical_path",
-                    Types.ListType.ofOptional(
-                            102,
-                            Types.StructType.of(
-                                    optional(103, "span_id", Types.StringType.get()),
-                                    optional(104, "service_name", Types.StringType.get()),
-                                    optional(105, "operation_name", Types.StringType.get()),
-                                    optional(106, "start_offset_ns", Types.LongType.get()),
-                                    optional(107, "duration_ns", Types.LongType.get()),
-                                    optional(108, "self_time_ns", Types.LongType.get()))),
-                    "the spans that set the trace's duration; self times add up to it"),
-            optional(
-                    10,
-                    "error_spans",
-                    Types.ListType.ofOptional(
-                            109,
-                            Types.StructType.of(
-                                    optional(110, "span_id", Types.StringType.get()),
-                                    optional(111, "service_name", Types.StringType.get()),
-                                    optional(112, "operation_name", Types.StringType.get()),
-                                    optional(113, "status_message", Types.StringType.get()),
-                                    optional(114, "http_status_code", Types.IntegerType.get())))),
-            optional(11, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
-            optional(
-                    12, "sampling_trigger", Types.StringType.get(), "inactivity, max_duration, max_spans or max_bytes"),
-            required(13, "sample_probability", Types.DoubleType.get()),
-            required(
-                    14,
-                    "adjusted_count",
-                    Types.DoubleType.get(),
-                    "1 / sample_probability: SUM(adjusted_count) estimates all traces"),
-            required(
-                    15,
-                    "trace_incomplete",
-                    Types.BooleanType.get(),
-                    "no root span had arrived when the trace was decided"),
-            optional(
-                    16,
-                    "follows_from",
-                    Types.ListType.ofOptional(
-                            115,
-                            Types.StructType.of(
-                                    optional(116, "span_id", Types.StringType.get()),
-                                    optional(117, "linked_trace_id", Types.StringType.get()),
-                                    optional(118, "linked_span_id", Types.StringType.get()))),
-                    "links by which the trace's spans follow from spans of other traces"),
-            optional(
-                    17,
-                    "summary_note",
-                    Types.StringType.get(),
-                    "what this summary lacks and why (a critical path cut at its depth cap); null when whole"));
+    public static final Columns<KeptTrace> COLUMNS = Columns.of(
+            column(required(1, "trace_id", Types.StringType.get()), t -> str(t.traceId)),
+            column(
+                    required(
+                            2,
+                            "root_service_name",
+                            Types.StringType.get(),
+                            "the root span's service, or the earliest span's if the root is missing"),
+                    t -> str(t.rootServiceName)),
+            column(optional(3, "root_operation_name", Types.StringType.get()), t -> str(t.rootOperationName)),
+            column(
+                    required(4, "start_time", Types.TimestampType.withZone(), "earliest span start"),
+                    t -> timestamp(t.startTimeUnixNano)),
+            column(required(5, "duration_ns", Types.LongType.get(), "earliest start to latest end"), t -> t.durationNs),
+            column(required(6, "span_count", Types.IntegerType.get()), t -> t.spanCount),
+            column(required(7, "error_count", Types.IntegerType.get()), t -> t.errorCount),
+            column(
+                    optional(
+                            8,
+                            "services",
+                            Types.ListType.ofOptional(101, Types.StringType.get()),
+                            "every service with a span in the trace, sorted"),
+                    t -> strings(t.services)),
+            column(
+                    optional(
+                            9,
+                            "critical_path",
+                            Types.ListType.ofOptional(
+                                    102,
+                                    Types.StructType.of(
+                                            optional(103, "span_id", Types.StringType.get()),
+                                            optional(104, "service_name", Types.StringType.get()),
+                                            optional(105, "operation_name", Types.StringType.get()),
+                                            optional(106, "start_offset_ns", Types.LongType.get()),
+                                            optional(107, "duration_ns", Types.LongType.get()),
+                                            optional(108, "self_time_ns", Types.LongType.get()))),
+                            "the spans that set the trace's duration; self times add up to it"),
+                    t -> criticalPath(t)),
+            column(
+                    optional(
+                            10,
+                            "error_spans",
+                            Types.ListType.ofOptional(
+                                    109,
+                                    Types.StructType.of(
+                                            optional(110, "span_id", Types.StringType.get()),
+                                            optional(111, "service_name", Types.StringType.get()),
+                                            optional(112, "operation_name", Types.StringType.get()),
+                                            optional(113, "status_message", Types.StringType.get()),
+                                            optional(114, "http_status_code", Types.IntegerType.get())))),
+                    t -> errorSpans(t)),
+            column(
+                    optional(11, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
+                    t -> str(t.samplingPolicy)),
+            column(
+                    optional(
+                            12,
+                            "sampling_trigger",
+                            Types.StringType.get(),
+                            "inactivity, max_duration, max_spans or max_bytes"),
+                    t -> str(t.samplingTrigger)),
+            column(required(13, "sample_probability", Types.DoubleType.get()), t -> t.sampleProbability),
+            column(
+                    required(
+                            14,
+                            "adjusted_count",
+                            Types.DoubleType.get(),
+                            "1 / sample_probability: SUM(adjusted_count) estimates all traces"),
+                    t -> t.adjustedCount),
+            column(
+                    required(
+                            15,
+                            "trace_incomplete",
+                            Types.BooleanType.get(),
+                            "no root span had arrived when the trace was decided"),
+                    t -> t.traceIncomplete),
+            column(
+                    optional(
+                            16,
+                            "follows_from",
+                            Types.ListType.ofOptional(
+                                    115,
+                                    Types.StructType.of(
+                                            optional(116, "span_id", Types.StringType.get()),
+                                            optional(117, "linked_trace_id", Types.StringType.get()),
+                                            optional(118, "linked_span_id", Types.StringType.get()))),
+                            "links by which the trace's spans follow from spans of other traces"),
+                    t -> followsFrom(t)),
+            column(
+                    optional(
+                            17,
+                            "summary_note",
+                            Types.StringType.get(),
+                            "what this summary lacks and why (a critical path cut at its depth cap); null when whole"),
+                    t -> str(t.summaryNote)));
+
+    public static final Schema SCHEMA = COLUMNS.schema();
 
     public static final TableDefinition TABLE = new TableDefinition(
             NAME,
@@ -113,4 +150,42 @@ public final class TraceSummariesTable {
             "start_time");
 
     private TraceSummariesTable() {}
+
+    private static GenericArrayData criticalPath(KeptTrace trace) {
+        Object[] path = new Object[trace.criticalPath.size()];
+        for (int i = 0; i < path.length; i++) {
+            PathStep step = trace.criticalPath.get(i);
+            path[i] = GenericRowData.of(
+                    str(step.spanId),
+                    str(step.serviceName),
+                    str(step.operationName),
+                    step.startOffsetNs,
+                    step.durationNs,
+                    step.selfTimeNs);
+        }
+        return new GenericArrayData(path);
+    }
+
+    private static GenericArrayData errorSpans(KeptTrace trace) {
+        Object[] errors = new Object[trace.errorSpans.size()];
+        for (int i = 0; i < errors.length; i++) {
+            ErrorSpan error = trace.errorSpans.get(i);
+            errors[i] = GenericRowData.of(
+                    str(error.spanId),
+                    str(error.serviceName),
+                    str(error.operationName),
+                    str(error.statusMessage),
+                    error.httpStatusCode);
+        }
+        return new GenericArrayData(errors);
+    }
+
+    private static GenericArrayData followsFrom(KeptTrace trace) {
+        Object[] follows = new Object[trace.followsFrom.size()];
+        for (int i = 0; i < follows.length; i++) {
+            FollowsFrom link = trace.followsFrom.get(i);
+            follows[i] = GenericRowData.of(str(link.spanId), str(link.linkedTraceId), str(link.linkedSpanId));
+        }
+        return new GenericArrayData(follows);
+    }
 }

@@ -1,14 +1,10 @@
 package dev.tailsampling.jobs;
 
-import dev.tailsampling.iceberg.ServiceMetricsRowMapper;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
-import dev.tailsampling.iceberg.SpanRowMapper;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TableSink;
-import dev.tailsampling.iceberg.TraceIndexRowMapper;
 import dev.tailsampling.iceberg.TraceIndexTable;
 import dev.tailsampling.iceberg.TraceSummariesTable;
-import dev.tailsampling.iceberg.TraceSummaryRowMapper;
 import dev.tailsampling.operators.DecodeFunction;
 import dev.tailsampling.operators.OtlpRecord;
 import dev.tailsampling.operators.PreSamplingFunction;
@@ -80,18 +76,19 @@ public class TailSamplingJob {
     public void build(StreamExecutionEnvironment env) {
         Outputs outputs = outputs(env);
         SingleOutputStreamOperator<Span> kept = outputs.kept();
-        TableSink.append(kept, new SpanRowMapper(), SpansTable.TABLE, conf.catalog);
+        TableSink.append(kept, SpansTable.COLUMNS.rows(), SpansTable.TABLE, conf.catalog);
         TableSink.append(
                 kept.getSideOutput(TailSamplerFunction.SUMMARIES),
-                new TraceSummaryRowMapper(),
+                TraceSummariesTable.COLUMNS.rows(),
                 TraceSummariesTable.TABLE,
                 conf.catalog);
         TableSink.append(
                 kept.getSideOutput(TailSamplerFunction.LOCATIONS),
-                new TraceIndexRowMapper(),
+                TraceIndexTable.COLUMNS.rows(),
                 TraceIndexTable.TABLE,
                 conf.catalog);
-        TableSink.append(outputs.metrics(), new ServiceMetricsRowMapper(), ServiceMetricsTable.TABLE, conf.catalog);
+        TableSink.append(
+                outputs.metrics(), ServiceMetricsTable.COLUMNS.rows(), ServiceMetricsTable.TABLE, conf.catalog);
     }
 
     /**

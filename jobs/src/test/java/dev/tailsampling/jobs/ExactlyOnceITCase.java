@@ -230,7 +230,7 @@ class ExactlyOnceITCase {
         await(() -> metricsPerService(sql).equals(produced), job);
 
         List<String> rows = sql.query("SELECT trace_id, span_id FROM spans").stream()
-                .map(r -> r.getField(0) + "/" + r.getField(1))
+                .map(r -> r.getField("trace_id") + "/" + r.getField("span_id"))
                 .toList();
         assertThat(rows).as("no span twice").doesNotHaveDuplicates();
         Set<String> missing = new HashSet<>(expected);
@@ -248,7 +248,7 @@ class ExactlyOnceITCase {
                 .isNotEmpty()
                 .allSatisfy(trace -> assertThat(expected).contains(trace.traceId() + "/0000000000000003"));
         List<String> summaries = sql.query("SELECT trace_id FROM trace_summaries").stream()
-                .map(r -> (String) r.getField(0))
+                .map(r -> (String) r.getField("trace_id"))
                 .toList();
         assertThat(summaries).doesNotHaveDuplicates().hasSize((int) keptTraces);
         assertThat(metricsPerService(sql)).isEqualTo(produced);
@@ -460,9 +460,9 @@ class ExactlyOnceITCase {
     private static Map<String, Long> metricsPerService(WarehouseSql sql) {
         Map<String, Long> counts = new HashMap<>();
         try {
-            for (Row row :
-                    sql.query("SELECT service_name, SUM(request_count) FROM service_metrics GROUP BY service_name")) {
-                counts.put((String) row.getField(0), (Long) row.getField(1));
+            for (Row row : sql.query("SELECT service_name, SUM(request_count) AS requests FROM service_metrics"
+                    + " GROUP BY service_name")) {
+                counts.put((String) row.getField("service_name"), (Long) row.getField("requests"));
             }
         } catch (Exception e) {
             return Map.of();

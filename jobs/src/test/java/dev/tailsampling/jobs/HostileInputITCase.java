@@ -117,19 +117,19 @@ class HostileInputITCase {
         List<Row> rows = sql.query("SELECT trace_id, span_id FROM spans");
         assertThat(rows).hasSize(keptSpans);
         assertThat(rows.stream()
-                        .map(r -> r.getField(0) + "/" + r.getField(1))
+                        .map(r -> r.getField("trace_id") + "/" + r.getField("span_id"))
                         .distinct()
                         .count())
                 .as("the retried span once")
                 .isEqualTo(keptSpans);
         List<Row> summaries = sql.query("SELECT trace_id, span_count, summary_note FROM trace_summaries");
         Map<String, Row> byTrace = new HashMap<>();
-        summaries.forEach(r -> byTrace.put((String) r.getField(0), r));
+        summaries.forEach(r -> byTrace.put((String) r.getField("trace_id"), r));
         assertThat(byTrace).containsOnlyKeys(DEEP_TRACE, ERROR_TRACE);
-        assertThat(byTrace.get(DEEP_TRACE).getField(1)).isEqualTo(DEPTH);
-        assertThat(byTrace.get(DEEP_TRACE).getField(2))
+        assertThat(byTrace.get(DEEP_TRACE).getField("span_count")).isEqualTo(DEPTH);
+        assertThat(byTrace.get(DEEP_TRACE).getField("summary_note"))
                 .isEqualTo("critical path cut at depth " + CriticalPath.MAX_DEPTH);
-        assertThat(byTrace.get(ERROR_TRACE).getField(2)).isNull();
+        assertThat(byTrace.get(ERROR_TRACE).getField("summary_note")).isNull();
 
         List<ConsumerRecord<byte[], byte[]>> deadLetters = records(kafka.bootstrapServers(), "otlp_spans_dlq", 4);
         Map<String, ConsumerRecord<byte[], byte[]>> byReason = new HashMap<>();
@@ -267,8 +267,8 @@ class HostileInputITCase {
         job.cancel().get(1, TimeUnit.MINUTES);
 
         List<String> validRows = WarehouseSql.open(conf.catalog).query("SELECT trace_id, span_id FROM spans").stream()
-                .filter(r -> validTraces.contains((String) r.getField(0)))
-                .map(r -> r.getField(0) + "/" + r.getField(1))
+                .filter(r -> validTraces.contains((String) r.getField("trace_id")))
+                .map(r -> r.getField("trace_id") + "/" + r.getField("span_id"))
                 .toList();
         assertThat(validRows).doesNotHaveDuplicates();
         assertThat(new HashSet<>(validRows)).isEqualTo(expected);

@@ -152,12 +152,14 @@ class SamplingRatesITCase {
 
         List<Row> rows = WarehouseSql.open(conf.catalog)
                 .query("SELECT DISTINCT trace_id, sampling_policy, sample_probability FROM spans");
-        Map<String, Double> probability =
-                rows.stream().collect(Collectors.toMap(r -> (String) r.getField(0), r -> (Double) r.getField(2)));
+        Map<String, Double> probability = rows.stream()
+                .collect(Collectors.toMap(
+                        r -> (String) r.getField("trace_id"), r -> (Double) r.getField("sample_probability")));
         assertThat(probability.keySet()).isEqualTo(union(keptBefore, keptAfter));
         keptBefore.forEach(id -> assertThat(probability.get(id)).isEqualTo(DEFAULT_RATE));
         keptAfter.forEach(id -> assertThat(probability.get(id)).isEqualTo(FRONTEND_RATE));
-        assertThat(rows).allSatisfy(r -> assertThat(r.getField(1)).isEqualTo("representative"));
+        assertThat(rows)
+                .allSatisfy(r -> assertThat(r.getField("sampling_policy")).isEqualTo("representative"));
         assertThat((double) keptAfter.size() / after.size())
                 .as("kept fraction after the new rate")
                 .isGreaterThan(3.0 * keptBefore.size() / before.size());

@@ -230,11 +230,12 @@ class SecretsAndRedactionITCase {
         job.cancel().get(1, TimeUnit.MINUTES);
 
         List<org.apache.flink.types.Row> rows = WarehouseSql.open(conf.catalog)
-                .query("SELECT attributes['user.email'], attributes['enduser.id'], db_statement FROM spans");
+                .query("SELECT attributes['user.email'] AS email, attributes['enduser.id'] AS enduser, db_statement"
+                        + " FROM spans");
         assertThat(rows).singleElement().satisfies(row -> {
-            assertThat(row.getField(0)).isNull();
-            assertThat((String) row.getField(1)).hasSize(32).doesNotContain(user);
-            assertThat(row.getField(2)).isEqualTo("SELECT * FROM users WHERE email = ?");
+            assertThat(row.getField("email")).isNull();
+            assertThat((String) row.getField("enduser")).hasSize(32).doesNotContain(user);
+            assertThat(row.getField("db_statement")).isEqualTo("SELECT * FROM users WHERE email = ?");
         });
         List<ConsumerRecord<byte[], byte[]>> letters = records(kafka.bootstrapServers(), "redacted_spans_dlq", 1);
         assertThat(letters).singleElement().satisfies(letter -> assertThat(header(letter, "reason"))

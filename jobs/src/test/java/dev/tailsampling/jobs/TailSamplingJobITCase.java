@@ -147,8 +147,9 @@ class TailSamplingJobITCase {
                 trace.spanIds.forEach(id -> expectedSpans.add(trace.traceId + "/" + id));
             }
         }
-        List<String> keptSpans =
-                rows.stream().map(r -> r.getField(0) + "/" + r.getField(1)).collect(Collectors.toList());
+        List<String> keptSpans = rows.stream()
+                .map(r -> r.getField("trace_id") + "/" + r.getField("span_id"))
+                .collect(Collectors.toList());
         assertThat(keptSpans).as("no span twice").doesNotHaveDuplicates();
         assertThat(new HashSet<>(keptSpans)).isEqualTo(expectedSpans);
         assertThat((long) rows.size()).isEqualTo(keptByMetric);
@@ -159,15 +160,15 @@ class TailSamplingJobITCase {
                 .as("the fixture exercises the representative sample")
                 .isBetween(3L, 37L);
         for (Row row : rows) {
-            Trace trace = byId.get((String) row.getField(0));
-            assertThat(row.getField(2)).isEqualTo(trace.expectedPolicy());
+            Trace trace = byId.get((String) row.getField("trace_id"));
+            assertThat(row.getField("sampling_policy")).isEqualTo(trace.expectedPolicy());
             double probability = trace.failed || trace.slow ? 1.0 : RATE;
-            assertThat((Double) row.getField(3)).isEqualTo(probability);
-            assertThat((Double) row.getField(4)).isEqualTo(1.0 / probability);
-            assertThat(row.getField(6)).isEqualTo("inactivity");
-            assertThat(row.getField(7)).isEqualTo(false);
+            assertThat((Double) row.getField("sample_probability")).isEqualTo(probability);
+            assertThat((Double) row.getField("adjusted_count")).isEqualTo(1.0 / probability);
+            assertThat(row.getField("sampling_trigger")).isEqualTo("inactivity");
+            assertThat(row.getField("trace_incomplete")).isEqualTo(false);
         }
-        assertThat(rows.stream().map(r -> (String) r.getField(5)).distinct())
+        assertThat(rows.stream().map(r -> (String) r.getField("service_name")).distinct())
                 .containsExactlyInAnyOrder("frontend", "checkout", "payment");
 
         assertAnalystTables(conf, traces);
@@ -195,22 +196,23 @@ class TailSamplingJobITCase {
                         + " FROM trace_summaries");
         Set<String> keptTraces =
                 traces.stream().filter(Trace::expectedKept).map(t -> t.traceId).collect(Collectors.toSet());
-        assertThat(summaries.stream().map(r -> (String) r.getField(0))).containsExactlyInAnyOrderElementsOf(keptTraces);
+        assertThat(summaries.stream().map(r -> (String) r.getField("trace_id")))
+                .containsExactlyInAnyOrderElementsOf(keptTraces);
         for (Row summary : summaries) {
-            Trace trace = byId.get((String) summary.getField(0));
+            Trace trace = byId.get((String) summary.getField("trace_id"));
             long length = trace.slow ? 1_500 : 120;
-            assertThat(summary.getField(1)).isEqualTo("frontend");
-            assertThat(summary.getField(2)).isEqualTo("GET /checkout");
-            assertThat(summary.getField(3)).isEqualTo(4);
-            assertThat(summary.getField(4)).isEqualTo(trace.failed ? 1 : 0);
-            assertThat((String[]) summary.getField(5)).containsExactly("checkout", "frontend", "payment");
-            Row[] path = (Row[]) summary.getField(6);
-            assertThat(path).extracting(step -> step.getField(0)).containsExactlyElementsOf(trace.spanIds);
+            assertThat(summary.getField("root_service_name")).isEqualTo("frontend");
+            assertThat(summary.getField("root_operation_name")).isEqualTo("GET /checkout");
+            assertThat(summary.getField("span_count")).isEqualTo(4);
+            assertThat(summary.getField("error_count")).isEqualTo(trace.failed ? 1 : 0);
+            assertThat((String[]) summary.getField("services")).containsExactly("checkout", "frontend", "payment");
+            Row[] path = (Row[]) summary.getField("critical_path");
+            assertThat(path).extracting(step -> step.getField("span_id")).containsExactlyElementsOf(trace.spanIds);
             assertThat(path)
-                    .extracting(step -> (Long) step.getField(5))
+                    .extracting(step -> (Long) step.getField("self_time_ns"))
                     .containsExactly(10 * MILLIS, (length - 10 - 50) * MILLIS, 40 * MILLIS, 10 * MILLIS);
-            assertThat(summary.getField(7)).isEqualTo(length * MILLIS);
-            assertThat(summary.getField(8)).isEqualTo(trace.expectedPolicy());
+            assertThat(summary.getField("duration_ns")).isEqualTo(length * MILLIS);
+            assertThat(summary.getField("sampling_policy")).isEqualTo(trace.expectedPolicy());
         }
 
         String hour = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH")
@@ -229,24 +231,28 @@ class TailSamplingJobITCase {
 
         List<Row> index = sql.query("SELECT trace_id, service_name, span_hour, span_count FROM trace_index");
         assertThat(index).hasSize(3 * keptTraces.size());
-        assertThat(index.stream().map(r -> (String) r.getField(0)).collect(Collectors.toSet()))
+        assertThat(index.stream().map(r -> (String) r.getField("trace_id")).collect(Collectors.toSet()))
                 .isEqualTo(keptTraces);
         for (Row row : index) {
-            assertThat(((Instant) row.getField(2)).toEpochMilli())
+            assertThat(((Instant) row.getField("span_hour")).toEpochMilli())
                     .isEqualTo(Math.floorDiv(T0 / MILLIS, 3_600_000L) * 3_600_000L);
-            assertThat(row.getField(3)).isEqualTo(row.getField(1).equals("payment") ? 2 : 1);
+            assertThat(row.getField("span_count"))
+                    .isEqualTo(row.getField("service_name").equals("payment") ? 2 : 1);
         }
 
-        List<Row> metrics = sql.query("SELECT service_name, operation_name, SUM(request_count), SUM(error_count),"
-                + " SUM(estimated_request_count), SUM(estimated_error_count)"
+        List<Row> metrics = sql.query("SELECT service_name, operation_name, SUM(request_count) AS requests,"
+                + " SUM(error_count) AS errors, SUM(estimated_request_count) AS estimated_requests,"
+                + " SUM(estimated_error_count) AS estimated_errors"
                 + " FROM service_metrics GROUP BY service_name, operation_name");
         Map<String, long[]> counts = new HashMap<>();
         metrics.forEach(r -> counts.put(
-                r.getField(0) + " " + r.getField(1), new long[] {(Long) r.getField(2), (Long) r.getField(3)}));
+                r.getField("service_name") + " " + r.getField("operation_name"),
+                new long[] {(Long) r.getField("requests"), (Long) r.getField("errors")}));
         // No head sampler in front: every span stands for itself.
         assertThat(metrics).allSatisfy(r -> {
-            assertThat((Double) r.getField(4)).isEqualTo(((Long) r.getField(2)).doubleValue());
-            assertThat((Double) r.getField(5)).isEqualTo(((Long) r.getField(3)).doubleValue());
+            assertThat((Double) r.getField("estimated_requests"))
+                    .isEqualTo(((Long) r.getField("requests")).doubleValue());
+            assertThat((Double) r.getField("estimated_errors")).isEqualTo(((Long) r.getField("errors")).doubleValue());
         });
         assertThat(counts)
                 .containsOnlyKeys(

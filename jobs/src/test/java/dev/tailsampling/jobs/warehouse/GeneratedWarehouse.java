@@ -2,15 +2,11 @@ package dev.tailsampling.jobs.warehouse;
 
 import com.google.protobuf.ByteString;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
-import dev.tailsampling.iceberg.ServiceMetricsRowMapper;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
-import dev.tailsampling.iceberg.SpanRowMapper;
 import dev.tailsampling.iceberg.SpansTable;
-import dev.tailsampling.iceberg.TableDefinition;
-import dev.tailsampling.iceberg.TraceIndexRowMapper;
+import dev.tailsampling.iceberg.TableWrites;
 import dev.tailsampling.iceberg.TraceIndexTable;
 import dev.tailsampling.iceberg.TraceSummariesTable;
-import dev.tailsampling.iceberg.TraceSummaryRowMapper;
 import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
@@ -29,15 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.table.data.RowData;
-import org.apache.iceberg.AppendFiles;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.flink.FlinkSchemaUtil;
-import org.apache.iceberg.flink.sink.RowDataTaskWriterFactory;
-import org.apache.iceberg.io.TaskWriter;
 
 /**
  * A warehouse as the job would leave it, generated without Kafka or Flink: traces of a shop of
@@ -142,7 +130,11 @@ public final class GeneratedWarehouse {
                         .add(sample);
             }
         }
-        append(metrics, ServiceMetricsTable.TABLE, new ServiceMetricsRowMapper(), new ArrayList<>(minutes.values()));
+        TableWrites.append(
+                metrics,
+                ServiceMetricsTable.TABLE,
+                ServiceMetricsTable.COLUMNS.rows(),
+                new ArrayList<>(minutes.values()));
         return truth;
     }
 
@@ -155,38 +147,9 @@ public final class GeneratedWarehouse {
             traces.add(KeptTrace.of(trace));
             locations.addAll(TraceLocation.of(trace));
         }
-        append(spans, SpansTable.TABLE, new SpanRowMapper(), rows);
-        append(summaries, TraceSummariesTable.TABLE, new TraceSummaryRowMapper(), traces);
-        append(index, TraceIndexTable.TABLE, new TraceIndexRowMapper(), locations);
-    }
-
-    /** Writes {@code records} as one commit, with Iceberg's Flink writer, as a checkpoint of the job would. */
-    static <T> void append(Table table, TableDefinition definition, MapFunction<T, RowData> mapper, List<T> records) {
-        if (records.isEmpty()) {
-            return;
-        }
-        table.refresh();
-        RowDataTaskWriterFactory factory = new RowDataTaskWriterFactory(
-                table,
-                FlinkSchemaUtil.convert(definition.schema()),
-                Long.MAX_VALUE,
-                FileFormat.PARQUET,
-                table.properties(),
-                null,
-                false);
-        factory.initialize(0, 0);
-        try (TaskWriter<RowData> writer = factory.create()) {
-            for (T record : records) {
-                writer.write(mapper.map(record));
-            }
-            AppendFiles append = table.newAppend();
-            for (DataFile file : writer.dataFiles()) {
-                append.appendFile(file);
-            }
-            append.commit();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot write to " + table.name(), e);
-        }
+        TableWrites.append(spans, SpansTable.TABLE, SpansTable.COLUMNS.rows(), rows);
+        TableWrites.append(summaries, TraceSummariesTable.TABLE, TraceSummariesTable.COLUMNS.rows(), traces);
+        TableWrites.append(index, TraceIndexTable.TABLE, TraceIndexTable.COLUMNS.rows(), locations);
     }
 
     /** Counts the trace in the metrics and decides it as the job's built-in policies would. */

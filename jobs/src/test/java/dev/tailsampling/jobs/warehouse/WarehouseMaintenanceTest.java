@@ -3,8 +3,8 @@ package dev.tailsampling.jobs.warehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
-import dev.tailsampling.iceberg.SpanRowMapper;
 import dev.tailsampling.iceberg.SpansTable;
+import dev.tailsampling.iceberg.TableWrites;
 import dev.tailsampling.jobs.WarehouseMaintenance;
 import dev.tailsampling.jobs.WarehouseSql;
 import dev.tailsampling.sampling.DecisionTrigger;
@@ -178,8 +178,8 @@ class WarehouseMaintenanceTest {
                         for (int i = 0; i < 10; i++) {
                             batch.add(lateSpan(random, closedHour + random.nextInt((int) HOUR)));
                         }
-                        GeneratedWarehouse.append(
-                                catalog.loadTable("spans"), SpansTable.TABLE, new SpanRowMapper(), batch);
+                        TableWrites.append(
+                                catalog.loadTable("spans"), SpansTable.TABLE, SpansTable.COLUMNS.rows(), batch);
                         batch.forEach(span -> appended.add(span.traceId + "/" + span.spanId));
                         try {
                             Thread.sleep(50);
@@ -236,14 +236,14 @@ class WarehouseMaintenanceTest {
             before.add(lateSpan(random, closedHour + random.nextInt((int) HOUR), i % 2 == 0 ? "checkout" : "cart"));
             after.add(lateSpan(random, closedHour + random.nextInt((int) HOUR), i % 2 == 0 ? "checkout" : "cart"));
         }
-        GeneratedWarehouse.append(spans, SpansTable.TABLE, new SpanRowMapper(), before);
+        TableWrites.append(spans, SpansTable.TABLE, SpansTable.COLUMNS.rows(), before);
 
         catalog.createTableIfMissing(SpansTable.TABLE);
         spans.refresh();
         assertThat(spans.spec().fields())
                 .extracting(field -> field.name())
                 .containsExactly("start_time_hour", "service_name");
-        GeneratedWarehouse.append(spans, SpansTable.TABLE, new SpanRowMapper(), after);
+        TableWrites.append(spans, SpansTable.TABLE, SpansTable.COLUMNS.rows(), after);
         assertThat(filesOf(spans, closedHour))
                 .extracting(DataFile::specId)
                 .containsExactlyInAnyOrder(

@@ -6,25 +6,11 @@ import dev.tailsampling.sampling.TraceView;
 import java.util.List;
 
 /** Keeps a trace when every sub-policy keeps it; its probability is the smallest of theirs. */
-public final class AndPolicy implements SamplingPolicy {
+public final class AndPolicy extends CombiningPolicy {
     private static final long serialVersionUID = 1L;
 
-    private final String name;
-    private final List<SamplingPolicy> subPolicies;
-
     public AndPolicy(String name, List<SamplingPolicy> subPolicies) {
-        this.name = name;
-        this.subPolicies = List.copyOf(subPolicies);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public List<SamplingPolicy> subPolicies() {
-        return subPolicies;
+        super(name, subPolicies);
     }
 
     @Override

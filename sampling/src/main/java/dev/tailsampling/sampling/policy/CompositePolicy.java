@@ -17,30 +17,17 @@ import java.util.List;
  * {@link AdaptiveRate}), so the weights of kept traces stay true. Stateful: the shares count what
  * arrives on the clock of its subtask.
  */
-public final class CompositePolicy implements StatefulPolicy {
+public final class CompositePolicy extends CombiningPolicy implements StatefulPolicy {
     private static final long serialVersionUID = 1L;
 
-    private final String name;
-    private final List<SamplingPolicy> subPolicies;
     private final List<AdaptiveRate> rates = new ArrayList<>();
 
     /** {@code spansPerSecond.get(i)} is the job-wide allocation of {@code subPolicies.get(i)}. */
     public CompositePolicy(String name, List<SamplingPolicy> subPolicies, List<Double> spansPerSecond) {
-        this.name = name;
-        this.subPolicies = List.copyOf(subPolicies);
+        super(name, subPolicies);
         for (double allocation : spansPerSecond) {
             rates.add(allocation > 0 ? new AdaptiveRate(allocation) : null);
         }
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public List<SamplingPolicy> subPolicies() {
-        return subPolicies;
     }
 
     @Override

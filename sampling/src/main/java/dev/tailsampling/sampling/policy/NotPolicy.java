@@ -6,29 +6,16 @@ import dev.tailsampling.sampling.TraceView;
 import java.util.List;
 
 /** Keeps a trace when the sub-policy does not, and the other way round. */
-public final class NotPolicy implements SamplingPolicy {
+public final class NotPolicy extends CombiningPolicy {
     private static final long serialVersionUID = 1L;
 
-    private final String name;
-    private final SamplingPolicy subPolicy;
-
     public NotPolicy(String name, SamplingPolicy subPolicy) {
-        this.name = name;
-        this.subPolicy = subPolicy;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public List<SamplingPolicy> subPolicies() {
-        return List.of(subPolicy);
+        super(name, List.of(subPolicy));
     }
 
     @Override
     public Decision evaluate(TraceView trace) {
+        SamplingPolicy subPolicy = subPolicies.get(0);
         return subPolicy.evaluate(trace).keeps()
                 ? Decision.notSampled()
                 : Decision.sampled(name, "not " + subPolicy.name(), 1.0);
