@@ -114,7 +114,8 @@ class TailSamplingConfTest {
                 .hasMessageContaining("--iceberg.catalog.uri");
         assertThatThrownBy(() -> TailSamplingConf.fromMap(
                         Map.of("sampling.decision-wait", "1min", "sampling.max-trace-duration", "30s")))
-                .hasMessageContaining("--sampling.max-trace-duration");
+                .hasMessageContaining("--sampling.max-trace-duration")
+                .hasMessageContaining("(30000 ms) must be at least the decision wait (60000 ms)");
         assertThatThrownBy(() -> TailSamplingConf.fromArgs(new String[] {"--kafka.group-id"}))
                 .hasMessageContaining("--kafka.group-id needs a value");
     }

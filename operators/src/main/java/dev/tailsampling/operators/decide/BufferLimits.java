@@ -16,8 +16,8 @@ public record BufferLimits(Duration decisionWait, Duration maxTraceDuration, int
             throw new IllegalArgumentException("decision wait must be positive: " + decisionWait);
         }
         if (maxTraceDuration.compareTo(decisionWait) < 0) {
-            throw new IllegalArgumentException("max trace duration (" + maxTraceDuration
-                    + ") must be at least the decision wait (" + decisionWait + ")");
+            throw new IllegalArgumentException("max trace duration (" + maxTraceDuration.toMillis()
+                    + " ms) must be at least the decision wait (" + decisionWait.toMillis() + " ms)");
         }
         if (maxSpansPerTrace < 1) {
             throw new IllegalArgumentException("max spans per trace must be at least 1: " + maxSpansPerTrace);
