@@ -39,7 +39,7 @@ public final class ControllerConf implements Serializable {
         bootstrapServers = nonBlank(config, TailSamplingOptions.KAFKA_BOOTSTRAP_SERVERS);
         ratesTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_RATES);
         statsTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_STATS);
-        groupId = nonBlank(config, ControllerOptions.GROUP_ID);
+        groupId = JobParameters.groupId(config, "budget-controller");
         kafkaProperties = JobParameters.withPrefix(params, KAFKA_SECURITY_PREFIX);
         catalog = JobParameters.catalog(params);
         Budget budget = budget(config, params);

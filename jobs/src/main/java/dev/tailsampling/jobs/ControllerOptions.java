@@ -13,11 +13,6 @@ import org.apache.flink.configuration.ConfigOptions;
  */
 public final class ControllerOptions {
 
-    public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("kafka.group-id")
-            .stringType()
-            .defaultValue("budget-controller")
-            .withDescription("Consumer group of the controller.");
-
     public static final ConfigOption<Double> SPANS_PER_SECOND = ConfigOptions.key("budget.spans-per-second")
             .doubleType()
             .noDefaultValue()
@@ -97,7 +92,7 @@ public final class ControllerOptions {
             TailSamplingOptions.KAFKA_BOOTSTRAP_SERVERS,
             TailSamplingOptions.KAFKA_TOPIC_RATES,
             TailSamplingOptions.KAFKA_TOPIC_STATS,
-            GROUP_ID,
+            TailSamplingOptions.KAFKA_GROUP_ID,
             IcebergOptions.CATALOG_TYPE,
             IcebergOptions.WAREHOUSE,
             IcebergOptions.NAMESPACE,

@@ -89,6 +89,15 @@ final class JobParameters {
         return value;
     }
 
+    /** The job's consumer group: {@code --kafka.group-id}, or the job's own name. */
+    static String groupId(Configuration config, String jobName) {
+        String value = config.getOptional(TailSamplingOptions.KAFKA_GROUP_ID).orElse(jobName);
+        if (value.isBlank()) {
+            throw new IllegalArgumentException("--" + TailSamplingOptions.KAFKA_GROUP_ID.key() + " must not be empty");
+        }
+        return value;
+    }
+
     static Duration positive(Configuration config, ConfigOption<Duration> option) {
         Duration value = read(config, option, "a duration with a unit such as 30s, 500ms or 5min");
         if (value.isNegative() || value.isZero()) {

@@ -76,7 +76,7 @@ public final class TailSamplingConf implements Serializable {
         deadLetterTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_DEAD_LETTERS);
         ratesTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_RATES);
         statsTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_STATS);
-        groupId = nonBlank(config, TailSamplingOptions.KAFKA_GROUP_ID);
+        groupId = JobParameters.groupId(config, "tail-sampling");
         kafkaProperties = JobParameters.withPrefix(params, KAFKA_SECURITY_PREFIX);
         catalog = JobParameters.catalog(params);
         String policyPath = config.get(TailSamplingOptions.POLICIES);

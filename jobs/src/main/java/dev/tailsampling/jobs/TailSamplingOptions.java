@@ -40,10 +40,12 @@ public final class TailSamplingOptions {
             .defaultValue("sampling_stats")
             .withDescription("Topic of per-service, per-window sampling statistics for the controller.");
 
+    /** Both jobs take it; each has its own default, its name ({@link JobParameters#groupId}). */
     public static final ConfigOption<String> KAFKA_GROUP_ID = ConfigOptions.key("kafka.group-id")
             .stringType()
-            .defaultValue("tail-sampling")
-            .withDescription("Consumer group; offsets are committed on checkpoints.");
+            .noDefaultValue()
+            .withDescription("Consumer group (tail-sampling, or budget-controller for the controller); offsets are"
+                    + " committed on checkpoints.");
 
     public static final ConfigOption<String> POLICIES = ConfigOptions.key("sampling.policies")
             .stringType()

@@ -22,6 +22,9 @@ class TailSamplingConfTest {
         assertThat(conf.bootstrapServers).isEqualTo("localhost:9092");
         assertThat(conf.spansTopic).isEqualTo("otlp_spans");
         assertThat(conf.deadLetterTopic).isEqualTo("otlp_spans_dlq");
+        assertThat(conf.groupId).isEqualTo("tail-sampling");
+        assertThat(TailSamplingConf.fromMap(Map.of("kafka.group-id", "traces-eu")).groupId)
+                .isEqualTo("traces-eu");
         assertThat(conf.bufferLimits.decisionWait()).isEqualTo(Duration.ofSeconds(30));
         assertThat(conf.bufferLimits.maxTraceDuration()).isEqualTo(Duration.ofMinutes(5));
         assertThat(conf.bufferLimits.maxSpansPerTrace()).isEqualTo(10_000);
@@ -118,6 +121,8 @@ class TailSamplingConfTest {
                 .hasMessageContaining("(30000 ms) must be at least the decision wait (60000 ms)");
         assertThatThrownBy(() -> TailSamplingConf.fromArgs(new String[] {"--kafka.group-id"}))
                 .hasMessageContaining("--kafka.group-id needs a value");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("kafka.group-id", " ")))
+                .hasMessageContaining("--kafka.group-id must not be empty");
     }
 
     @Test
