@@ -3,6 +3,7 @@ package dev.tailsampling.iceberg;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericMapData;
 import org.apache.flink.table.data.MapData;
@@ -33,10 +34,11 @@ final class Rows {
         return new GenericMapData(data);
     }
 
-    static GenericArrayData strings(List<String> values) {
+    /** A list as an array column, each element made a row value by {@code element}. */
+    static <E> GenericArrayData array(List<E> values, Function<? super E, ?> element) {
         Object[] out = new Object[values.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = str(values.get(i));
+            out[i] = element.apply(values.get(i));
         }
         return new GenericArrayData(out);
     }

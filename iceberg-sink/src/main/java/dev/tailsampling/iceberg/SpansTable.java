@@ -1,17 +1,14 @@
 package dev.tailsampling.iceberg;
 
 import static dev.tailsampling.iceberg.Columns.column;
+import static dev.tailsampling.iceberg.Rows.array;
 import static dev.tailsampling.iceberg.Rows.str;
 import static dev.tailsampling.iceberg.Rows.timestamp;
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
 import dev.tailsampling.sampling.Span;
-import dev.tailsampling.sampling.SpanEvent;
-import dev.tailsampling.sampling.SpanLink;
-import java.util.List;
 import java.util.Map;
-import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -102,7 +99,10 @@ public final class SpansTable {
                                                             1010,
                                                             Types.StringType.get(),
                                                             Types.StringType.get()))))),
-                    s -> events(s.events)),
+                    s -> array(
+                            s.events,
+                            event -> GenericRowData.of(
+                                    event.timeUnixNano, str(event.name), Rows.map(event.attributes)))),
             column(
                     optional(
                             33,
@@ -126,7 +126,14 @@ public final class SpansTable {
                                                             1018,
                                                             Types.StringType.get(),
                                                             Types.StringType.get()))))),
-                    s -> links(s.links)),
+                    s -> array(
+                            s.links,
+                            link -> GenericRowData.of(
+                                    str(link.traceId),
+                                    str(link.spanId),
+                                    str(link.traceState),
+                                    str(link.relationship),
+                                    Rows.map(link.attributes)))),
             column(
                     optional(34, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
                     s -> str(s.samplingPolicy)),
@@ -185,27 +192,4 @@ public final class SpansTable {
             "start_time");
 
     private SpansTable() {}
-
-    private static GenericArrayData events(List<SpanEvent> events) {
-        Object[] rows = new Object[events.size()];
-        for (int i = 0; i < rows.length; i++) {
-            SpanEvent event = events.get(i);
-            rows[i] = GenericRowData.of(event.timeUnixNano, str(event.name), Rows.map(event.attributes));
-        }
-        return new GenericArrayData(rows);
-    }
-
-    private static GenericArrayData links(List<SpanLink> links) {
-        Object[] rows = new Object[links.size()];
-        for (int i = 0; i < rows.length; i++) {
-            SpanLink link = links.get(i);
-            rows[i] = GenericRowData.of(
-                    str(link.traceId),
-                    str(link.spanId),
-                    str(link.traceState),
-                    str(link.relationship),
-                    Rows.map(link.attributes));
-        }
-        return new GenericArrayData(rows);
-    }
 }

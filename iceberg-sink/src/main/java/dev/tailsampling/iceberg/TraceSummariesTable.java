@@ -1,18 +1,14 @@
 package dev.tailsampling.iceberg;
 
 import static dev.tailsampling.iceberg.Columns.column;
+import static dev.tailsampling.iceberg.Rows.array;
 import static dev.tailsampling.iceberg.Rows.str;
-import static dev.tailsampling.iceberg.Rows.strings;
 import static dev.tailsampling.iceberg.Rows.timestamp;
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
-import dev.tailsampling.sampling.summary.ErrorSpan;
-import dev.tailsampling.sampling.summary.FollowsFrom;
 import dev.tailsampling.sampling.summary.KeptTrace;
-import dev.tailsampling.sampling.summary.PathStep;
 import java.util.Map;
-import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -50,7 +46,7 @@ public final class TraceSummariesTable {
                             "services",
                             Types.ListType.ofOptional(101, Types.StringType.get()),
                             "every service with a span in the trace, sorted"),
-                    t -> strings(t.services)),
+                    t -> array(t.services, Rows::str)),
             column(
                     optional(
                             9,
@@ -65,7 +61,15 @@ public final class TraceSummariesTable {
                                             optional(107, "duration_ns", Types.LongType.get()),
                                             optional(108, "self_time_ns", Types.LongType.get()))),
                             "the spans that set the trace's duration; self times add up to it"),
-                    t -> criticalPath(t)),
+                    t -> array(
+                            t.criticalPath,
+                            step -> GenericRowData.of(
+                                    str(step.spanId),
+                                    str(step.serviceName),
+                                    str(step.operationName),
+                                    step.startOffsetNs,
+                                    step.durationNs,
+                                    step.selfTimeNs))),
             column(
                     optional(
                             10,
@@ -78,7 +82,14 @@ public final class TraceSummariesTable {
                                             optional(112, "operation_name", Types.StringType.get()),
                                             optional(113, "status_message", Types.StringType.get()),
                                             optional(114, "http_status_code", Types.IntegerType.get())))),
-                    t -> errorSpans(t)),
+                    t -> array(
+                            t.errorSpans,
+                            error -> GenericRowData.of(
+                                    str(error.spanId),
+                                    str(error.serviceName),
+                                    str(error.operationName),
+                                    str(error.statusMessage),
+                                    error.httpStatusCode))),
             column(
                     optional(11, "sampling_policy", Types.StringType.get(), "policy that kept the trace"),
                     t -> str(t.samplingPolicy)),
@@ -115,7 +126,10 @@ public final class TraceSummariesTable {
                                             optional(117, "linked_trace_id", Types.StringType.get()),
                                             optional(118, "linked_span_id", Types.StringType.get()))),
                             "links by which the trace's spans follow from spans of other traces"),
-                    t -> followsFrom(t)),
+                    t -> array(
+                            t.followsFrom,
+                            link -> GenericRowData.of(
+                                    str(link.spanId), str(link.linkedTraceId), str(link.linkedSpanId)))),
             column(
                     optional(
                             17,
@@ -150,42 +164,4 @@ public final class TraceSummariesTable {
             "start_time");
 
     private TraceSummariesTable() {}
-
-    private static GenericArrayData criticalPath(KeptTrace trace) {
-        Object[] path = new Object[trace.criticalPath.size()];
-        for (int i = 0; i < path.length; i++) {
-            PathStep step = trace.criticalPath.get(i);
-            path[i] = GenericRowData.of(
-                    str(step.spanId),
-                    str(step.serviceName),
-                    str(step.operationName),
-                    step.startOffsetNs,
-                    step.durationNs,
-                    step.selfTimeNs);
-        }
-        return new GenericArrayData(path);
-    }
-
-    private static GenericArrayData errorSpans(KeptTrace trace) {
-        Object[] errors = new Object[trace.errorSpans.size()];
-        for (int i = 0; i < errors.length; i++) {
-            ErrorSpan error = trace.errorSpans.get(i);
-            errors[i] = GenericRowData.of(
-                    str(error.spanId),
-                    str(error.serviceName),
-                    str(error.operationName),
-                    str(error.statusMessage),
-                    error.httpStatusCode);
-        }
-        return new GenericArrayData(errors);
-    }
-
-    private static GenericArrayData followsFrom(KeptTrace trace) {
-        Object[] follows = new Object[trace.followsFrom.size()];
-        for (int i = 0; i < follows.length; i++) {
-            FollowsFrom link = trace.followsFrom.get(i);
-            follows[i] = GenericRowData.of(str(link.spanId), str(link.linkedTraceId), str(link.linkedSpanId));
-        }
-        return new GenericArrayData(follows);
-    }
 }

@@ -30,6 +30,11 @@ public final class ProbabilisticPolicy implements SamplingPolicy {
 
     @Override
     public Decision evaluate(TraceView trace) {
+        return keepAt(name, trace, rate);
+    }
+
+    /** Policy {@code name}'s decision to keep the trace by its trace-id threshold for {@code rate}. */
+    static Decision keepAt(String name, TraceView trace, double rate) {
         if (!trace.sampledAt(rate)) {
             return Decision.notSampled();
         }

@@ -42,9 +42,6 @@ public final class RepresentativePolicy implements StatefulPolicy {
         double rate = context == null
                 ? configuredRate
                 : context.rates().rateFor(trace.summary().rootService, context.nowMillis(), configuredRate);
-        if (!trace.sampledAt(rate)) {
-            return Decision.notSampled();
-        }
-        return Decision.sampled(name, "trace id within the " + rate + " sample", rate);
+        return ProbabilisticPolicy.keepAt(name, trace, rate);
     }
 }
