@@ -25,7 +25,7 @@ public final class Cli {
                 RatesCommand.COMMAND,
                 TraceCommand.COMMAND,
                 SqlCommand.COMMAND,
-                WarehouseMaintenance.COMMAND)) {
+                MaintainCommand.COMMAND)) {
             COMMANDS.put(command.name(), command);
         }
     }

@@ -1,6 +1,7 @@
 package dev.tailsampling.jobs;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.iceberg.WarehouseSql;
 import java.io.PrintStream;
 import java.util.Arrays;
 

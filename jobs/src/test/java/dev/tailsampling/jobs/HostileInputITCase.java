@@ -12,6 +12,7 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailsampling.iceberg.WarehouseSql;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.operators.otlp.OtlpDecoder;

@@ -3,6 +3,7 @@ package dev.tailsampling.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.iceberg.IcebergOptions;
+import dev.tailsampling.iceberg.maintenance.MaintenanceOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

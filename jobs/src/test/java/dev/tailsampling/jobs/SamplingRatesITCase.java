@@ -5,6 +5,7 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailsampling.iceberg.WarehouseSql;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.rates.RatesJson;

@@ -13,6 +13,7 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailsampling.iceberg.WarehouseSql;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.StringWriter;

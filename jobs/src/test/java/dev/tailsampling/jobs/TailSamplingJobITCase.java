@@ -13,6 +13,7 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.tailsampling.iceberg.WarehouseSql;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.operators.otlp.OtlpDecoder;

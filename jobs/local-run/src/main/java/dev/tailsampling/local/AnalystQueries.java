@@ -1,6 +1,6 @@
 package dev.tailsampling.local;
 
-import dev.tailsampling.jobs.WarehouseSql;
+import dev.tailsampling.iceberg.WarehouseSql;
 import java.util.List;
 import org.apache.flink.types.Row;
 

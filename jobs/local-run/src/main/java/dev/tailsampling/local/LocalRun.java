@@ -2,12 +2,12 @@ package dev.tailsampling.local;
 
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
+import dev.tailsampling.iceberg.WarehouseSql;
 import dev.tailsampling.jobs.BudgetControllerJob;
 import dev.tailsampling.jobs.ControllerConf;
 import dev.tailsampling.jobs.RatesCommand;
 import dev.tailsampling.jobs.TailSamplingConf;
 import dev.tailsampling.jobs.TailSamplingJob;
-import dev.tailsampling.jobs.WarehouseSql;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.sampling.head.HeadSampler;

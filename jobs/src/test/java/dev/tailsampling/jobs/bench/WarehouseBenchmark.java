@@ -1,12 +1,14 @@
 package dev.tailsampling.jobs.bench;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.iceberg.maintenance.WarehouseMaintenance;
 import dev.tailsampling.jobs.TraceLookup;
-import dev.tailsampling.jobs.WarehouseMaintenance;
 import dev.tailsampling.jobs.warehouse.GeneratedWarehouse;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,22 +59,20 @@ public final class WarehouseBenchmark {
         report(out, "before compaction", catalog, truth, sample, scans);
 
         started = System.nanoTime();
-        List<WarehouseMaintenance.Report> reports = new WarehouseMaintenance(new WarehouseMaintenance.Settings(
+        // An hour ahead, so that every generated hour is closed.
+        List<WarehouseMaintenance.Report> reports = new WarehouseMaintenance(
                         catalog,
-                        Map.of(
-                                "spans",
-                                java.time.Duration.ofDays(7),
-                                "trace_index",
-                                java.time.Duration.ofDays(7),
-                                "trace_summaries",
-                                java.time.Duration.ofDays(90),
-                                "service_metrics",
-                                java.time.Duration.ofDays(365)),
-                        java.time.Duration.ofMinutes(1),
-                        java.time.Duration.ofDays(1),
-                        java.time.Duration.ofDays(3),
-                        null))
-                .runOnce(Instant.now().plusSeconds(3600));
+                        new WarehouseMaintenance.Settings(
+                                Map.of(
+                                        "spans", Duration.ofDays(7),
+                                        "trace_index", Duration.ofDays(7),
+                                        "trace_summaries", Duration.ofDays(90),
+                                        "service_metrics", Duration.ofDays(365)),
+                                Duration.ofMinutes(1),
+                                Duration.ofDays(1),
+                                Duration.ofDays(3)),
+                        Clock.offset(Clock.systemUTC(), Duration.ofHours(1)))
+                .runOnce();
         out.printf("%nCompaction of every hour took %.0f s:%n", (System.nanoTime() - started) / 1e9);
         reports.forEach(r -> out.println("  " + r));
         report(out, "after compaction", catalog, truth, sample, scans);

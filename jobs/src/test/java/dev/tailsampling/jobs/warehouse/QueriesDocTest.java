@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.iceberg.WarehouseSql;
 import dev.tailsampling.jobs.TraceCommand;
-import dev.tailsampling.jobs.WarehouseSql;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.PathStep;

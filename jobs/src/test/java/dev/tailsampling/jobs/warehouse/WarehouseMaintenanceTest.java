@@ -5,19 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TableWrites;
-import dev.tailsampling.jobs.WarehouseMaintenance;
-import dev.tailsampling.jobs.WarehouseSql;
+import dev.tailsampling.iceberg.WarehouseSql;
+import dev.tailsampling.iceberg.maintenance.WarehouseMaintenance;
 import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpec;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The maintain command on a generated warehouse of six hours, several commits an hour. */
+/** Warehouse maintenance on a generated warehouse of six hours, several commits an hour. */
 class WarehouseMaintenanceTest {
     private static final long HOUR = 3_600_000L;
 
@@ -51,9 +52,9 @@ class WarehouseMaintenanceTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void dropsExactlyTheExpiredPartitionsCompactsClosedOnesInTraceOrderAndKeepsEveryOtherRow() throws Exception {
-        String warehouse = temp.resolve("warehouse").toUri().toString();
-        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(warehouse);
-        Instant now = Instant.now();
+        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(
+                temp.resolve("warehouse").toUri().toString());
+        Instant now = midHourAhead();
         GeneratedWarehouse.write(catalog, new GeneratedWarehouse.Spec(3_000, 6, 8, 3, 0.3, 5), now, List.of());
         long cutoff = Math.floorDiv(now.toEpochMilli() - 3 * HOUR, HOUR) * HOUR;
         long closedBy = now.toEpochMilli() - HOUR;
@@ -85,14 +86,19 @@ class WarehouseMaintenanceTest {
             expiredPartitions += partitionsIn(spans, hour);
         }
 
-        // As of the fixture's own clock, so that a run across an hour boundary expires the same hours.
-        String printed = new WarehouseMaintenance(WarehouseMaintenance.Settings.parse(
-                        "--iceberg.warehouse", warehouse,
-                        "--retention.spans", "3h",
-                        "--retention.trace-index", "3h",
-                        "--maintenance.closed-after", "1h",
-                        "--maintenance.snapshot-age", "1ms"))
-                .runOnce(now).stream().map(Object::toString).collect(Collectors.joining("\n"));
+        // On a clock that starts at the fixture's own now, so that the hours it expires are the ones counted above.
+        String printed = maintenance(
+                        catalog,
+                        now,
+                        Map.of(
+                                "retention.spans", "3h",
+                                "retention.trace-index", "3h",
+                                "maintenance.closed-after", "1h",
+                                "maintenance.snapshot-age", "1ms"))
+                .runOnce()
+                .stream()
+                .map(Object::toString)
+                .collect(Collectors.joining("\n"));
         assertThat(printed)
                 .contains("spans: retention dropped " + expiredPartitions + " partitions")
                 .contains("trace_summaries: retention dropped 0")
@@ -161,9 +167,9 @@ class WarehouseMaintenanceTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void compactionLosesNoRowTheJobAppendsToTheHourMeanwhile() throws Exception {
-        String warehouse = temp.resolve("warehouse").toUri().toString();
-        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(warehouse);
-        Instant now = Instant.now();
+        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(
+                temp.resolve("warehouse").toUri().toString());
+        Instant now = midHourAhead();
         GeneratedWarehouse.write(catalog, new GeneratedWarehouse.Spec(3_000, 4, 8, 3, 0.3, 9), now, List.of());
         Table spans = catalog.loadTable("spans");
         long closedHour = Math.floorDiv(now.toEpochMilli(), HOUR) * HOUR - 3 * HOUR;
@@ -191,9 +197,7 @@ class WarehouseMaintenanceTest {
                 "job-appends");
         job.start();
         try {
-            new WarehouseMaintenance(WarehouseMaintenance.Settings.parse(
-                            "--iceberg.warehouse", warehouse, "--maintenance.closed-after", "1h"))
-                    .runOnce(now);
+            maintenance(catalog, now, Map.of("maintenance.closed-after", "1h")).runOnce();
         } finally {
             stop.set(true);
             job.join();
@@ -218,8 +222,8 @@ class WarehouseMaintenanceTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aTablePartitionedByHourOnlyGainsTheServiceInPlaceAndMaintenanceMovesClosedHours() throws Exception {
-        String warehouse = temp.resolve("warehouse").toUri().toString();
-        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(warehouse);
+        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(
+                temp.resolve("warehouse").toUri().toString());
         Table spans = catalog.catalogLoader()
                 .loadCatalog()
                 .buildTable(catalog.tableId(SpansTable.NAME), SpansTable.SCHEMA)
@@ -250,9 +254,8 @@ class WarehouseMaintenanceTest {
                         0, spans.spec().specId(), spans.spec().specId());
         assertThat(rows(spans)).isEqualTo(400);
 
-        String printed = new WarehouseMaintenance(WarehouseMaintenance.Settings.parse(
-                        "--iceberg.warehouse", warehouse, "--maintenance.closed-after", "1h"))
-                .runOnce(Instant.now())
+        String printed = maintenance(catalog, Instant.now(), Map.of("maintenance.closed-after", "1h"))
+                .runOnce()
                 .get(0)
                 .toString();
         assertThat(printed).contains("compacted 2 closed partitions (3 files -> 2)");
@@ -290,16 +293,22 @@ class WarehouseMaintenanceTest {
         return Long.parseLong(table.currentSnapshot().summary().get("total-records"));
     }
 
-    @Test
-    void aBadParameterStopsTheCommandNamingIt() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = WarehouseMaintenance.run(
-                new String[] {"--retention.spans", "0s"},
-                System.out,
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("maintain: --retention.spans must be a positive duration");
+    /**
+     * The middle of an hour, 30 to 90 minutes ahead: the fixture's hours count back from it, a pass
+     * that starts there does not straddle an hour boundary, and the snapshots the fixture committed
+     * in real time are in its past.
+     */
+    private static Instant midHourAhead() {
+        return Instant.now().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofMinutes(90));
+    }
+
+    /** Maintenance with {@code parameters} on a clock that reads {@code now} when the pass starts, and runs on. */
+    private static WarehouseMaintenance maintenance(
+            IcebergCatalogConf catalog, Instant now, Map<String, String> parameters) {
+        return new WarehouseMaintenance(
+                catalog,
+                WarehouseMaintenance.Settings.from(Configuration.fromMap(parameters)),
+                Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), now)));
     }
 
     private static long count(WarehouseSql sql, String from) throws Exception {

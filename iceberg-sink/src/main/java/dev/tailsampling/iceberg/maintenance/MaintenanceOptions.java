@@ -1,8 +1,10 @@
-package dev.tailsampling.jobs;
+package dev.tailsampling.iceberg.maintenance;
 
 import dev.tailsampling.iceberg.IcebergOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -53,18 +55,23 @@ public final class MaintenanceOptions {
             .noDefaultValue()
             .withDescription("Run again after this long, until stopped; without it, run once.");
 
-    static final List<ConfigOption<?>> ALL = List.of(
-            IcebergOptions.CATALOG_TYPE,
-            IcebergOptions.WAREHOUSE,
-            IcebergOptions.NAMESPACE,
+    /** The ages and retentions, each with a default. */
+    public static final List<ConfigOption<Duration>> DURATIONS = List.of(
             RETENTION_SPANS,
             RETENTION_TRACE_INDEX,
             RETENTION_TRACE_SUMMARIES,
             RETENTION_SERVICE_METRICS,
             CLOSED_AFTER,
             SNAPSHOT_AGE,
-            ORPHAN_AGE,
-            EVERY);
+            ORPHAN_AGE);
+
+    /** Every parameter of the command, the catalog's first. */
+    public static final List<ConfigOption<?>> ALL = Stream.<List<? extends ConfigOption<?>>>of(
+                    List.of(IcebergOptions.CATALOG_TYPE, IcebergOptions.WAREHOUSE, IcebergOptions.NAMESPACE),
+                    DURATIONS,
+                    List.of(EVERY))
+            .flatMap(List::stream)
+            .collect(Collectors.toUnmodifiableList());
 
     private MaintenanceOptions() {}
 }

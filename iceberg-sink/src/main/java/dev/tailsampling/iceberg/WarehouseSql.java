@@ -1,6 +1,5 @@
-package dev.tailsampling.jobs;
+package dev.tailsampling.iceberg;
 
-import dev.tailsampling.iceberg.IcebergCatalogConf;
 import java.io.IOException;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
