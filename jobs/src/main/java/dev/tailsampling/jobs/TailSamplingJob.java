@@ -5,6 +5,7 @@ import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TableSink;
 import dev.tailsampling.iceberg.TraceIndexTable;
 import dev.tailsampling.iceberg.TraceSummariesTable;
+import dev.tailsampling.operators.DeadLetter;
 import dev.tailsampling.operators.DecodeFunction;
 import dev.tailsampling.operators.OtlpRecord;
 import dev.tailsampling.operators.PreSamplingFunction;
@@ -21,6 +22,8 @@ import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -40,13 +43,60 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * and decided in RocksDB state, kept spans written to Iceberg with a summary and index rows per
  * kept trace; every span, kept or not, is counted into per-minute service metrics. Refused input
  * goes to the dead-letter topic; the budget controller's rates come in from the rates topic and the
- * statistics it needs go out to the stats topic.
+ * statistics it needs go out to the stats topic. The job takes its sources and Kafka sinks
+ * ({@link Connectors}), so a test can run the same graph on bounded input without a broker.
  */
 public class TailSamplingJob {
     private final TailSamplingConf conf;
+    private final Connectors connectors;
 
+    /**
+     * Where the job reads and writes besides its tables: the Kafka topics its parameters name
+     * ({@link #kafka}), or, in a test, bounded sources and collecting sinks.
+     */
+    public record Connectors(
+            Source<OtlpRecord, ?, ?> spans,
+            Source<SamplingRate, ?, ?> rates,
+            Sink<DeadLetter> deadLetters,
+            Sink<ServiceStats> stats) {
+
+        public static Connectors kafka(TailSamplingConf conf) {
+            return new Connectors(
+                    KafkaSource.<OtlpRecord>builder()
+                            .setProperties(conf.kafkaClientProperties())
+                            .setTopics(conf.spansTopic)
+                            .setGroupId(conf.groupId)
+                            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                            .setDeserializer(new OtlpRecordDeserializer())
+                            .build(),
+                    // Compacted, so from its beginning it holds the latest rate per service.
+                    StreamingSetup.topicOrLater(
+                            conf.kafkaClientProperties(),
+                            conf.ratesTopic,
+                            conf.groupId + "-rates",
+                            OffsetsInitializer.earliest(),
+                            JsonRecordDeserializer.rates()),
+                    // Replays may repeat a dead letter; a failed send is counted, never fatal.
+                    new DeadLetterSink(conf.kafkaClientProperties(), conf.deadLetterTopic, conf.deadLetterMaxBytes),
+                    KafkaSink.<ServiceStats>builder()
+                            .setKafkaProducerConfig(conf.kafkaClientProperties())
+                            .setRecordSerializer(
+                                    new JsonRecordSerializer<ServiceStats>(conf.statsTopic, stats -> stats.service))
+                            // The controller smooths over windows; a repeated window after a
+                            // restore is a small, passing error, a lost one would be too.
+                            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                            .build());
+        }
+    }
+
+    /** The job on the Kafka topics of {@code conf}. */
     public TailSamplingJob(TailSamplingConf conf) {
+        this(conf, Connectors.kafka(conf));
+    }
+
+    public TailSamplingJob(TailSamplingConf conf, Connectors connectors) {
         this.conf = conf;
+        this.connectors = connectors;
     }
 
     public TailSamplingConf conf() {
@@ -105,8 +155,7 @@ public class TailSamplingJob {
                 .name("decode");
 
         spans.getSideOutput(DecodeFunction.DEAD_LETTERS)
-                // Replays may repeat a dead letter; a failed send is counted, never fatal.
-                .sinkTo(new DeadLetterSink(conf.kafkaClientProperties(), conf.deadLetterTopic, conf.deadLetterMaxBytes))
+                .sinkTo(connectors.deadLetters())
                 .uid("dead-letters")
                 .name("dead-letters");
 
@@ -144,28 +193,15 @@ public class TailSamplingJob {
                         SamplingTypes.SERVICE_STATS)
                 .uid("sampling-stats")
                 .name("sampling-stats")
-                .sinkTo(KafkaSink.<ServiceStats>builder()
-                        .setKafkaProducerConfig(conf.kafkaClientProperties())
-                        .setRecordSerializer(
-                                new JsonRecordSerializer<ServiceStats>(conf.statsTopic, stats -> stats.service))
-                        // The controller smooths over windows; a repeated window after a
-                        // restore is a small, passing error, a lost one would be too.
-                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                        .build())
+                .sinkTo(connectors.stats())
                 .uid("sampling-stats-sink")
                 .name("sampling-stats-sink");
         return new Outputs(kept, metrics);
     }
 
-    /** The rates topic, from its beginning: it is compacted, so that is the latest rate per service. */
+    /** The controller's rates, at parallelism 1: every subtask receives them broadcast. */
     public DataStream<SamplingRate> rates(StreamExecutionEnvironment env) {
-        KafkaSource<SamplingRate> source = StreamingSetup.topicOrLater(
-                conf.kafkaClientProperties(),
-                conf.ratesTopic,
-                conf.groupId + "-rates",
-                OffsetsInitializer.earliest(),
-                JsonRecordDeserializer.rates());
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "sampling-rates")
+        return env.fromSource(connectors.rates(), WatermarkStrategy.noWatermarks(), "sampling-rates")
                 .uid("sampling-rates")
                 .setParallelism(1);
     }
@@ -175,15 +211,8 @@ public class TailSamplingJob {
         // Uids are savepoint keys: an operator without one fails here, not at restore.
         env.getConfig().disableAutoGeneratedUIDs();
         env.getConfig().enableObjectReuse();
-        KafkaSource<OtlpRecord> source = KafkaSource.<OtlpRecord>builder()
-                .setProperties(conf.kafkaClientProperties())
-                .setTopics(conf.spansTopic)
-                .setGroupId(conf.groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new OtlpRecordDeserializer())
-                .build();
         // No watermarks: decisions run on processing time, so an idle partition cannot stall them.
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "otlp-spans")
+        return env.fromSource(connectors.spans(), WatermarkStrategy.noWatermarks(), "otlp-spans")
                 .uid("otlp-spans");
     }
 
