@@ -6,16 +6,20 @@ import static dev.tailsampling.jobs.JobParameters.read;
 import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
 
 import dev.tailsampling.controller.Budget;
+import dev.tailsampling.controller.ControllerOptions;
 import dev.tailsampling.controller.ControllerSettings;
 import dev.tailsampling.controller.ServiceSettings;
 import dev.tailsampling.controller.ServiceSettingsFile;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.iceberg.IcebergOptions;
 import java.io.Serializable;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -33,8 +37,21 @@ public final class ControllerConf implements Serializable {
     public final Duration checkpointInterval;
     public final String stateDir;
 
+    /** Every parameter of the controller job: the Kafka, catalog and checkpoint ones it shares, and its own. */
+    static final List<ConfigOption<?>> ALL = Stream.<List<? extends ConfigOption<?>>>of(
+                    List.of(
+                            TailSamplingOptions.KAFKA_BOOTSTRAP_SERVERS,
+                            TailSamplingOptions.KAFKA_TOPIC_RATES,
+                            TailSamplingOptions.KAFKA_TOPIC_STATS,
+                            TailSamplingOptions.KAFKA_GROUP_ID),
+                    IcebergOptions.ALL,
+                    ControllerOptions.ALL,
+                    List.of(TailSamplingOptions.CHECKPOINT_INTERVAL, TailSamplingOptions.STATE_DIR))
+            .flatMap(List::stream)
+            .collect(Collectors.toUnmodifiableList());
+
     private ControllerConf(Map<String, String> params) {
-        JobParameters.rejectUnknown(params, ControllerOptions.ALL);
+        JobParameters.rejectUnknown(params, ALL);
         Configuration config = Configuration.fromMap(params);
         bootstrapServers = nonBlank(config, TailSamplingOptions.KAFKA_BOOTSTRAP_SERVERS);
         ratesTopic = nonBlank(config, TailSamplingOptions.KAFKA_TOPIC_RATES);

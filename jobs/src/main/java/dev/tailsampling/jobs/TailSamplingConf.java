@@ -6,8 +6,10 @@ import static dev.tailsampling.jobs.JobParameters.read;
 import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.operators.SamplerOptions;
 import dev.tailsampling.operators.decide.BufferLimits;
 import dev.tailsampling.operators.otlp.DecodeLimits;
+import dev.tailsampling.operators.otlp.DecodeOptions;
 import dev.tailsampling.operators.otlp.Redaction;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.config.PolicyFile;
@@ -79,7 +81,7 @@ public final class TailSamplingConf implements Serializable {
         groupId = JobParameters.groupId(config, "tail-sampling");
         kafkaProperties = JobParameters.withPrefix(params, KAFKA_SECURITY_PREFIX);
         catalog = JobParameters.catalog(params);
-        String policyPath = config.get(TailSamplingOptions.POLICIES);
+        String policyPath = config.get(SamplerOptions.POLICIES);
         PolicyFile file = null;
         if (policyPath != null) {
             try {
@@ -89,64 +91,62 @@ public final class TailSamplingConf implements Serializable {
             }
         }
         policyFile = file == null ? null : file.policies;
-        for (ConfigOption<?> builtIn :
-                List.of(TailSamplingOptions.LATENCY_THRESHOLD, TailSamplingOptions.REPRESENTATIVE_RATE)) {
+        for (ConfigOption<?> builtIn : List.of(SamplerOptions.LATENCY_THRESHOLD, SamplerOptions.REPRESENTATIVE_RATE)) {
             if (file != null && params.containsKey(builtIn.key())) {
                 throw new IllegalArgumentException(
                         "--" + builtIn.key() + " sets a built-in policy, which --sampling.policies replaces;"
                                 + " put the rule in the policy file instead");
             }
         }
-        Duration decisionWait = file != null
-                        && file.decisionWait != null
-                        && !params.containsKey(TailSamplingOptions.DECISION_WAIT.key())
-                ? file.decisionWait
-                : positive(config, TailSamplingOptions.DECISION_WAIT);
+        Duration decisionWait =
+                file != null && file.decisionWait != null && !params.containsKey(SamplerOptions.DECISION_WAIT.key())
+                        ? file.decisionWait
+                        : positive(config, SamplerOptions.DECISION_WAIT);
         try {
             bufferLimits = new BufferLimits(
                     decisionWait,
-                    positive(config, TailSamplingOptions.MAX_TRACE_DURATION),
-                    atLeastOne(config, TailSamplingOptions.MAX_SPANS_PER_TRACE),
-                    bytes(config, TailSamplingOptions.MAX_TRACE_BYTES, Long.MAX_VALUE));
+                    positive(config, SamplerOptions.MAX_TRACE_DURATION),
+                    atLeastOne(config, SamplerOptions.MAX_SPANS_PER_TRACE),
+                    bytes(config, SamplerOptions.MAX_TRACE_BYTES, Long.MAX_VALUE));
         } catch (IllegalArgumentException e) {
             // Each value alone is checked above; what is left is how they relate.
             throw new IllegalArgumentException(
-                    "--" + TailSamplingOptions.MAX_TRACE_DURATION.key() + " and --"
-                            + TailSamplingOptions.DECISION_WAIT.key() + ": " + e.getMessage(),
+                    "--" + SamplerOptions.MAX_TRACE_DURATION.key() + " and --" + SamplerOptions.DECISION_WAIT.key()
+                            + ": " + e.getMessage(),
                     e);
         }
         decodeLimits = new DecodeLimits(
-                (int) bytes(config, TailSamplingOptions.MAX_RECORD_BYTES, Integer.MAX_VALUE),
-                atLeastOne(config, TailSamplingOptions.MAX_SPANS_PER_RECORD),
-                atLeastOne(config, TailSamplingOptions.MAX_VALUES_PER_RECORD),
-                atLeastOne(config, TailSamplingOptions.MAX_ATTRIBUTES_PER_SPAN),
-                atLeastOne(config, TailSamplingOptions.MAX_EVENTS_PER_SPAN),
-                atLeastOne(config, TailSamplingOptions.MAX_LINKS_PER_SPAN),
-                atLeastOne(config, TailSamplingOptions.MAX_ATTRIBUTE_LENGTH),
-                positive(config, TailSamplingOptions.MAX_SPAN_AGE),
-                positive(config, TailSamplingOptions.MAX_CLOCK_SKEW));
-        Set<String> hashed = keys(config.get(TailSamplingOptions.REDACTION_HASH));
-        String hashKeyFile = config.get(TailSamplingOptions.REDACTION_HASH_KEY_FILE);
+                (int) bytes(config, DecodeOptions.MAX_RECORD_BYTES, Integer.MAX_VALUE),
+                atLeastOne(config, DecodeOptions.MAX_SPANS_PER_RECORD),
+                atLeastOne(config, DecodeOptions.MAX_VALUES_PER_RECORD),
+                atLeastOne(config, DecodeOptions.MAX_ATTRIBUTES_PER_SPAN),
+                atLeastOne(config, DecodeOptions.MAX_EVENTS_PER_SPAN),
+                atLeastOne(config, DecodeOptions.MAX_LINKS_PER_SPAN),
+                atLeastOne(config, DecodeOptions.MAX_ATTRIBUTE_LENGTH),
+                positive(config, DecodeOptions.MAX_SPAN_AGE),
+                positive(config, DecodeOptions.MAX_CLOCK_SKEW));
+        Set<String> hashed = keys(config.get(DecodeOptions.REDACTION_HASH));
+        String hashKeyFile = config.get(DecodeOptions.REDACTION_HASH_KEY_FILE);
         if (!hashed.isEmpty() && hashKeyFile == null) {
             throw new IllegalArgumentException(
                     "--redaction.hash-attributes needs --redaction.hash-key-file, a file holding the hash key");
         }
         redaction = new Redaction(
-                keys(config.get(TailSamplingOptions.REDACTION_DROP)),
+                keys(config.get(DecodeOptions.REDACTION_DROP)),
                 hashed,
                 hashKeyFile,
-                read(config, TailSamplingOptions.REDACTION_SANITIZE_SQL, "true or false"));
+                read(config, DecodeOptions.REDACTION_SANITIZE_SQL, "true or false"));
         deadLetterMaxBytes = (int) bytes(config, TailSamplingOptions.DEAD_LETTER_MAX_BYTES, Integer.MAX_VALUE);
-        decisionCacheTtl = positive(config, TailSamplingOptions.DECISION_CACHE_TTL);
-        latencyThreshold = positive(config, TailSamplingOptions.LATENCY_THRESHOLD);
-        representativeRate = read(config, TailSamplingOptions.REPRESENTATIVE_RATE, "a number from 0 to 1 such as 0.01");
+        decisionCacheTtl = positive(config, SamplerOptions.DECISION_CACHE_TTL);
+        latencyThreshold = positive(config, SamplerOptions.LATENCY_THRESHOLD);
+        representativeRate = read(config, SamplerOptions.REPRESENTATIVE_RATE, "a number from 0 to 1 such as 0.01");
         if (!(representativeRate >= 0.0 && representativeRate <= 1.0)) {
             throw new IllegalArgumentException(
                     "--sampling.representative-rate must be a number from 0 to 1, was " + representativeRate);
         }
-        ratesMaxAge = positive(config, TailSamplingOptions.RATES_MAX_AGE);
-        statsWindow = positive(config, TailSamplingOptions.STATS_WINDOW);
-        metricsDelay = positive(config, TailSamplingOptions.METRICS_DELAY);
+        ratesMaxAge = positive(config, SamplerOptions.RATES_MAX_AGE);
+        statsWindow = positive(config, SamplerOptions.STATS_WINDOW);
+        metricsDelay = positive(config, SamplerOptions.METRICS_DELAY);
         checkpointInterval = positive(config, TailSamplingOptions.CHECKPOINT_INTERVAL);
         stateDir = config.get(TailSamplingOptions.STATE_DIR);
     }

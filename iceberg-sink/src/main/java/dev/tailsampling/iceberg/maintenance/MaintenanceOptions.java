@@ -67,9 +67,7 @@ public final class MaintenanceOptions {
 
     /** Every parameter of the command, the catalog's first. */
     public static final List<ConfigOption<?>> ALL = Stream.<List<? extends ConfigOption<?>>>of(
-                    List.of(IcebergOptions.CATALOG_TYPE, IcebergOptions.WAREHOUSE, IcebergOptions.NAMESPACE),
-                    DURATIONS,
-                    List.of(EVERY))
+                    IcebergOptions.ALL, DURATIONS, List.of(EVERY))
             .flatMap(List::stream)
             .collect(Collectors.toUnmodifiableList());
 

@@ -1,6 +1,5 @@
-package dev.tailsampling.jobs;
+package dev.tailsampling.controller;
 
-import dev.tailsampling.iceberg.IcebergOptions;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -88,14 +87,8 @@ public final class ControllerOptions {
             .noDefaultValue()
             .withDescription("YAML file of per-service min_rate, max_rate, floor_traces_per_second, rate.");
 
-    static final List<ConfigOption<?>> ALL = List.of(
-            TailSamplingOptions.KAFKA_BOOTSTRAP_SERVERS,
-            TailSamplingOptions.KAFKA_TOPIC_RATES,
-            TailSamplingOptions.KAFKA_TOPIC_STATS,
-            TailSamplingOptions.KAFKA_GROUP_ID,
-            IcebergOptions.CATALOG_TYPE,
-            IcebergOptions.WAREHOUSE,
-            IcebergOptions.NAMESPACE,
+    /** Every one of them, for the controller job to compose and the docs to be checked against. */
+    public static final List<ConfigOption<?>> ALL = List.of(
             SPANS_PER_SECOND,
             BYTES_PER_DAY,
             COST_PER_MONTH,
@@ -110,9 +103,7 @@ public final class ControllerOptions {
             MIN_RATE,
             MAX_RATE,
             FLOOR,
-            SERVICES,
-            TailSamplingOptions.CHECKPOINT_INTERVAL,
-            TailSamplingOptions.STATE_DIR);
+            SERVICES);
 
     private ControllerOptions() {}
 }
