@@ -1,9 +1,5 @@
 package dev.tailsampling.jobs;
 
-import static dev.tailsampling.operators.otlp.OtlpTestData.error;
-import static dev.tailsampling.operators.otlp.OtlpTestData.request;
-import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
-import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.iceberg.WarehouseSql;
@@ -54,23 +50,10 @@ class BoundedInputITCase {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void decidesWritesDeadLettersAndCountsFromABoundedSource() throws Exception {
         List<byte[]> records = List.of(
-                request(resourceSpans(
-                                "checkout",
-                                span(ERROR_TRACE, "00f067aa0ba902b7", "", "POST /checkout", 0, 20),
-                                error(span(ERROR_TRACE, "00f067aa0ba902b8", "00f067aa0ba902b7", "charge", 5, 10))))
-                        .toByteArray(),
+                JobTestSupport.errorTrace(ERROR_TRACE, "00f067aa0ba902b7", "00f067aa0ba902b8"),
                 new byte[] {0x0a, (byte) 0xff, 0x01},
-                request(resourceSpans("checkout", span(PLAIN_TRACE, "b7ad6b7169203331", "", "GET /cart", 0, 5)))
-                        .toByteArray());
-        TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
-                "iceberg.warehouse", temp.resolve("warehouse").toString(),
-                "sampling.decision-wait", "1s",
-                "sampling.representative-rate", "0",
-                "sampling.stats-window", "1s",
-                "metrics.delay", "1s",
-                "checkpoint.interval", "500ms",
-                // The fixtures' spans ran on a fixed day, however long ago that is now.
-                "decode.max-span-age", "36500d"));
+                JobTestSupport.plainTrace(PLAIN_TRACE, "b7ad6b7169203331"));
+        TailSamplingConf conf = JobTestSupport.withinSeconds(temp.resolve("warehouse"));
         Collected<DeadLetter> deadLetters = new Collected<>();
         Collected<ServiceStats> stats = new Collected<>();
         TailSamplingJob job = new TailSamplingJob(

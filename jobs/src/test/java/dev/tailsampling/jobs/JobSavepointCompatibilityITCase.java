@@ -2,10 +2,6 @@ package dev.tailsampling.jobs;
 
 import static dev.tailsampling.jobs.JobTestSupport.committedRows;
 import static dev.tailsampling.jobs.JobTestSupport.waitUntil;
-import static dev.tailsampling.operators.otlp.OtlpTestData.error;
-import static dev.tailsampling.operators.otlp.OtlpTestData.request;
-import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
-import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.iceberg.WarehouseSql;
@@ -54,13 +50,8 @@ class JobSavepointCompatibilityITCase {
     /** The records 0.1.0 read before its savepoint: partition 0, then partition 1. */
     private static List<byte[]> beforeSavepoint() {
         return List.of(
-                request(resourceSpans(
-                                "checkout",
-                                span(ERROR_TRACE, "00f067aa0ba902b7", "", "POST /checkout", 0, 20),
-                                error(span(ERROR_TRACE, "00f067aa0ba902b8", "00f067aa0ba902b7", "charge", 5, 10))))
-                        .toByteArray(),
-                request(resourceSpans("checkout", span(PLAIN_TRACE, "b7ad6b7169203331", "", "GET /cart", 0, 5)))
-                        .toByteArray());
+                JobTestSupport.errorTrace(ERROR_TRACE, "00f067aa0ba902b7", "00f067aa0ba902b8"),
+                JobTestSupport.plainTrace(PLAIN_TRACE, "b7ad6b7169203331"));
     }
 
     @Test
@@ -74,24 +65,9 @@ class JobSavepointCompatibilityITCase {
             List<byte[]> before = beforeSavepoint();
             publish(kafka, 0, before.get(0));
             publish(kafka, 1, before.get(1));
-            publish(
-                    kafka,
-                    0,
-                    request(resourceSpans(
-                                    "checkout",
-                                    span(NEW_TRACE, "a3ce929d0e0e4736", "", "POST /checkout", 0, 20),
-                                    error(span(NEW_TRACE, "a3ce929d0e0e4737", "a3ce929d0e0e4736", "charge", 5, 10))))
-                            .toByteArray());
-            TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
-                    "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                    "iceberg.warehouse", temp.resolve("warehouse").toString(),
-                    "sampling.decision-wait", "1s",
-                    "sampling.representative-rate", "0",
-                    "sampling.stats-window", "1s",
-                    "metrics.delay", "1s",
-                    "checkpoint.interval", "500ms",
-                    // The fixtures' spans ran on a fixed day, however long ago that is now.
-                    "decode.max-span-age", "36500d"));
+            publish(kafka, 0, JobTestSupport.errorTrace(NEW_TRACE, "a3ce929d0e0e4736", "a3ce929d0e0e4737"));
+            TailSamplingConf conf = JobTestSupport.withinSeconds(
+                    temp.resolve("warehouse"), "kafka.bootstrap-servers", kafka.bootstrapServers());
 
             String savepoint = savepoint();
             JobClient job = JobTestSupport.start(conf, 2, flink -> {

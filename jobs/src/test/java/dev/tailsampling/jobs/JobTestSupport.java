@@ -1,5 +1,9 @@
 package dev.tailsampling.jobs;
 
+import static dev.tailsampling.operators.otlp.OtlpTestData.error;
+import static dev.tailsampling.operators.otlp.OtlpTestData.request;
+import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
+import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.local.cluster.ProgressReporter;
@@ -166,5 +170,40 @@ final class JobTestSupport {
             }
         }
         return false;
+    }
+
+    /** One record of an error trace in checkout: a root and, below it, a failed charge. */
+    static byte[] errorTrace(String traceId, String rootSpanId, String childSpanId) {
+        return request(resourceSpans(
+                        "checkout",
+                        span(traceId, rootSpanId, "", "POST /checkout", 0, 20),
+                        error(span(traceId, childSpanId, rootSpanId, "charge", 5, 10))))
+                .toByteArray();
+    }
+
+    /** One record of a plain one-span trace in checkout. */
+    static byte[] plainTrace(String traceId, String spanId) {
+        return request(resourceSpans("checkout", span(traceId, spanId, "", "GET /cart", 0, 5)))
+                .toByteArray();
+    }
+
+    /**
+     * Parameters under which the job keeps errors only and decides, counts and commits within
+     * seconds, on the fixtures' spans; {@code more} adds {@code key, value} pairs.
+     */
+    static TailSamplingConf withinSeconds(Path warehouse, String... more) {
+        Map<String, String> params = new HashMap<>(Map.of(
+                "iceberg.warehouse", warehouse.toString(),
+                "sampling.decision-wait", "1s",
+                "sampling.representative-rate", "0",
+                "sampling.stats-window", "1s",
+                "metrics.delay", "1s",
+                "checkpoint.interval", "500ms",
+                // The fixtures' spans ran on a fixed day, however long ago that is now.
+                "decode.max-span-age", "36500d"));
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            params.put(more[i], more[i + 1]);
+        }
+        return TailSamplingConf.fromMap(params);
     }
 }
