@@ -105,14 +105,17 @@ public final class TailSamplingConf implements Serializable {
         try {
             bufferLimits = new BufferLimits(
                     decisionWait,
+                    params.containsKey(SamplerOptions.DECISION_WAIT_AFTER_ROOT.key())
+                            ? positive(config, SamplerOptions.DECISION_WAIT_AFTER_ROOT)
+                            : decisionWait,
                     positive(config, SamplerOptions.MAX_TRACE_DURATION),
                     atLeastOne(config, SamplerOptions.MAX_SPANS_PER_TRACE),
                     bytes(config, SamplerOptions.MAX_TRACE_BYTES, Long.MAX_VALUE));
         } catch (IllegalArgumentException e) {
             // Each value alone is checked above; what is left is how they relate.
             throw new IllegalArgumentException(
-                    "--" + SamplerOptions.MAX_TRACE_DURATION.key() + " and --" + SamplerOptions.DECISION_WAIT.key()
-                            + ": " + e.getMessage(),
+                    "--" + SamplerOptions.DECISION_WAIT.key() + ", --" + SamplerOptions.DECISION_WAIT_AFTER_ROOT.key()
+                            + " and --" + SamplerOptions.MAX_TRACE_DURATION.key() + ": " + e.getMessage(),
                     e);
         }
         decodeLimits = new DecodeLimits(

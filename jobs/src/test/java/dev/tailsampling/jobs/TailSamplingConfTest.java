@@ -119,6 +119,14 @@ class TailSamplingConfTest {
                         Map.of("sampling.decision-wait", "1min", "sampling.max-trace-duration", "30s")))
                 .hasMessageContaining("--sampling.max-trace-duration")
                 .hasMessageContaining("(30000 ms) must be at least the decision wait (60000 ms)");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(
+                        Map.of("sampling.decision-wait", "5s", "sampling.decision-wait-after-root", "10s")))
+                .hasMessageContaining("--sampling.decision-wait-after-root")
+                .hasMessageContaining("(10000 ms) must be positive and at most the decision wait (5000 ms)");
+        assertThat(TailSamplingConf.fromMap(Map.of("sampling.decision-wait-after-root", "2s"))
+                        .bufferLimits
+                        .decisionWaitAfterRoot())
+                .isEqualTo(Duration.ofSeconds(2));
         assertThatThrownBy(() -> TailSamplingConf.fromArgs(new String[] {"--kafka.group-id"}))
                 .hasMessageContaining("--kafka.group-id needs a value");
         assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("kafka.group-id", " ")))

@@ -23,6 +23,13 @@ public final class SamplerOptions {
             .defaultValue(Duration.ofSeconds(30))
             .withDescription("A trace is decided when no span of it arrived for this long.");
 
+    public static final ConfigOption<Duration> DECISION_WAIT_AFTER_ROOT = ConfigOptions.key(
+                    "sampling.decision-wait-after-root")
+            .durationType()
+            .noDefaultValue()
+            .withDescription("Once a trace's root span has arrived, it is decided when no span of it arrived for"
+                    + " this long instead; without it, the decision wait. At most the decision wait.");
+
     public static final ConfigOption<Duration> MAX_TRACE_DURATION = ConfigOptions.key("sampling.max-trace-duration")
             .durationType()
             .defaultValue(Duration.ofMinutes(5))
@@ -74,6 +81,7 @@ public final class SamplerOptions {
     public static final List<ConfigOption<?>> ALL = List.of(
             POLICIES,
             DECISION_WAIT,
+            DECISION_WAIT_AFTER_ROOT,
             MAX_TRACE_DURATION,
             MAX_SPANS_PER_TRACE,
             MAX_TRACE_BYTES,

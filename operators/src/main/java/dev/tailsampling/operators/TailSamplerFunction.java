@@ -27,6 +27,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
@@ -93,6 +95,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private transient Counter lateSpansDropped;
     private transient Counter duplicateSpans;
     private transient Counter summariesFailed;
+    /** Milliseconds from a trace's last span to its decision: the decision wait, plus how late timers fire. */
+    private transient Histogram decisionLatency;
     /** The controller's rates; null until read from broadcast state. */
     private transient SamplingRates rates;
 
@@ -123,6 +127,9 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         lateSpansDropped = getRuntimeContext().getMetricGroup().counter("lateSpansDropped");
         duplicateSpans = getRuntimeContext().getMetricGroup().counter("duplicateSpans");
         summariesFailed = getRuntimeContext().getMetricGroup().counter("summariesFailed");
+        decisionLatency = getRuntimeContext()
+                .getMetricGroup()
+                .histogram("decisionLatencyMillis", new DescriptiveStatisticsHistogram(10_000));
         getRuntimeContext()
                 .getMetricGroup()
                 .<Long, Gauge<Long>>gauge(
@@ -240,8 +247,9 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
             }
 
             @Override
-            public void decided(ServiceStats decided) {
+            public void decided(ServiceStats decided, long waitedMillis) {
                 tracesDecided.inc();
+                decisionLatency.update(waitedMillis);
                 stats.add(decided);
             }
 

@@ -5,6 +5,8 @@ import dev.tailsampling.jobs.TailSamplingJob;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.sampling.Span;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,14 +24,17 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.iceberg.Table;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Spans per second through tail sampling on RocksDB, Kafka to decision, for the job's own path and
- * for the session-window sampler most people write first, alternating in one run on one broker.
- * The clock runs from the first span decoded to the last trace decided, less the decision wait.
+ * for the session-window sampler most people write first, and the whole job end to end (Kafka to
+ * the Iceberg commit, with checkpoints), alternating in one run on one broker. Kafka to decision,
+ * the clock runs from the first span decoded to the last trace decided, less the decision wait;
+ * end to end, to the commit that holds the last kept span.
  *
  * <p>Options: {@code --spans} (2000000), {@code --runs} (3), {@code --parallelism} (2), {@code
  * --timer-service} (ROCKSDB, Flink's default for the RocksDB backend; or HEAP), {@code
@@ -37,6 +42,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class ThroughputBenchmark {
     private static final Duration DECISION_WAIT = Duration.ofMillis(500);
+    private static final String END_TO_END = "end to end: Iceberg, checkpoints 10 s";
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
     private static String timerService;
 
     public static void main(String[] args) throws Exception {
@@ -76,14 +83,19 @@ public final class ThroughputBenchmark {
                 return outputs.kept();
             });
 
+            // Not a stream to discard: the whole job, measured to its last commit (measureEndToEnd).
+            variants.put(END_TO_END, null);
+
             if (only != null) {
                 variants.keySet().removeIf(name -> !name.contains(only));
             }
             Map<String, List<Double>> results = new LinkedHashMap<>();
             for (int run = 1; run <= runs; run++) {
                 for (var variant : variants.entrySet()) {
-                    double rate = measure(
-                            kafka, variant.getValue(), "run-" + run + "-" + results.size(), parallelism, spans, traces);
+                    String groupId = "run-" + run + "-" + results.size();
+                    double rate = variant.getValue() == null
+                            ? measureEndToEnd(kafka, groupId, parallelism, spans, traces)
+                            : measure(kafka, variant.getValue(), groupId, parallelism, spans, traces);
                     results.computeIfAbsent(variant.getKey(), k -> new ArrayList<>())
                             .add(rate);
                     System.out.printf("  run %d  %-36s %,10.0f spans/s%n", run, variant.getKey(), rate);
@@ -150,6 +162,62 @@ public final class ThroughputBenchmark {
         // The next run must not count this run's metrics: wait until its tasks unregistered them.
         waitUntil(() -> ProgressReporter.total("tracesDecided") == 0, Duration.ofMinutes(1), null);
         return spans / seconds;
+    }
+
+    /**
+     * The whole job as deployed: its four tables in a Hadoop catalog, dead letters and statistics to
+     * Kafka, RocksDB with incremental checkpoints every 10 s. The clock runs from the first span
+     * decoded to the commit of the snapshot that holds every kept span, so it includes the decision
+     * wait and the wait for that checkpoint. Prints the checkpoints' count, last duration and size.
+     */
+    private static double measureEndToEnd(EmbeddedKafka kafka, String groupId, int parallelism, long spans, long traces)
+            throws Exception {
+        Path folder = Files.createTempDirectory("throughput-" + groupId);
+        TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
+                "kafka.bootstrap-servers",
+                kafka.bootstrapServers(),
+                "kafka.group-id",
+                groupId,
+                "sampling.decision-wait",
+                DECISION_WAIT.toMillis() + "ms",
+                "checkpoint.interval",
+                CHECKPOINT_INTERVAL.toSeconds() + "s",
+                "state.dir",
+                folder.resolve("checkpoints").toUri().toString(),
+                "iceberg.warehouse",
+                folder.resolve("warehouse").toString()));
+        Configuration flink = localConfiguration(conf);
+        flink.setString("state.backend.rocksdb.timer-service.factory", timerService);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+        JobClient client = new TailSamplingJob(conf).start(env);
+
+        waitUntil(() -> ProgressReporter.total("spansDecoded") > 0, Duration.ofMinutes(2), client);
+        long start = System.currentTimeMillis();
+        waitUntil(() -> ProgressReporter.total("tracesDecided") >= traces, Duration.ofMinutes(10), client);
+        long kept = ProgressReporter.total("spansKept");
+        Table table = conf.catalog.loadTable("spans");
+        waitUntil(() -> rows(table) >= kept, Duration.ofMinutes(2), client);
+        double seconds = (table.currentSnapshot().timestampMillis() - start) / 1e3;
+        System.out.printf(
+                "        %d checkpoints, the last %,d ms and %,d bytes; %,d spans kept; decision latency p50 %,.0f ms,"
+                        + " p99 %,.0f ms (wait %,d ms)%n",
+                ProgressReporter.gaugeTotal("numberOfCompletedCheckpoints"),
+                ProgressReporter.gaugeTotal("lastCheckpointDuration"),
+                ProgressReporter.gaugeTotal("lastCheckpointSize"),
+                kept,
+                ProgressReporter.histogramQuantile("decisionLatencyMillis", 0.5),
+                ProgressReporter.histogramQuantile("decisionLatencyMillis", 0.99),
+                DECISION_WAIT.toMillis());
+        client.cancel().get(1, TimeUnit.MINUTES);
+        waitUntil(() -> ProgressReporter.total("tracesDecided") == 0, Duration.ofMinutes(1), null);
+        return spans / seconds;
+    }
+
+    private static long rows(Table table) {
+        table.refresh();
+        return table.currentSnapshot() == null
+                ? 0
+                : Long.parseLong(table.currentSnapshot().summary().get("total-records"));
     }
 
     /**

@@ -18,14 +18,15 @@ import java.util.Set;
 
 /**
  * Buffers the spans of each trace and decides the trace when it goes quiet (the decision wait
- * without a new span), grows too old (the max trace duration since its first span) or too large
+ * without a new span, or the shorter wait after the root once the root span is in), grows too old (the max trace duration since its first span) or too large
  * (max spans, checked span by span: a fragment that would pass the limit is split there and its
  * rest follows the decision; or max bytes). Kept traces leave span by span with their decision;
  * every decided trace leaves no spans and no timer behind, only its decision, so that spans arriving
  * later follow it instead of starting a new trace.
  *
  * <p>A trace has one timer at a time: a span that arrives later does not move it, the timer re-arms
- * itself when it fires early. After a (re)start the spans that followed the last checkpoint are read
+ * itself when it fires early; only the root, arriving after the first span with a shorter wait
+ * after the root, moves it earlier. After a (re)start the spans that followed the last checkpoint are read
  * again, so that they rejoin their trace no trace is decided by its timer before one full decision
  * wait has passed since this instance first saw a fragment or a timer.
  *
@@ -54,8 +55,11 @@ public final class TraceDecider {
         /** Spans that arrived after their trace was dropped. */
         void droppedLate(int spans);
 
-        /** A trace was decided, kept or not: one trace's counts for the budget controller. */
-        void decided(ServiceStats stats);
+        /**
+         * A trace was decided, kept or not: one trace's counts for the budget controller, and how
+         * long after its last span's arrival it was decided.
+         */
+        void decided(ServiceStats stats, long waitedMillis);
 
         /** A trace id was seen for the first time (or for the first time since its decision expired). */
         void started();
@@ -66,6 +70,7 @@ public final class TraceDecider {
 
     private final PolicySet policy;
     private final long decisionWaitMillis;
+    private final long waitAfterRootMillis;
     private final long maxTraceDurationMillis;
     private final int maxSpansPerTrace;
     private final long maxTraceBytes;
@@ -76,6 +81,7 @@ public final class TraceDecider {
     public TraceDecider(PolicySet policy, BufferLimits limits) {
         this.policy = policy;
         this.decisionWaitMillis = limits.decisionWait().toMillis();
+        this.waitAfterRootMillis = limits.decisionWaitAfterRoot().toMillis();
         this.maxTraceDurationMillis = limits.maxTraceDuration().toMillis();
         this.maxSpansPerTrace = limits.maxSpansPerTrace();
         this.maxTraceBytes = limits.maxTraceBytes();
@@ -96,8 +102,6 @@ public final class TraceDecider {
                 return;
             }
             trace = TraceSummary.firstSeenAt(nowMillis);
-            trace.timerMillis = nowMillis + decisionWaitMillis;
-            timers.register(trace.timerMillis);
             out.started();
         }
         TraceFragment rest = null;
@@ -112,11 +116,22 @@ public final class TraceDecider {
                 ? DecisionTrigger.MAX_SPANS
                 : trace.byteCount >= maxTraceBytes ? DecisionTrigger.MAX_BYTES : null;
         if (limit == null) {
+            long quietBy = Math.max(nowMillis + quietWait(trace), startedMillis + decisionWaitMillis);
+            if (trace.timerMillis == 0 || quietBy < trace.timerMillis) {
+                // A new trace's timer; or the root arrived and shortened the wait: the timer moves earlier.
+                if (trace.timerMillis != 0) {
+                    timers.delete(trace.timerMillis);
+                }
+                trace.timerMillis = quietBy;
+                timers.register(quietBy);
+            }
             buffer.updateSummary(trace);
             return;
         }
-        timers.delete(trace.timerMillis);
-        CachedDecision decided = decide(fragment.traceId, trace, limit, buffer, out);
+        if (trace.timerMillis != 0) {
+            timers.delete(trace.timerMillis);
+        }
+        CachedDecision decided = decide(fragment.traceId, trace, limit, nowMillis, buffer, out);
         if (rest != null) {
             follow(decided, rest, out);
         }
@@ -138,29 +153,35 @@ public final class TraceDecider {
         if (trace == null || timestampMillis != trace.timerMillis) {
             return false;
         }
+        long quietBy = trace.lastSeenMillis + quietWait(trace);
         long due = Math.max(
-                Math.min(trace.lastSeenMillis + decisionWaitMillis, trace.firstSeenMillis + maxTraceDurationMillis),
-                startedMillis + decisionWaitMillis);
+                Math.min(quietBy, trace.firstSeenMillis + maxTraceDurationMillis), startedMillis + decisionWaitMillis);
         if (timestampMillis < due) {
             trace.timerMillis = due;
             timers.register(due);
             buffer.updateSummary(trace);
         } else {
-            DecisionTrigger trigger = trace.lastSeenMillis + decisionWaitMillis > timestampMillis
-                    ? DecisionTrigger.MAX_DURATION
-                    : DecisionTrigger.INACTIVITY;
-            decide(traceId, trace, trigger, buffer, out);
+            DecisionTrigger trigger =
+                    quietBy > timestampMillis ? DecisionTrigger.MAX_DURATION : DecisionTrigger.INACTIVITY;
+            decide(traceId, trace, trigger, nowMillis, buffer, out);
         }
         return true;
     }
 
+    /** How long the trace must go without a new span to be decided. */
+    private long quietWait(TraceSummary trace) {
+        return trace.rootSeen ? waitAfterRootMillis : decisionWaitMillis;
+    }
+
     private CachedDecision decide(
-            String traceId, TraceSummary trace, DecisionTrigger trigger, TraceBuffer buffer, Output out)
+            String traceId, TraceSummary trace, DecisionTrigger trigger, long nowMillis, TraceBuffer buffer, Output out)
             throws Exception {
         // Spans are read and decoded only if a policy needs them or the trace is kept.
         TraceView view = TraceView.of(traceId, trace, () -> bufferedSpans(traceId, trace.spanCount, buffer, out));
         Decision decision = policy.evaluate(view);
-        out.decided(ServiceStats.ofDecision(trace, decision, representative, trace.presampleRate));
+        out.decided(
+                ServiceStats.ofDecision(trace, decision, representative, trace.presampleRate),
+                nowMillis - trace.lastSeenMillis);
         boolean incomplete = !trace.rootSeen;
         // The head's, pre-sampling's and the policy's probabilities compose into the trace's weight.
         double probability = trace.keptProbability(decision.probability());

@@ -86,10 +86,66 @@ class TraceDeciderTest {
         assertThat(buffer.decision.sampled).isTrue();
         assertThat(timers.pending).isEmpty();
         assertThat(out.started).isEqualTo(1);
+        assertThat(out.waited).as("decided the wait after the last span").containsExactly(WAIT);
         assertThat(out.decided).singleElement().satisfies(s -> {
             assertThat(s.service).isEqualTo("shop");
             assertThat(s.spansKept).isEqualTo(2);
         });
+    }
+
+    @Test
+    void onceTheRootIsInTheShorterWaitAfterTheRootDecides() throws Exception {
+        TraceDecider decider = new TraceDecider(
+                new PolicySet(List.of(new ErrorPolicy("errors"))),
+                new BufferLimits(
+                        Duration.ofMillis(WAIT), Duration.ofMillis(2_000), Duration.ofMillis(MAX_AGE), 100, 1L << 20));
+        // Running since 0, so that the grace period after a start (one whole decision wait) is over.
+        assertThat(decider.onTimer(TRACE, 0, 0, buffer, timers, out)).isFalse();
+        decider.onFragment(spans(1, 1, false), 20_000, buffer, timers, out);
+        assertThat(timers.pending).as("no root yet: the decision wait").containsExactly(20_000 + WAIT);
+
+        decider.onFragment(spans(0, 1, true), 21_000, buffer, timers, out);
+        assertThat(timers.pending).as("the root moves the timer earlier").containsExactly(23_000L);
+        decider.onFragment(spans(2, 1, false), 22_500, buffer, timers, out);
+        assertThat(timers.pending).as("later spans do not move it").containsExactly(23_000L);
+
+        advanceTo(decider, 23_000);
+        assertThat(out.kept).isEmpty();
+        assertThat(timers.pending).as("re-armed after the last span").containsExactly(24_500L);
+        advanceTo(decider, 24_500);
+        assertThat(out.kept).hasSize(3).allSatisfy(s -> assertThat(s.samplingTrigger)
+                .isEqualTo("inactivity"));
+        assertThat(out.waited)
+                .as("decided the shorter wait after the last span")
+                .containsExactly(2_000L);
+    }
+
+    @Test
+    void afterAStartTheShorterWaitStillWaitsOneWholeDecisionWait() throws Exception {
+        TraceDecider decider = new TraceDecider(
+                new PolicySet(List.of(new ErrorPolicy("errors"))),
+                new BufferLimits(
+                        Duration.ofMillis(WAIT), Duration.ofMillis(2_000), Duration.ofMillis(MAX_AGE), 100, 1L << 20));
+        decider.onFragment(spans(0, 1, true), 0, buffer, timers, out);
+        assertThat(timers.pending)
+                .as("spans read again after a restore must find their trace")
+                .containsExactly(WAIT);
+    }
+
+    @Test
+    void withoutItsRootATraceWaitsTheWholeDecisionWait() throws Exception {
+        TraceDecider decider = new TraceDecider(
+                new PolicySet(List.of(new ErrorPolicy("errors"))),
+                new BufferLimits(
+                        Duration.ofMillis(WAIT), Duration.ofMillis(2_000), Duration.ofMillis(MAX_AGE), 100, 1L << 20));
+        decider.onFragment(spans(1, 1, true), 0, buffer, timers, out);
+        decider.onFragment(spans(2, 1, false), 1_000, buffer, timers, out);
+
+        advanceTo(decider, WAIT);
+        assertThat(out.kept).isEmpty();
+        advanceTo(decider, 1_000 + WAIT);
+        assertThat(out.kept).hasSize(2);
+        assertThat(buffer.decision.incomplete).isTrue();
     }
 
     @Test
@@ -183,6 +239,9 @@ class TraceDeciderTest {
                 .hasMessageContaining("must be at least the decision wait");
         assertThatThrownBy(() -> new BufferLimits(Duration.ofSeconds(1), Duration.ofMinutes(1), 0, 1))
                 .hasMessageContaining("max spans per trace");
+        assertThatThrownBy(() ->
+                        new BufferLimits(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMinutes(1), 1, 1))
+                .hasMessageContaining("decision wait after the root (2000 ms) must be positive and at most");
     }
 
     /** One trace's state, in memory. */
@@ -239,6 +298,7 @@ class TraceDeciderTest {
     }
 
     private static final class Output implements TraceDecider.Output {
+        final List<Long> waited = new ArrayList<>();
         final List<Span> kept = new ArrayList<>();
         final List<Span> keptLate = new ArrayList<>();
         final List<ServiceStats> decided = new ArrayList<>();
@@ -263,8 +323,9 @@ class TraceDeciderTest {
         }
 
         @Override
-        public void decided(ServiceStats stats) {
+        public void decided(ServiceStats stats, long waitedMillis) {
             decided.add(stats);
+            waited.add(waitedMillis);
         }
 
         @Override

@@ -5,6 +5,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
@@ -23,6 +24,20 @@ public final class ProgressReporter implements MetricReporter {
 
     /** Numeric gauges of the running job (RocksDB's native metrics among them) by their metric name. */
     private static final Map<Gauge<?>, String> GAUGES = new ConcurrentHashMap<>();
+
+    /** Histograms of the running job by their metric name. */
+    private static final Map<Histogram, String> HISTOGRAMS = new ConcurrentHashMap<>();
+
+    /** The highest {@code quantile} of the histogram {@code name} over the subtasks that report it; 0 if none. */
+    public static double histogramQuantile(String name, double quantile) {
+        double max = 0;
+        for (Map.Entry<Histogram, String> e : HISTOGRAMS.entrySet()) {
+            if (e.getValue().equals(name) && e.getKey().getCount() > 0) {
+                max = Math.max(max, e.getKey().getStatistics().getQuantile(quantile));
+            }
+        }
+        return max;
+    }
 
     /** The sum over all subtasks and column families of the numeric gauges whose name ends with {@code suffix}. */
     public static long gaugeTotal(String suffix) {
@@ -58,6 +73,8 @@ public final class ProgressReporter implements MetricReporter {
             COUNTERS.put((Counter) metric, name);
         } else if (metric instanceof Gauge) {
             GAUGES.put((Gauge<?>) metric, name);
+        } else if (metric instanceof Histogram) {
+            HISTOGRAMS.put((Histogram) metric, name);
         }
     }
 
@@ -65,6 +82,7 @@ public final class ProgressReporter implements MetricReporter {
     public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
         COUNTERS.remove(metric);
         GAUGES.remove(metric);
+        HISTOGRAMS.remove(metric);
     }
 
     /** Creates the reporter; named in the Flink configuration. */
