@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the clock runs from the first span decoded to the last trace decided, less the decision wait;
  * end to end, to the commit that holds the last kept span.
  *
- * <p>Options: {@code --spans} (2000000), {@code --runs} (3), {@code --parallelism} (2), {@code
+ * <p>Options: {@code --spans} (2000000), {@code --runs} (3), {@code --parallelism} (2, or a list such as
+ * 1,2: each variant at each, in one run), {@code
  * --timer-service} (ROCKSDB, Flink's default for the RocksDB backend; or HEAP), {@code
  * --traces-per-request} (10), {@code --only} (run only the variants whose name contains this).
  */
@@ -55,18 +57,22 @@ public final class ThroughputBenchmark {
         int requests = Integer.parseInt(options.getOrDefault("spans", "2000000"))
                 / (Workload.SPANS_PER_TRACE * tracesPerRequest);
         int runs = Integer.parseInt(options.getOrDefault("runs", "3"));
-        int parallelism = Integer.parseInt(options.getOrDefault("parallelism", "2"));
+        List<Integer> parallelisms = Arrays.stream(
+                        options.getOrDefault("parallelism", "2").split(","))
+                .map(Integer::parseInt)
+                .toList();
+        int partitions = parallelisms.stream().mapToInt(Integer::intValue).max().orElseThrow();
         timerService = options.getOrDefault("timer-service", "ROCKSDB");
         long spans = (long) requests * tracesPerRequest * Workload.SPANS_PER_TRACE;
         long traces = (long) requests * tracesPerRequest;
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopic("otlp_spans", parallelism, Map.of());
+            kafka.createTopic("otlp_spans", partitions, Map.of());
             long bytes = fill(kafka, requests, tracesPerRequest);
             System.out.printf(
                     "Workload: %,d spans in %,d OTLP requests (%,d bytes, %.0f bytes a span), %d partitions,"
-                            + " parallelism %d, RocksDB with %s timers%n",
-                    spans, requests, bytes, (double) bytes / spans, parallelism, parallelism, timerService);
+                            + " parallelism %s, RocksDB with %s timers%n",
+                    spans, requests, bytes, (double) bytes / spans, partitions, parallelisms, timerService);
 
             Map<String, BiFunction<TailSamplingJob, StreamExecutionEnvironment, DataStream<Span>>> variants =
                     new LinkedHashMap<>();
@@ -90,15 +96,19 @@ public final class ThroughputBenchmark {
                 variants.keySet().removeIf(name -> !name.contains(only));
             }
             Map<String, List<Double>> results = new LinkedHashMap<>();
+            int measured = 0;
             for (int run = 1; run <= runs; run++) {
-                for (var variant : variants.entrySet()) {
-                    String groupId = "run-" + run + "-" + results.size();
-                    double rate = variant.getValue() == null
-                            ? measureEndToEnd(kafka, groupId, parallelism, spans, traces)
-                            : measure(kafka, variant.getValue(), groupId, parallelism, spans, traces);
-                    results.computeIfAbsent(variant.getKey(), k -> new ArrayList<>())
-                            .add(rate);
-                    System.out.printf("  run %d  %-36s %,10.0f spans/s%n", run, variant.getKey(), rate);
+                for (int parallelism : parallelisms) {
+                    for (var variant : variants.entrySet()) {
+                        String groupId = "run-" + run + "-" + measured++;
+                        double rate = variant.getValue() == null
+                                ? measureEndToEnd(kafka, groupId, parallelism, spans, traces)
+                                : measure(kafka, variant.getValue(), groupId, parallelism, spans, traces);
+                        String name =
+                                parallelisms.size() == 1 ? variant.getKey() : variant.getKey() + ", p" + parallelism;
+                        results.computeIfAbsent(name, k -> new ArrayList<>()).add(rate);
+                        System.out.printf("  run %d  %-42s %,10.0f spans/s%n", run, name, rate);
+                    }
                 }
             }
             System.out.println();
@@ -109,7 +119,7 @@ public final class ThroughputBenchmark {
                     baseline = median;
                 }
                 System.out.printf(
-                        "median  %-36s %,10.0f spans/s  (%.2fx)%n", result.getKey(), median, median / baseline);
+                        "median  %-42s %,10.0f spans/s  (%.2fx)%n", result.getKey(), median, median / baseline);
             }
         }
         System.exit(0);
@@ -194,13 +204,15 @@ public final class ThroughputBenchmark {
         waitUntil(() -> ProgressReporter.total("spansDecoded") > 0, Duration.ofMinutes(2), client);
         long start = System.currentTimeMillis();
         waitUntil(() -> ProgressReporter.total("tracesDecided") >= traces, Duration.ofMinutes(10), client);
+        double toDecision = (System.currentTimeMillis() - start) / 1e3 - DECISION_WAIT.toMillis() / 1e3;
         long kept = ProgressReporter.total("spansKept");
         Table table = conf.catalog.loadTable("spans");
         waitUntil(() -> rows(table) >= kept, Duration.ofMinutes(2), client);
         double seconds = (table.currentSnapshot().timestampMillis() - start) / 1e3;
         System.out.printf(
-                "        %d checkpoints, the last %,d ms and %,d bytes; %,d spans kept; decision latency p50 %,.0f ms,"
-                        + " p99 %,.0f ms (wait %,d ms)%n",
+                "        Kafka to decision %,.0f spans/s with checkpoints; %d checkpoints, the last %,d ms and %,d bytes;"
+                        + " %,d spans kept; decision latency p50 %,.0f ms, p99 %,.0f ms (wait %,d ms)%n",
+                spans / toDecision,
                 ProgressReporter.gaugeTotal("numberOfCompletedCheckpoints"),
                 ProgressReporter.gaugeTotal("lastCheckpointDuration"),
                 ProgressReporter.gaugeTotal("lastCheckpointSize"),
