@@ -88,6 +88,13 @@ class JobSavepointCompatibilityITCase {
                     () -> committedRows(metrics) == ProgressReporter.total("metricRowsWritten"),
                     "the minutes committed",
                     job);
+            assertThat(ProgressReporter.total("tracesKeptByPolicy"))
+                    .as("kept by errors")
+                    .isEqualTo(2);
+            assertThat(ProgressReporter.total("spansKeptByPolicy")).isEqualTo(4);
+            assertThat(ProgressReporter.gaugeTotal("presampleRate"))
+                    .as("no rate from the controller: every trace passes")
+                    .isEqualTo(2);
             assertThat(ProgressReporter.total("spansDecoded"))
                     .as("only the new record is read: the offsets came from the savepoint")
                     .isEqualTo(2);

@@ -6,6 +6,7 @@ import dev.tailsampling.sampling.rates.SamplingRates;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -26,6 +27,9 @@ public class PreSamplingFunction extends BroadcastProcessFunction<TraceFragment,
 
     private transient SamplingRates rates;
     private transient Counter spansPresampledOut;
+    /** The pre-sampling rate the last fragment met, for the gauge. */
+    private transient double lastRate;
+
     private transient boolean staleLogged;
 
     public PreSamplingFunction(Duration ratesMaxAge) {
@@ -35,6 +39,8 @@ public class PreSamplingFunction extends BroadcastProcessFunction<TraceFragment,
     @Override
     public void open(OpenContext openContext) {
         spansPresampledOut = getRuntimeContext().getMetricGroup().counter("spansPresampledOut");
+        lastRate = 1.0;
+        getRuntimeContext().getMetricGroup().<Double, Gauge<Double>>gauge("presampleRate", () -> lastRate);
     }
 
     @Override
@@ -46,6 +52,7 @@ public class PreSamplingFunction extends BroadcastProcessFunction<TraceFragment,
         }
         long now = System.currentTimeMillis();
         double rate = rates.presampleRate(now, ratesMaxAgeMillis);
+        lastRate = rate;
         if (!staleLogged && rate == 1.0 && rates.presampleRate(now, Long.MAX_VALUE) < 1.0) {
             LOG.warn(
                     "The controller's pre-sampling rate is {} s old, more than the rates' max age; keeping every"

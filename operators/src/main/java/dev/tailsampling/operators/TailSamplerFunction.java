@@ -28,6 +28,7 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -95,6 +96,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private transient Counter lateSpansDropped;
     private transient Counter duplicateSpans;
     private transient Counter summariesFailed;
+    /** Traces and spans kept, per policy that kept them (group {@code policy}). */
+    private transient Map<String, Counter[]> keptByPolicy;
     /** Milliseconds from a trace's last span to its decision: the decision wait, plus how late timers fire. */
     private transient Histogram decisionLatency;
     /** The controller's rates; null until read from broadcast state. */
@@ -127,6 +130,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         lateSpansDropped = getRuntimeContext().getMetricGroup().counter("lateSpansDropped");
         duplicateSpans = getRuntimeContext().getMetricGroup().counter("duplicateSpans");
         summariesFailed = getRuntimeContext().getMetricGroup().counter("summariesFailed");
+        keptByPolicy = new HashMap<>();
         decisionLatency = getRuntimeContext()
                 .getMetricGroup()
                 .histogram("decisionLatencyMillis", new DescriptiveStatisticsHistogram(10_000));
@@ -229,6 +233,14 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
             public void kept(String traceId, List<Span> spans) {
                 tracesKept.inc();
                 spansKept.inc(spans.size());
+                if (!spans.isEmpty()) {
+                    Counter[] byPolicy = keptByPolicy.computeIfAbsent(spans.get(0).samplingPolicy, policy -> {
+                        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("policy", policy);
+                        return new Counter[] {group.counter("tracesKeptByPolicy"), group.counter("spansKeptByPolicy")};
+                    });
+                    byPolicy[0].inc();
+                    byPolicy[1].inc(spans.size());
+                }
                 spans.forEach(out::collect);
                 summarize(traceId, spans, ctx);
             }
