@@ -148,19 +148,9 @@ public final class ThroughputBenchmark {
             long spans,
             long traces)
             throws Exception {
-        TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
-                "kafka.bootstrap-servers",
-                kafka.bootstrapServers(),
-                "kafka.group-id",
-                groupId,
-                "sampling.decision-wait",
-                DECISION_WAIT.toMillis() + "ms",
-                // no checkpoint during a measurement, for either variant
-                "checkpoint.interval",
-                "1h"));
-        Configuration flink = localConfiguration(conf);
-        flink.setString("state.backend.rocksdb.timer-service.factory", timerService);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+        // No checkpoint during a measurement, for either variant.
+        TailSamplingConf conf = conf(kafka, groupId, "checkpoint.interval", "1h");
+        StreamExecutionEnvironment env = environment(conf, parallelism);
         TailSamplingJob job = new TailSamplingJob(conf);
         variant.apply(job, env).sinkTo(new DiscardingSink<>()).uid("discard");
         JobClient client = env.executeAsync(groupId);
@@ -169,9 +159,7 @@ public final class ThroughputBenchmark {
         long start = System.nanoTime();
         waitUntil(() -> ProgressReporter.total("tracesDecided") >= traces, Duration.ofMinutes(10), client);
         double seconds = (System.nanoTime() - start) / 1e9 - DECISION_WAIT.toMillis() / 1e3;
-        client.cancel().get(1, TimeUnit.MINUTES);
-        // The next run must not count this run's metrics: wait until its tasks unregistered them.
-        waitUntil(() -> ProgressReporter.total("tracesDecided") == 0, Duration.ofMinutes(1), null);
+        stop(client);
         return spans / seconds;
     }
 
@@ -184,22 +172,16 @@ public final class ThroughputBenchmark {
     private static double measureEndToEnd(EmbeddedKafka kafka, String groupId, int parallelism, long spans, long traces)
             throws Exception {
         Path folder = Files.createTempDirectory("throughput-" + groupId);
-        TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
-                "kafka.bootstrap-servers",
-                kafka.bootstrapServers(),
-                "kafka.group-id",
+        TailSamplingConf conf = conf(
+                kafka,
                 groupId,
-                "sampling.decision-wait",
-                DECISION_WAIT.toMillis() + "ms",
                 "checkpoint.interval",
                 CHECKPOINT_INTERVAL.toSeconds() + "s",
                 "state.dir",
                 folder.resolve("checkpoints").toUri().toString(),
                 "iceberg.warehouse",
-                folder.resolve("warehouse").toString()));
-        Configuration flink = localConfiguration(conf);
-        flink.setString("state.backend.rocksdb.timer-service.factory", timerService);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+                folder.resolve("warehouse").toString());
+        StreamExecutionEnvironment env = environment(conf, parallelism);
         JobClient client = new TailSamplingJob(conf).start(env);
 
         waitUntil(() -> ProgressReporter.total("spansDecoded") > 0, Duration.ofMinutes(2), client);
@@ -221,9 +203,14 @@ public final class ThroughputBenchmark {
                 ProgressReporter.histogramQuantile("decisionLatencyMillis", 0.5),
                 ProgressReporter.histogramQuantile("decisionLatencyMillis", 0.99),
                 DECISION_WAIT.toMillis());
-        client.cancel().get(1, TimeUnit.MINUTES);
-        waitUntil(() -> ProgressReporter.total("tracesDecided") == 0, Duration.ofMinutes(1), null);
+        stop(client);
         return spans / seconds;
+    }
+
+    private static void stop(JobClient client) throws Exception {
+        client.cancel().get(1, TimeUnit.MINUTES);
+        // The next run must not count this run's metrics: wait until its tasks unregistered them.
+        waitUntil(() -> ProgressReporter.total("tracesDecided") == 0, Duration.ofMinutes(1), null);
     }
 
     private static long rows(Table table) {
@@ -231,6 +218,27 @@ public final class ThroughputBenchmark {
         return table.currentSnapshot() == null
                 ? 0
                 : Long.parseLong(table.currentSnapshot().summary().get("total-records"));
+    }
+
+    /** The job's parameters for one measurement: its own consumer group, the short decision wait, and {@code more}. */
+    private static TailSamplingConf conf(EmbeddedKafka kafka, String groupId, String... more) {
+        Map<String, String> params = new HashMap<>(Map.of(
+                "kafka.bootstrap-servers",
+                kafka.bootstrapServers(),
+                "kafka.group-id",
+                groupId,
+                "sampling.decision-wait",
+                DECISION_WAIT.toMillis() + "ms"));
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            params.put(more[i], more[i + 1]);
+        }
+        return TailSamplingConf.fromMap(params);
+    }
+
+    private static StreamExecutionEnvironment environment(TailSamplingConf conf, int parallelism) {
+        Configuration flink = localConfiguration(conf);
+        flink.setString("state.backend.rocksdb.timer-service.factory", timerService);
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
     }
 
     /**

@@ -36,9 +36,18 @@ class TraceDeciderTest {
     private final Output out = new Output();
 
     private static TraceDecider decider(int maxSpans) {
+        return decider(maxSpans, WAIT);
+    }
+
+    private static TraceDecider decider(int maxSpans, long waitAfterRootMillis) {
         return new TraceDecider(
                 new PolicySet(List.of(new ErrorPolicy("errors"))),
-                new BufferLimits(Duration.ofMillis(WAIT), Duration.ofMillis(MAX_AGE), maxSpans, 1L << 20));
+                new BufferLimits(
+                        Duration.ofMillis(WAIT),
+                        Duration.ofMillis(waitAfterRootMillis),
+                        Duration.ofMillis(MAX_AGE),
+                        maxSpans,
+                        1L << 20));
     }
 
     /** {@code count} spans from {@code first} on, in one record; span 0 is the root. */
@@ -95,10 +104,7 @@ class TraceDeciderTest {
 
     @Test
     void onceTheRootIsInTheShorterWaitAfterTheRootDecides() throws Exception {
-        TraceDecider decider = new TraceDecider(
-                new PolicySet(List.of(new ErrorPolicy("errors"))),
-                new BufferLimits(
-                        Duration.ofMillis(WAIT), Duration.ofMillis(2_000), Duration.ofMillis(MAX_AGE), 100, 1L << 20));
+        TraceDecider decider = decider(100, 2_000);
         // Running since 0, so that the grace period after a start (one whole decision wait) is over.
         assertThat(decider.onTimer(TRACE, 0, 0, buffer, timers, out)).isFalse();
         decider.onFragment(spans(1, 1, false), 20_000, buffer, timers, out);
@@ -122,10 +128,7 @@ class TraceDeciderTest {
 
     @Test
     void afterAStartTheShorterWaitStillWaitsOneWholeDecisionWait() throws Exception {
-        TraceDecider decider = new TraceDecider(
-                new PolicySet(List.of(new ErrorPolicy("errors"))),
-                new BufferLimits(
-                        Duration.ofMillis(WAIT), Duration.ofMillis(2_000), Duration.ofMillis(MAX_AGE), 100, 1L << 20));
+        TraceDecider decider = decider(100, 2_000);
         decider.onFragment(spans(0, 1, true), 0, buffer, timers, out);
         assertThat(timers.pending)
                 .as("spans read again after a restore must find their trace")
@@ -134,10 +137,7 @@ class TraceDeciderTest {
 
     @Test
     void withoutItsRootATraceWaitsTheWholeDecisionWait() throws Exception {
-        TraceDecider decider = new TraceDecider(
-                new PolicySet(List.of(new ErrorPolicy("errors"))),
-                new BufferLimits(
-                        Duration.ofMillis(WAIT), Duration.ofMillis(2_000), Duration.ofMillis(MAX_AGE), 100, 1L << 20));
+        TraceDecider decider = decider(100, 2_000);
         decider.onFragment(spans(1, 1, true), 0, buffer, timers, out);
         decider.onFragment(spans(2, 1, false), 1_000, buffer, timers, out);
 
