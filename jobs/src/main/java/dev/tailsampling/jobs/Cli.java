@@ -25,7 +25,8 @@ public final class Cli {
                 RatesCommand.COMMAND,
                 TraceCommand.COMMAND,
                 SqlCommand.COMMAND,
-                MaintainCommand.COMMAND)) {
+                MaintainCommand.COMMAND,
+                TablesCommand.COMMAND)) {
             COMMANDS.put(command.name(), command);
         }
     }

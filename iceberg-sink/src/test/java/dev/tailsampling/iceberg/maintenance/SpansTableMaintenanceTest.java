@@ -25,8 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Partition retention and orphan cleanup on a small spans table, as of a fixed time. */
-class RetentionAndOrphansTest {
+/** Partition retention, orphan cleanup and file counts on a small spans table, as of a fixed time. */
+class SpansTableMaintenanceTest {
     private static final Instant NOW = Instant.parse("2026-01-01T12:30:00Z");
 
     @TempDir
@@ -34,21 +34,38 @@ class RetentionAndOrphansTest {
 
     private Table spans;
 
-    /** Spans at 07:10 (two services), 08:20, 09:15 and 11:40, one commit. */
+    /** Spans at 07:10 (two services), 07:50, 08:20, 09:15 and 11:40, one commit: five partitions. */
     @BeforeEach
     void writeSpans() {
         spans = IcebergCatalogConf.localWarehouse(warehouse.toUri().toString()).createTableIfMissing(SpansTable.TABLE);
-        TableWrites.append(
-                spans,
-                SpansTable.TABLE,
-                SpansTable.COLUMNS.rows(),
-                List.of(
-                        span("a1", "07:10", "cart"),
-                        span("a2", "07:10", "checkout"),
-                        span("a3", "07:50", "cart"),
-                        span("b1", "08:20", "cart"),
-                        span("c1", "09:15", "cart"),
-                        span("d1", "11:40", "checkout")));
+        TableWrites.append(spans, SpansTable.TABLE, SpansTable.COLUMNS.rows(), fixture());
+    }
+
+    private static List<Span> fixture() {
+        return List.of(
+                span("a1", "07:10", "cart"),
+                span("a2", "07:10", "checkout"),
+                span("a3", "07:50", "cart"),
+                span("b1", "08:20", "cart"),
+                span("c1", "09:15", "cart"),
+                span("d1", "11:40", "checkout"));
+    }
+
+    @Test
+    void fileCountsShowAPartitionThatHoldsMoreThanOneFile() {
+        assertThat(FileCounts.of(spans))
+                .extracting(FileCounts::partitions, FileCounts::files, FileCounts::mostFilesInAPartition)
+                .containsExactly(5, 5L, 1);
+
+        TableWrites.append(spans, SpansTable.TABLE, SpansTable.COLUMNS.rows(), List.of(span("a4", "07:20", "cart")));
+        FileCounts counts = FileCounts.of(spans);
+        assertThat(counts)
+                .extracting(FileCounts::partitions, FileCounts::files, FileCounts::mostFilesInAPartition)
+                .containsExactly(5, 6L, 2);
+        assertThat(counts.smallFiles())
+                .as("every file is far below the target size")
+                .isEqualTo(6);
+        assertThat(counts.toString()).contains("6 data files in 5 partitions").contains("at most 2 files");
     }
 
     @Test
