@@ -4,17 +4,28 @@ import java.io.Closeable;
 import java.io.IOException;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.util.PropertyUtil;
 
-/**
- * The bytes the namespace's tables hold: the sum of their current snapshots' {@code
- * total-files-size}, read from snapshot summaries without listing any file.
- */
+/** Sizes of the tables and their files. */
 public final class TableSizes {
     private TableSizes() {}
 
+    /** The size a table's writers roll their data files at: its {@code write.target-file-size-bytes}. */
+    public static long targetFileBytes(Table table) {
+        return PropertyUtil.propertyAsLong(
+                table.properties(),
+                TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+                TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
+    }
+
+    /**
+     * The bytes the namespace's tables hold: the sum of their current snapshots' {@code
+     * total-files-size}, read from snapshot summaries without listing any file.
+     */
     public static long totalFileBytes(IcebergCatalogConf conf) throws IOException {
         Catalog catalog = conf.catalogLoader().loadCatalog();
         try {

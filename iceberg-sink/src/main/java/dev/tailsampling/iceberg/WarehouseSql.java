@@ -18,11 +18,9 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.sink.RowDataTaskWriterFactory;
 import org.apache.iceberg.io.TaskWriter;
-import org.apache.iceberg.util.PropertyUtil;
 
 /**
  * Flink SQL over the tables, in batch mode: the catalog is {@code lake}, the namespace is current,
@@ -86,14 +84,10 @@ public final class WarehouseSql {
      * rolling at the table's target file size. Nothing is committed: the caller commits the files.
      */
     public List<DataFile> writeSorted(Table table, Schema schema, String query) {
-        long targetSize = PropertyUtil.propertyAsLong(
-                table.properties(),
-                TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
-                TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
         RowDataTaskWriterFactory factory = new RowDataTaskWriterFactory(
                 table,
                 FlinkSchemaUtil.convert(schema),
-                targetSize,
+                TableSizes.targetFileBytes(table),
                 FileFormat.PARQUET,
                 table.properties(),
                 null,

@@ -3,16 +3,11 @@ package dev.tailsampling.iceberg.maintenance;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.TableDefinition;
 import dev.tailsampling.iceberg.WarehouseSql;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.StringJoiner;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.SortField;
 import org.apache.iceberg.Table;
@@ -20,7 +15,6 @@ import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,13 +66,8 @@ public final class SortedCompaction {
         Expression period = Expressions.and(
                 Expressions.greaterThanOrEqual(time, start * 1000),
                 Expressions.lessThan(time, (start + unitMillis) * 1000));
-        Set<DataFile> replaced = new HashSet<>();
-        try (CloseableIterable<FileScanTask> tasks =
-                table.newScan().useSnapshot(base).filter(period).planFiles()) {
-            tasks.forEach(task -> replaced.add(task.file()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot plan the files of " + table.name(), e);
-        }
+        List<DataFile> replaced =
+                ScannedFiles.of(table, table.newScan().useSnapshot(base).filter(period));
         StringJoiner order = new StringJoiner(", ");
         for (SortField field : table.sortOrder().fields()) {
             order.add(table.schema().findColumnName(field.sourceId()));

@@ -1,7 +1,5 @@
 package dev.tailsampling.iceberg.maintenance;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -9,11 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.io.CloseableIterable;
 
 /** A table's current data files grouped by the start of their time partition (hour or day). */
 record TimePartitions(Map<Long, List<DataFile>> files, Map<Long, Set<String>> partitionsByStart, long unitMillis) {
@@ -31,22 +27,16 @@ record TimePartitions(Map<Long, List<DataFile>> files, Map<Long, Set<String>> pa
                 table.spec().fields().get(position).transform().toString().equals("hour") ? HOUR_MILLIS : DAY_MILLIS;
         Map<Long, List<DataFile>> files = new TreeMap<>();
         Map<Long, Set<String>> partitions = new TreeMap<>();
-        try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-            for (FileScanTask task : tasks) {
-                // Files written before the spec evolved keep the spec they were written with, and
-                // count toward no partition: a closed period holding one is rewritten into the
-                // current spec.
-                DataFile file = task.file();
-                PartitionSpec spec = table.specs().get(file.specId());
-                long start = file.partition().get(timeFieldPosition(spec, sourceId), Integer.class) * unit;
-                files.computeIfAbsent(start, k -> new ArrayList<>()).add(file);
-                Set<String> inPeriod = partitions.computeIfAbsent(start, k -> new HashSet<>());
-                if (spec.specId() == table.spec().specId()) {
-                    inPeriod.add(spec.partitionToPath(file.partition()));
-                }
+        for (DataFile file : ScannedFiles.of(table, table.newScan())) {
+            // Files written before the spec evolved keep the spec they were written with, and count
+            // toward no partition: a closed period holding one is rewritten into the current spec.
+            PartitionSpec spec = table.specs().get(file.specId());
+            long start = file.partition().get(timeFieldPosition(spec, sourceId), Integer.class) * unit;
+            files.computeIfAbsent(start, k -> new ArrayList<>()).add(file);
+            Set<String> inPeriod = partitions.computeIfAbsent(start, k -> new HashSet<>());
+            if (spec.specId() == table.spec().specId()) {
+                inPeriod.add(ScannedFiles.partitionPath(table, file));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the files of " + table.name(), e);
         }
         return new TimePartitions(files, partitions, unit);
     }
