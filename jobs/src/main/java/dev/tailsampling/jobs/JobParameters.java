@@ -105,4 +105,9 @@ final class JobParameters {
         }
         return value;
     }
+
+    /** The positive duration given for {@code option}, or {@code absent} when it is not given. */
+    static Duration positiveOr(Configuration config, ConfigOption<Duration> option, Duration absent) {
+        return config.contains(option) ? positive(config, option) : absent;
+    }
 }

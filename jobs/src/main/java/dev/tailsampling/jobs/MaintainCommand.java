@@ -34,9 +34,7 @@ final class MaintainCommand {
             return new Parameters(
                     JobParameters.catalog(params),
                     WarehouseMaintenance.Settings.from(config),
-                    params.containsKey(MaintenanceOptions.EVERY.key())
-                            ? JobParameters.positive(config, MaintenanceOptions.EVERY)
-                            : null);
+                    JobParameters.positiveOr(config, MaintenanceOptions.EVERY, null));
         }
     }
 

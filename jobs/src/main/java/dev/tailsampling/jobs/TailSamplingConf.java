@@ -105,9 +105,7 @@ public final class TailSamplingConf implements Serializable {
         try {
             bufferLimits = new BufferLimits(
                     decisionWait,
-                    params.containsKey(SamplerOptions.DECISION_WAIT_AFTER_ROOT.key())
-                            ? positive(config, SamplerOptions.DECISION_WAIT_AFTER_ROOT)
-                            : decisionWait,
+                    JobParameters.positiveOr(config, SamplerOptions.DECISION_WAIT_AFTER_ROOT, decisionWait),
                     positive(config, SamplerOptions.MAX_TRACE_DURATION),
                     atLeastOne(config, SamplerOptions.MAX_SPANS_PER_TRACE),
                     bytes(config, SamplerOptions.MAX_TRACE_BYTES, Long.MAX_VALUE));
