@@ -16,14 +16,17 @@ import dev.tailsampling.sampling.summary.TraceLocation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -73,6 +76,12 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     /** What policies learned (latency sketches): a union list, so a restore merges every subtask's. */
     static final ListStateDescriptor<PolicyStateEntry> POLICY_STATE =
             new ListStateDescriptor<>("policy-state", SamplingTypes.POLICY_STATE_ENTRY);
+    /**
+     * Traces buffered by each subtask at the checkpoint, for the {@code tracesBuffered} gauge: a
+     * split list, so a rescale hands the counts out and their sum stays the job's.
+     */
+    static final ListStateDescriptor<Long> BUFFERED_TRACES =
+            new ListStateDescriptor<>("buffered-traces", BasicTypeInfo.LONG_TYPE_INFO);
     /** One record per decided trace: what the budget controller allocates from. */
     public static final OutputTag<ServiceStats> STATS = new OutputTag<>("trace-stats", SamplingTypes.SERVICE_STATS);
     /** One summary per kept trace, made when it is decided (late spans do not change it). */
@@ -88,6 +97,12 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private transient TraceDecider decider;
     private transient TraceBuffer buffer;
     private transient ListState<PolicyStateEntry> learned;
+    private transient ListState<Long> bufferedAtCheckpoint;
+    /** Traces this subtask buffered when it was restored (0 on a fresh start). */
+    private transient long restoredBuffered;
+    /** Services with a {@code samplingRate} gauge (group {@code service}). */
+    private transient Set<String> rateGauges;
+
     private transient Counter tracesStarted;
     private transient Counter tracesDecided;
     private transient Counter tracesKept;
@@ -139,6 +154,9 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
                 .<Long, Gauge<Long>>gauge(
                         "ratesAgeSeconds",
                         () -> rates == null ? -1L : rates.controllerAgeMillis(System.currentTimeMillis()) / 1000);
+        // A savepoint older than this gauge restores no count: clamped, it reads low until those traces are decided.
+        getRuntimeContext().getMetricGroup().<Long, Gauge<Long>>gauge("tracesBuffered", () -> Math.max(0, buffered()));
+        rateGauges = new HashSet<>();
         stats = new StatsBatch();
         decider = new TraceDecider(policy, limits);
         // Rate limits divide their job-wide budget over the subtasks; windows run on the wall clock.
@@ -151,9 +169,13 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         learned = context.getOperatorStateStore().getUnionListState(POLICY_STATE);
+        bufferedAtCheckpoint = context.getOperatorStateStore().getListState(BUFFERED_TRACES);
         if (context.isRestored()) {
             for (PolicyStateEntry entry : learned.get()) {
                 policy.restoreState(entry.key, entry.value);
+            }
+            for (Long count : bufferedAtCheckpoint.get()) {
+                restoredBuffered += count;
             }
         }
     }
@@ -165,11 +187,30 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         List<PolicyStateEntry> entries = new ArrayList<>(state.size());
         state.forEach((key, value) -> entries.add(new PolicyStateEntry(key, value)));
         learned.update(entries);
+        bufferedAtCheckpoint.update(List.of(buffered()));
+    }
+
+    private long buffered() {
+        return restoredBuffered + tracesStarted.getCount() - tracesDecided.getCount();
     }
 
     @Override
     public void processBroadcastElement(SamplingRate record, Context ctx, Collector<Span> out) throws Exception {
         rates = SamplingRatesState.apply(ctx.getBroadcastState(SamplingRatesState.DESCRIPTOR), record);
+        addRateGauges();
+    }
+
+    /** A {@code samplingRate} gauge for each service the controller has a rate for (NaN once none is in force). */
+    private void addRateGauges() {
+        for (String service : rates.services()) {
+            if (rateGauges.add(service)) {
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("service", service)
+                        .<Double, Gauge<Double>>gauge(
+                                "samplingRate", () -> rates.rateFor(service, System.currentTimeMillis(), Double.NaN));
+            }
+        }
     }
 
     @Override
@@ -210,6 +251,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private void loadRates(ReadOnlyContext ctx) throws Exception {
         if (rates == null) {
             rates = SamplingRatesState.load(ctx.getBroadcastState(SamplingRatesState.DESCRIPTOR));
+            addRateGauges();
         }
     }
 

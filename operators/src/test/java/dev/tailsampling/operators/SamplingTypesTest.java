@@ -13,6 +13,7 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.CompositeType;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
@@ -39,6 +40,8 @@ class SamplingTypesTest {
         TailSamplerFunction.SUMMARY.initializeSerializerUnlessSet(new ExecutionConfig());
         assertThat(TailSamplerFunction.SPANS.getElementSerializer()).isInstanceOf(BytePrimitiveArraySerializer.class);
         assertThat(TailSamplerFunction.SUMMARY.getSerializer()).isInstanceOf(PojoSerializer.class);
+        TailSamplerFunction.BUFFERED_TRACES.initializeSerializerUnlessSet(new ExecutionConfig());
+        assertThat(TailSamplerFunction.BUFFERED_TRACES.getElementSerializer()).isInstanceOf(LongSerializer.class);
     }
 
     private static void assertNoGenericType(TypeInformation<?> type) {

@@ -3,6 +3,7 @@ package dev.tailsampling.sampling.rates;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The rates in force, as the sampler looks them up: a service's own record if it has one in force,
@@ -29,6 +30,11 @@ public final class SamplingRates {
             byService.put(record.service, record);
         }
         return new SamplingRates(Map.copyOf(byService));
+    }
+
+    /** The services with a rate record, the default's key among them. */
+    public Set<String> services() {
+        return byService.keySet();
     }
 
     /** The representative rate for {@code service} (null for unknown) at {@code nowMillis}. */
