@@ -26,7 +26,8 @@ public final class Cli {
                 TraceCommand.COMMAND,
                 SqlCommand.COMMAND,
                 MaintainCommand.COMMAND,
-                TablesCommand.COMMAND)) {
+                TablesCommand.COMMAND,
+                DeadLettersCommand.COMMAND)) {
             COMMANDS.put(command.name(), command);
         }
     }

@@ -15,7 +15,7 @@ public final class Main {
         if (!flinkPresent()) {
             // java -jar on the job jar: Flink is the cluster's, not in here.
             System.err.println("This is the job jar, for a Flink cluster: flink run <job jar> [JOB PARAMETERS], or"
-                    + " flink run <job jar> controller [...]. The commands (dry-run, rates, trace, sql, maintain) are in"
+                    + " flink run <job jar> controller [...]. The commands (dry-run, rates, trace, sql, maintain, tables, dead-letters) are in"
                     + " the command-line tool: jobs/target/tail-sampling/bin/tail-sampling --help");
             System.exit(2);
         }

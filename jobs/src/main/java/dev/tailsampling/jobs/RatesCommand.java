@@ -1,7 +1,5 @@
 package dev.tailsampling.jobs;
 
-import static dev.tailsampling.jobs.TailSamplingOptions.KAFKA_SECURITY_PREFIX;
-
 import dev.tailsampling.sampling.rates.RatesJson;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import java.io.PrintStream;
@@ -43,8 +41,7 @@ public final class RatesCommand {
             RatesCommand.USAGE,
             RatesCommand::run);
 
-    /** How long a command waits for the brokers before it says they do not answer. */
-    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration TIMEOUT = KafkaCommandOptions.TIMEOUT;
 
     private RatesCommand() {}
 
@@ -69,60 +66,31 @@ public final class RatesCommand {
             err.println(USAGE);
             return 2;
         } catch (org.apache.kafka.common.errors.TimeoutException | java.util.concurrent.TimeoutException e) {
-            err.println("rates: no answer from Kafka at " + bootstrapServers(args) + " within " + TIMEOUT.toSeconds()
-                    + " s; is --kafka.bootstrap-servers right and the broker up?");
+            err.println("rates: no answer from Kafka at " + KafkaCommandOptions.bootstrapServers(args) + " within "
+                    + TIMEOUT.toSeconds() + " s; is --kafka.bootstrap-servers right and the broker up?");
             return 1;
         } catch (java.util.concurrent.ExecutionException e) {
-            err.println("rates: Kafka at " + bootstrapServers(args) + " refused the override: "
+            err.println("rates: Kafka at " + KafkaCommandOptions.bootstrapServers(args) + " refused the override: "
                     + Cli.oneLine(e.getCause()));
             return 1;
         }
     }
 
-    /** The brokers named in {@code args}, or the default. */
-    private static String bootstrapServers(String[] args) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--kafka.bootstrap-servers")) {
-                return args[i + 1];
-            }
-        }
-        return "localhost:9092";
-    }
-
     /** What the options say: Kafka client properties, the rates topic and an override's time to live (0 for none). */
     private record Options(Properties kafka, String topic, long ttlMillis) {}
 
-    /**
-     * The {@code --key value} options, parsed without Flink (its classes are the cluster's, not in
-     * the job jar), with the sampling job's names and defaults.
-     */
     private static Options options(String[] args, boolean ttlAllowed) {
-        Properties kafka = new Properties();
-        kafka.put("bootstrap.servers", "localhost:9092");
-        // A command answers within a bounded time, not after the clients' minute of retries.
-        kafka.put("max.block.ms", Long.toString(TIMEOUT.toMillis()));
-        kafka.put("default.api.timeout.ms", Long.toString(TIMEOUT.toMillis()));
-        String topic = "sampling_rates";
-        long ttlMillis = 0;
-        for (int i = 0; i < args.length; i += 2) {
-            String key = args[i].startsWith("--") ? args[i].substring(2) : null;
-            if (key == null || i + 1 >= args.length) {
-                throw new IllegalArgumentException("options come as --key value pairs; '" + args[i] + "' has no value");
-            }
-            String value = args[i + 1];
-            if (key.equals("kafka.bootstrap-servers")) {
-                kafka.put("bootstrap.servers", value);
-            } else if (key.equals("kafka.topic.rates")) {
-                topic = value;
-            } else if (key.startsWith(KAFKA_SECURITY_PREFIX) && key.length() > KAFKA_SECURITY_PREFIX.length()) {
-                kafka.put(key.substring(KAFKA_SECURITY_PREFIX.length()), value);
-            } else if (ttlAllowed && key.equals("ttl")) {
-                ttlMillis = durationMillis(value);
-            } else {
-                throw new IllegalArgumentException("unknown option --" + key);
-            }
+        Map<String, String> defaults = new java.util.LinkedHashMap<>();
+        defaults.put("kafka.topic.rates", "sampling_rates");
+        if (ttlAllowed) {
+            defaults.put("ttl", "");
         }
-        return new Options(kafka, topic, ttlMillis);
+        KafkaCommandOptions options = KafkaCommandOptions.parse(args, defaults);
+        String ttl = options.get("ttl");
+        return new Options(
+                options.kafka(),
+                options.get("kafka.topic.rates"),
+                ttl == null || ttl.isEmpty() ? 0 : durationMillis(ttl));
     }
 
     /** A positive duration such as 500ms, 30s, 15min, 2h or 1d. */

@@ -6,6 +6,7 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.local.cluster.ProgressReporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,6 +52,16 @@ final class JobTestSupport {
                 .setNumberSlotsPerTaskManager(2)
                 .setConfiguration(config)
                 .build());
+    }
+
+    /** A broker in this JVM with the jobs' topics; {@code otlp_spans} has {@code spanPartitions} partitions. */
+    static EmbeddedKafka kafkaWithJobTopics(int spanPartitions) throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        kafka.createTopic("otlp_spans", spanPartitions, Map.of());
+        kafka.createTopic("otlp_spans_dlq", 1, Map.of());
+        kafka.createTopic("sampling_rates", 1, Map.of("cleanup.policy", "compact"));
+        kafka.createTopic("sampling_stats", 1, Map.of());
+        return kafka;
     }
 
     /** Starts the job with restarts off (a failure ends it), after {@code settings} had their say. */

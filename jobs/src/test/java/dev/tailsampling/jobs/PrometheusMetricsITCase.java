@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
@@ -73,11 +74,7 @@ class PrometheusMetricsITCase {
 
     @BeforeAll
     static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-        kafka.createTopic("otlp_spans", 1, Map.of());
-        kafka.createTopic("otlp_spans_dlq", 1, Map.of());
-        kafka.createTopic("sampling_rates", 1, Map.of("cleanup.policy", "compact"));
-        kafka.createTopic("sampling_stats", 1, Map.of());
+        kafka = JobTestSupport.kafkaWithJobTopics(1);
     }
 
     @AfterAll
@@ -153,7 +150,12 @@ class PrometheusMetricsITCase {
                     .isEmpty();
         } finally {
             prometheus.destroy();
-            job.cancel().get();
+            prometheus.waitFor(30, TimeUnit.SECONDS);
+            job.cancel().get(1, TimeUnit.MINUTES);
+            // Its writers stop with the job, not with the cancel call, and the folder goes after this.
+            while (!job.getJobStatus().get().isGloballyTerminalState()) {
+                Thread.sleep(100);
+            }
         }
     }
 

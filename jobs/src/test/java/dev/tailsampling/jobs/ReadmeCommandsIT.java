@@ -43,6 +43,8 @@ class ReadmeCommandsIT {
     static void startKafka() throws Exception {
         kafka = EmbeddedKafka.start();
         kafka.createTopic("sampling_rates", 1, Map.of("cleanup.policy", "compact"));
+        kafka.createTopic("otlp_spans", 1, Map.of());
+        kafka.createTopic("otlp_spans_dlq", 1, Map.of());
     }
 
     @AfterAll
@@ -116,6 +118,8 @@ class ReadmeCommandsIT {
                 .anyMatch(c -> c.contains(" trace "))
                 .anyMatch(c -> c.contains(" sql "))
                 .anyMatch(c -> c.contains(" maintain "))
+                .anyMatch(c -> c.contains(" dead-letters show "))
+                .anyMatch(c -> c.contains(" dead-letters replay "))
                 .anyMatch(c -> c.startsWith(TOOL_JAR) && c.endsWith(" --help"));
         for (String command : commands) {
             String line = command.replaceAll("\\s*\\[[^\\]]*]", "")

@@ -71,11 +71,7 @@ class SamplingRatesITCase {
 
     @BeforeAll
     static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-        kafka.createTopic("otlp_spans", 2, Map.of());
-        kafka.createTopic("otlp_spans_dlq", 1, Map.of());
-        kafka.createTopic("sampling_rates", 1, Map.of("cleanup.policy", "compact"));
-        kafka.createTopic("sampling_stats", 1, Map.of());
+        kafka = JobTestSupport.kafkaWithJobTopics(2);
     }
 
     @AfterAll
