@@ -7,6 +7,7 @@ import dev.tailsampling.iceberg.TraceIndexTable;
 import dev.tailsampling.iceberg.TraceSummariesTable;
 import dev.tailsampling.operators.DeadLetter;
 import dev.tailsampling.operators.DecodeFunction;
+import dev.tailsampling.operators.DecodeOperator;
 import dev.tailsampling.operators.OtlpRecord;
 import dev.tailsampling.operators.PreSamplingFunction;
 import dev.tailsampling.operators.SamplingRatesState;
@@ -150,7 +151,8 @@ public class TailSamplingJob {
         BroadcastStream<SamplingRate> rates = rates(env).broadcast(SamplingRatesState.DESCRIPTOR);
         // A trace's spans in a record travel together, as OTLP bytes until the trace is kept.
         SingleOutputStreamOperator<TraceFragment> spans = records(env)
-                .process(new DecodeFunction(conf.decodeLimits, conf.redaction), SamplingTypes.TRACE_FRAGMENT)
+                .transform(
+                        "decode", SamplingTypes.TRACE_FRAGMENT, new DecodeOperator(conf.decodeLimits, conf.redaction))
                 .uid("decode")
                 .name("decode");
 

@@ -6,6 +6,7 @@ import dev.tailsampling.operators.otlp.Redaction;
 import dev.tailsampling.sampling.metrics.OperationSample;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Splits OTLP records into trace fragments; refused input goes to the {@link #DEAD_LETTERS} side
  * output with its reason and source and never fails the job. Every valid span is also counted,
  * before any sampling, into one {@link OperationSample} per operation and minute of the record, on
- * the {@link #METRICS} side output.
+ * the {@link #METRICS} side output ({@link DecodeOperator} sends them for many records at once).
  *
  * <p>Metrics: {@code spansDecoded}; {@code deadLetters} in all, and {@code deadLettersByReason} in a
  * group {@code reason} per reason code. Span times are checked against this subtask's processing
@@ -41,6 +42,9 @@ public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
     private transient OtlpDecoder decoder;
     private transient Counter spansDecoded;
     private transient OperationSample.Collector samples;
+    /** Whether {@link DecodeOperator} sends the samples (gathered over many records) instead of every record. */
+    boolean samplesSentByOperator;
+
     private transient Counter deadLetters;
     private transient Map<String, Counter> deadLettersByReason;
 
@@ -107,8 +111,15 @@ public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
                         headProbability);
             }
         });
-        for (OperationSample sample : samples.drain()) {
-            ctx.output(METRICS, sample);
+        if (!samplesSentByOperator) {
+            for (OperationSample sample : samples.drain()) {
+                ctx.output(METRICS, sample);
+            }
         }
+    }
+
+    /** The samples gathered since the last call, one per service, operation, kind, minute and head probability. */
+    List<OperationSample> drainSamples() {
+        return samples.drain();
     }
 }

@@ -116,7 +116,9 @@ public final class StateBenchmark {
                 // Longer than reading the whole topic: every trace is buffered before the first decision.
                 "sampling.decision-wait", "60s",
                 "sampling.max-trace-duration", "5m",
-                "checkpoint.interval", "1h"));
+                // Flink may take the first checkpoint anywhere within the interval: to files, as a cluster would.
+                "checkpoint.interval", "1h",
+                "state.dir", Files.createTempDirectory(group).toUri().toString()));
         Configuration flink = configuration(conf, managed);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
         TailSamplingJob.Outputs outputs = new TailSamplingJob(conf).outputs(env);
@@ -131,6 +133,7 @@ public final class StateBenchmark {
         long buffered = ProgressReporter.total("tracesStarted") - ProgressReporter.total("tracesDecided");
         // Let RocksDB settle its memtables and estimates before reading them.
         Thread.sleep(3_000);
+        long heapAtPeak = heapAfterGc();
         long live = ProgressReporter.gaugeTotal("estimate-live-data-size");
         long memtables = ProgressReporter.gaugeTotal("size-all-mem-tables");
         long sst = ProgressReporter.gaugeTotal("total-sst-files-size");
@@ -147,10 +150,30 @@ public final class StateBenchmark {
                 sst,
                 memtables);
         waitUntil(() -> ProgressReporter.total("tracesDecided") >= traces, Duration.ofMinutes(10), client);
-        Thread.sleep(2_000);
+        Thread.sleep(3_000);
+        // Nothing buffered now, every decision remembered for the decision-cache TTL.
+        long heapDecided = heapAfterGc();
+        long liveDecided = ProgressReporter.gaugeTotal("estimate-live-data-size");
+        long bufferedSpans = buffered * Workload.SPANS_PER_TRACE;
+        System.out.printf(
+                "  %-26s heap %,d MB at the peak, %,d MB once all were decided: %,.1f heap bytes a buffered span;"
+                        + " RocksDB live data once decided %,d bytes: %,.1f bytes a remembered decision%n",
+                "",
+                heapAtPeak >> 20,
+                heapDecided >> 20,
+                (double) (heapAtPeak - heapDecided) / bufferedSpans,
+                liveDecided,
+                (double) liveDecided / traces);
         client.cancel().get(1, TimeUnit.MINUTES);
         waitUntil(() -> ProgressReporter.total("tracesDecided") == 0, Duration.ofMinutes(1), null);
         return Set.copyOf(KEPT);
+    }
+
+    /** The heap in use after a full collection: what the process holds, not what it has yet to collect. */
+    private static long heapAfterGc() throws InterruptedException {
+        System.gc();
+        Thread.sleep(500);
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static void burst(EmbeddedKafka kafka, int parallelism, int rate, int burstSeconds) throws Exception {
