@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -119,7 +119,8 @@ final class DeadLettersCommand {
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            readToEnd(consumer, partitions, consumer.endOffsets(partitions), letter -> {
+            TopicReads.toEnd(consumer, partitions, consumer.endOffsets(partitions), record -> {
+                Letter letter = new Letter(record);
                 counts.merge(letter.reason(), 1, Integer::sum);
                 latest.put(letter.reason(), letter);
             });
@@ -153,7 +154,7 @@ final class DeadLettersCommand {
                         producerProperties(options.kafka()), new ByteArraySerializer(), new ByteArraySerializer())) {
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
             for (TopicPartition partition : partitions) {
                 OffsetAndMetadata at = committed.get(partition);
                 if (at == null) {
@@ -163,7 +164,8 @@ final class DeadLettersCommand {
                 }
             }
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            readToEnd(consumer, partitions, end, letter -> {
+            TopicReads.toEnd(consumer, partitions, end, record -> {
+                Letter letter = new Letter(record);
                 if (!letter.reason().equals(reason)) {
                     return;
                 }
@@ -205,27 +207,12 @@ final class DeadLettersCommand {
         return null;
     }
 
-    private static void readToEnd(
-            KafkaConsumer<byte[], byte[]> consumer,
-            List<TopicPartition> partitions,
-            Map<TopicPartition, Long> end,
-            java.util.function.Consumer<Letter> each) {
-        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
-                    each.accept(new Letter(record));
-                }
-            }
-        }
-    }
-
+    /** The topic's partitions, or a bad argument naming it when the brokers have no such topic. */
     private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
-        if (infos == null || infos.isEmpty()) {
+        List<TopicPartition> partitions = TopicReads.partitions(consumer, topic);
+        if (partitions.isEmpty()) {
             throw new IllegalArgumentException("no topic " + topic + " at the brokers");
         }
-        List<TopicPartition> partitions = new ArrayList<>();
-        infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         return partitions;
     }
 

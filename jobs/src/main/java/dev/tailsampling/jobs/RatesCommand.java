@@ -6,8 +6,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -15,11 +15,9 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -80,7 +78,7 @@ public final class RatesCommand {
     private record Options(Properties kafka, String topic, long ttlMillis) {}
 
     private static Options options(String[] args, boolean ttlAllowed) {
-        Map<String, String> defaults = new java.util.LinkedHashMap<>();
+        Map<String, String> defaults = new LinkedHashMap<>();
         defaults.put("kafka.topic.rates", "sampling_rates");
         if (ttlAllowed) {
             defaults.put("ttl", "");
@@ -147,30 +145,24 @@ public final class RatesCommand {
         Map<String, SamplingRate> latest = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(kafka, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic, TIMEOUT)) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
+            List<TopicPartition> partitions = TopicReads.partitions(consumer, topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() == null) {
-                        // A tombstone removes its service's rate, in the jobs too.
-                        if (record.key() != null) {
-                            latest.remove(new String(record.key(), StandardCharsets.UTF_8));
-                        }
-                        continue;
+            TopicReads.toEnd(consumer, partitions, consumer.endOffsets(partitions), record -> {
+                if (record.value() == null) {
+                    // A tombstone removes its service's rate, in the jobs too.
+                    if (record.key() != null) {
+                        latest.remove(new String(record.key(), StandardCharsets.UTF_8));
                     }
-                    try {
-                        SamplingRate rate = RatesJson.readRate(record.value());
-                        latest.put(rate.service, rate);
-                    } catch (IllegalArgumentException e) {
-                        // Skipped by the jobs too; show prints what they apply.
-                    }
+                    return;
                 }
-            }
+                try {
+                    SamplingRate rate = RatesJson.readRate(record.value());
+                    latest.put(rate.service, rate);
+                } catch (IllegalArgumentException e) {
+                    // Skipped by the jobs too; show prints what they apply.
+                }
+            });
         }
         return latest;
     }

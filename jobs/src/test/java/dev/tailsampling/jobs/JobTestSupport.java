@@ -10,6 +10,7 @@ import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.local.cluster.ProgressReporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,11 @@ final class JobTestSupport {
 
     /** One task manager with two slots whose counters {@link ProgressReporter#total} reads. */
     static MiniClusterExtension miniCluster() {
-        Configuration config = new Configuration();
+        return miniCluster(new Configuration());
+    }
+
+    /** As {@link #miniCluster()}, with {@code config}'s settings too (another metric reporter, say). */
+    static MiniClusterExtension miniCluster(Configuration config) {
         config.setString("metrics.reporter.progress.factory.class", ProgressReporter.Factory.class.getName());
         config.setString("metrics.reporter.progress.interval", "1 s");
         return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -62,6 +67,15 @@ final class JobTestSupport {
         kafka.createTopic("sampling_rates", 1, Map.of("cleanup.policy", "compact"));
         kafka.createTopic("sampling_stats", 1, Map.of());
         return kafka;
+    }
+
+    /** A port nothing listens on now, for a server a test starts. */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts the job with restarts off (a failure ends it), after {@code settings} had their say. */

@@ -14,7 +14,6 @@ import dev.tailsampling.local.cluster.EmbeddedKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -34,7 +33,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * an expression, fails here rather than on an operator's empty panel.
  */
 class PrometheusMetricsITCase {
-    private static final int REPORTER_PORT = freePort();
+    private static final int REPORTER_PORT = JobTestSupport.freePort();
     /**
      * An alert's operand without its threshold, so that it returns series on a healthy job (its
      * operands, split at {@code and}, {@code or} and {@code unless}, are evaluated one by one).
@@ -61,11 +59,7 @@ class PrometheusMetricsITCase {
             Pattern.compile("^(.*?)\\s*(>|<|>=|<=|==|!=)\\s*[0-9.e+]+\\s*$", Pattern.DOTALL);
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .setConfiguration(reporter())
-            .build());
+    static final MiniClusterExtension FLINK = JobTestSupport.miniCluster(reporter());
 
     private static EmbeddedKafka kafka;
 
@@ -163,7 +157,7 @@ class PrometheusMetricsITCase {
 
     /** A Prometheus server scraping the mini cluster's reporter every second, with the alert rules loaded. */
     private Process startPrometheus() throws IOException {
-        apiPort = freePort();
+        apiPort = JobTestSupport.freePort();
         Path config = temp.resolve("prometheus.yml");
         Files.writeString(
                 config,
@@ -254,14 +248,6 @@ class PrometheusMetricsITCase {
                     .set("data", null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -2,7 +2,6 @@ package dev.tailsampling.jobs;
 
 import java.io.IOException;
 import java.lang.reflect.Constructor;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.iceberg.CatalogProperties;
@@ -20,9 +19,7 @@ final class RestCatalogServer implements AutoCloseable {
     private RESTCatalogServer server;
 
     RestCatalogServer(Path warehouse) throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        port = JobTestSupport.freePort();
         config = Map.of(
                 RESTCatalogServer.REST_PORT, String.valueOf(port),
                 CatalogProperties.CATALOG_IMPL, HadoopCatalog.class.getName(),

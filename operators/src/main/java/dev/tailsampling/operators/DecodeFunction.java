@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Splits OTLP records into trace fragments; refused input goes to the {@link #DEAD_LETTERS} side
  * output with its reason and source and never fails the job. Every valid span is also counted,
- * before any sampling, into one {@link OperationSample} per operation and minute of the record, on
- * the {@link #METRICS} side output ({@link DecodeOperator} sends them for many records at once).
+ * before any sampling, into one {@link OperationSample} per operation and minute, which {@link
+ * DecodeOperator}, the only one to run this function, sends on the {@link #METRICS} side output for
+ * many records at once.
  *
  * <p>Metrics: {@code spansDecoded}; {@code deadLetters} in all, and {@code deadLettersByReason} in a
  * group {@code reason} per reason code. Span times are checked against this subtask's processing
@@ -42,13 +43,10 @@ public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
     private transient OtlpDecoder decoder;
     private transient Counter spansDecoded;
     private transient OperationSample.Collector samples;
-    /** Whether {@link DecodeOperator} sends the samples (gathered over many records) instead of every record. */
-    boolean samplesSentByOperator;
-
     private transient Counter deadLetters;
     private transient Map<String, Counter> deadLettersByReason;
 
-    public DecodeFunction(DecodeLimits limits, Redaction redaction) {
+    DecodeFunction(DecodeLimits limits, Redaction redaction) {
         this.limits = limits;
         this.redaction = redaction;
     }
@@ -111,11 +109,6 @@ public class DecodeFunction extends ProcessFunction<OtlpRecord, TraceFragment> {
                         headProbability);
             }
         });
-        if (!samplesSentByOperator) {
-            for (OperationSample sample : samples.drain()) {
-                ctx.output(METRICS, sample);
-            }
-        }
     }
 
     /** The samples gathered since the last call, one per service, operation, kind, minute and head probability. */

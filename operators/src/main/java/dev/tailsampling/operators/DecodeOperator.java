@@ -8,7 +8,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 
 /**
- * The decode step as the job runs it: {@link DecodeFunction}, with its service-metric samples sent
+ * The decode step: {@link DecodeFunction}, with its service-metric samples sent
  * every {@link #SEND_EVERY_MILLIS}, before every checkpoint barrier and at the end of the input
  * rather than after every record. The keyed service-metrics state is then read, merged and written
  * once per operation and minute for many records, not once per record (the sketch's round trip
@@ -30,7 +30,6 @@ public final class DecodeOperator extends ProcessOperator<OtlpRecord, TraceFragm
 
     private DecodeOperator(DecodeFunction decode) {
         super(decode);
-        decode.samplesSentByOperator = true;
         this.decode = decode;
     }
 

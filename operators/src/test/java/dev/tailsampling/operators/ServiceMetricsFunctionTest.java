@@ -22,7 +22,6 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 /** Counting every span before sampling: the decoder's samples, then the keyed minute rows. */
@@ -31,10 +30,11 @@ class ServiceMetricsFunctionTest {
 
     private static List<OperationSample> decode(byte[] record) throws Exception {
         try (OneInputStreamOperatorTestHarness<OtlpRecord, TraceFragment> harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(
-                        new DecodeFunction(DecodeLimits.DEFAULTS, Redaction.NONE))) {
+                new OneInputStreamOperatorTestHarness<>(new DecodeOperator(DecodeLimits.DEFAULTS, Redaction.NONE))) {
             harness.setProcessingTime(OtlpTestData.T0 / 1_000_000L);
+            harness.open();
             harness.processElement(new OtlpRecord(record, "otlp_spans", 0, 0), 0);
+            harness.prepareSnapshotPreBarrier(1);
             return harness.getSideOutput(DecodeFunction.METRICS).stream()
                     .map(StreamRecord::getValue)
                     .toList();

@@ -1,7 +1,7 @@
 package dev.tailsampling.jobs.bench;
 
 import dev.tailsampling.jobs.TailSamplingJob;
-import dev.tailsampling.operators.DecodeFunction;
+import dev.tailsampling.operators.DecodeOperator;
 import dev.tailsampling.operators.SamplingTypes;
 import dev.tailsampling.operators.TraceFragment;
 import dev.tailsampling.sampling.Span;
@@ -33,8 +33,10 @@ final class Stages {
 
     private static DataStream<TraceFragment> decoded(TailSamplingJob job, StreamExecutionEnvironment env) {
         return job.records(env)
-                .process(
-                        new DecodeFunction(job.conf().decodeLimits, job.conf().redaction), SamplingTypes.TRACE_FRAGMENT)
+                .transform(
+                        "decode",
+                        SamplingTypes.TRACE_FRAGMENT,
+                        new DecodeOperator(job.conf().decodeLimits, job.conf().redaction))
                 .uid("decode");
     }
 
