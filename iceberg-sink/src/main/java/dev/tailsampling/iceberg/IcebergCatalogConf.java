@@ -18,6 +18,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.types.TypeUtil;
 
 /**
  * Where the tables live: a catalog of a given type, its warehouse, pass-through catalog properties
@@ -140,8 +141,9 @@ public final class IcebergCatalogConf implements Serializable {
 
     /**
      * Loads the table, creating it (and its namespace) first if it does not exist yet. A table made
-     * by an older version gets the columns, properties and partition fields it lacks, and the sort
-     * order if it had none; nothing is renamed or dropped.
+     * by an older version gets the columns (nested ones too), properties and partition fields it
+     * lacks, and the sort order if it had none; nothing is renamed or dropped, and the columns it
+     * has that this version no longer writes stay, null in new rows.
      */
     public Table createTableIfMissing(TableDefinition table) {
         Catalog catalog = catalogLoader().loadCatalog();
@@ -158,7 +160,10 @@ public final class IcebergCatalogConf implements Serializable {
         }
         if (catalog.tableExists(id)) {
             Table existing = catalog.loadTable(id);
-            if (existing.schema().columns().size() < table.schema().columns().size()) {
+            // Columns nested in structs and lists count too: a summary's path step gains fields.
+            if (!TypeUtil.indexByName(existing.schema().asStruct())
+                    .keySet()
+                    .containsAll(TypeUtil.indexByName(table.schema().asStruct()).keySet())) {
                 existing.updateSchema().unionByNameWith(table.schema()).commit();
             }
             Map<String, String> missing = new HashMap<>(table.properties());

@@ -38,8 +38,16 @@ public record TableDefinition(
         return Map.copyOf(all);
     }
 
-    /** The four tables of the warehouse, in the order a lookup reads them. */
+    /**
+     * The tables of the warehouse, in the order a lookup reads them; {@code attribute_index} exists
+     * only when the job indexes attributes.
+     */
     public static List<TableDefinition> all() {
-        return List.of(TraceIndexTable.TABLE, SpansTable.TABLE, TraceSummariesTable.TABLE, ServiceMetricsTable.TABLE);
+        return List.of(
+                AttributeIndexTable.TABLE,
+                TraceIndexTable.TABLE,
+                SpansTable.TABLE,
+                TraceSummariesTable.TABLE,
+                ServiceMetricsTable.TABLE);
     }
 }

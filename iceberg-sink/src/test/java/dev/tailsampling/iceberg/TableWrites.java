@@ -15,16 +15,23 @@ import org.apache.iceberg.io.TaskWriter;
 public final class TableWrites {
     private TableWrites() {}
 
-    /** Writes {@code records} as one commit, with Iceberg's Flink writer, as a checkpoint of the job would. */
+    /**
+     * Writes {@code records} as one commit, with Iceberg's Flink writer and laid out as the table
+     * holds its columns, as a checkpoint of the job would.
+     */
     public static <T> void append(
             Table table, TableDefinition definition, MapFunction<T, RowData> rows, List<T> records) {
         if (records.isEmpty()) {
             return;
         }
         table.refresh();
+        TableLayout layout = TableLayout.of(
+                definition.name(),
+                definition.schema().asStruct(),
+                table.schema().asStruct());
         RowDataTaskWriterFactory factory = new RowDataTaskWriterFactory(
                 table,
-                FlinkSchemaUtil.convert(definition.schema()),
+                FlinkSchemaUtil.convert(table.schema()),
                 Long.MAX_VALUE,
                 FileFormat.PARQUET,
                 table.properties(),
@@ -33,7 +40,8 @@ public final class TableWrites {
         factory.initialize(0, 0);
         try (TaskWriter<RowData> writer = factory.create()) {
             for (T record : records) {
-                writer.write(rows.map(record));
+                RowData row = rows.map(record);
+                writer.write(layout == null ? row : layout.apply(row));
             }
             AppendFiles append = table.newAppend();
             for (DataFile file : writer.dataFiles()) {

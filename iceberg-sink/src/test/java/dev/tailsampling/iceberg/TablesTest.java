@@ -2,9 +2,11 @@ package dev.tailsampling.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.SpanEvent;
 import dev.tailsampling.sampling.SpanLink;
+import dev.tailsampling.sampling.summary.AttributeLocation;
 import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.TraceLocation;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.HasTableOperations;
@@ -149,6 +152,15 @@ class TablesTest {
         assertThat(index.getField("span_count")).isEqualTo(1);
         assertThat(index.getField("span_hour"))
                 .isEqualTo(OffsetDateTime.ofInstant(Instant.ofEpochMilli(location.hourMillis), ZoneOffset.UTC));
+        root.attributes = Map.of("user.id", "42");
+        AttributeLocation attribute =
+                AttributeLocation.of(List.of(root), Set.of("user.id")).get(0);
+        Record indexed = roundTrip(AttributeIndexTable.TABLE, AttributeIndexTable.COLUMNS.rows(), attribute);
+        assertThat(indexed.getField("attribute_key")).isEqualTo("user.id");
+        assertThat(indexed.getField("attribute_value")).isEqualTo("42");
+        assertThat(indexed.getField("trace_id")).isEqualTo(root.traceId);
+        assertThat(indexed.getField("service_name")).isEqualTo("service_name");
+        assertThat(indexed.getField("span_hour")).isEqualTo(index.getField("span_hour"));
     }
 
     @Test
@@ -202,6 +214,49 @@ class TablesTest {
                 .containsExactly("start_time_hour", "service_name");
         assertThat(evolved.properties()).containsAllEntriesOf(withoutFormatVersion(SpansTable.TABLE));
         assertThat(evolved.sortOrder().isSorted()).isTrue();
+    }
+
+    @Test
+    void rowsOfASummaryTableWithAnOlderPathLayoutGoToTheColumnsByName() throws Exception {
+        // The path step as version 0.1 wrote it: span ids and nanoseconds, since dropped.
+        Types.StructType oldStep = Types.StructType.of(
+                Types.NestedField.optional(103, "span_id", Types.StringType.get()),
+                Types.NestedField.optional(104, "service_name", Types.StringType.get()),
+                Types.NestedField.optional(105, "operation_name", Types.StringType.get()),
+                Types.NestedField.optional(106, "start_offset_ns", Types.LongType.get()),
+                Types.NestedField.optional(107, "duration_ns", Types.LongType.get()),
+                Types.NestedField.optional(108, "self_time_ns", Types.LongType.get()));
+        List<Types.NestedField> columns = new ArrayList<>(TraceSummariesTable.SCHEMA.columns());
+        int path = columns.indexOf(TraceSummariesTable.SCHEMA.findField("critical_path"));
+        columns.set(path, Types.NestedField.optional(9, "critical_path", Types.ListType.ofOptional(102, oldStep)));
+        Schema old = new Schema(columns);
+        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(warehouse.toString());
+        catalog.catalogLoader()
+                .loadCatalog()
+                .createTable(catalog.tableId(TraceSummariesTable.NAME), old, TraceSummariesTable.TABLE.spec());
+
+        Span root = new Span();
+        root.traceId = "0af7651916cd43dd8448eb211c80319c";
+        root.spanId = "00f067aa0ba902b7";
+        root.parentSpanId = "";
+        root.serviceName = "frontend";
+        root.operationName = "GET /";
+        root.startTimeUnixNano = START;
+        root.endTimeUnixNano = START + 2_500_000;
+        root.durationNs = 2_500_000;
+        root.markKept("errors", 1.0, DecisionTrigger.INACTIVITY, false);
+        Record summary =
+                roundTrip(TraceSummariesTable.TABLE, TraceSummariesTable.COLUMNS.rows(), KeptTrace.of(List.of(root)));
+
+        Record step = (Record) ((List<?>) summary.getField("critical_path")).get(0);
+        assertThat(step.getField("service_name")).isEqualTo("frontend");
+        assertThat(step.getField("operation_name")).isEqualTo("GET /");
+        assertThat(step.getField("self_time_us")).isEqualTo(2_500L);
+        assertThat(step.getField("duration_us")).isEqualTo(2_500L);
+        assertThat(step.getField("span_id")).isNull();
+        assertThat(step.getField("self_time_ns")).isNull();
+        assertThat(summary.getField("trace_id")).isEqualTo(root.traceId);
+        assertThat(summary.getField("adjusted_count")).isEqualTo(1.0);
     }
 
     /** The properties a table lists: the format version is the table's metadata, not a property. */

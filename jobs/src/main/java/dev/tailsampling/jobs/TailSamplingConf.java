@@ -66,6 +66,9 @@ public final class TailSamplingConf implements Serializable {
     /** How long after a minute ends its service metrics are written. */
     public final Duration metricsDelay;
 
+    /** Attribute keys whose values go to {@code attribute_index}; empty for none. */
+    public final Set<String> indexedAttributes;
+
     public final Duration checkpointInterval;
     /** Checkpoint directory, or null for the cluster's own. */
     public final String stateDir;
@@ -148,6 +151,7 @@ public final class TailSamplingConf implements Serializable {
         ratesMaxAge = positive(config, SamplerOptions.RATES_MAX_AGE);
         statsWindow = positive(config, SamplerOptions.STATS_WINDOW);
         metricsDelay = positive(config, SamplerOptions.METRICS_DELAY);
+        indexedAttributes = keys(config.get(TailSamplingOptions.INDEX_ATTRIBUTES));
         checkpointInterval = positive(config, TailSamplingOptions.CHECKPOINT_INTERVAL);
         stateDir = config.get(TailSamplingOptions.STATE_DIR);
     }

@@ -1,5 +1,6 @@
 package dev.tailsampling.jobs;
 
+import dev.tailsampling.iceberg.AttributeIndexTable;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TableSink;
@@ -140,6 +141,13 @@ public class TailSamplingJob {
                 conf.catalog);
         TableSink.append(
                 outputs.metrics(), ServiceMetricsTable.COLUMNS.rows(), ServiceMetricsTable.TABLE, conf.catalog);
+        if (!conf.indexedAttributes.isEmpty()) {
+            TableSink.append(
+                    kept.getSideOutput(TailSamplerFunction.ATTRIBUTES),
+                    AttributeIndexTable.COLUMNS.rows(),
+                    AttributeIndexTable.TABLE,
+                    conf.catalog);
+        }
     }
 
     /**
@@ -178,7 +186,8 @@ public class TailSamplingJob {
                 .keyBy(new TraceIdKey(), Types.STRING)
                 .connect(rates)
                 .process(
-                        new TailSamplerFunction(conf.policy(), conf.bufferLimits, conf.decisionCacheTtl),
+                        new TailSamplerFunction(
+                                conf.policy(), conf.bufferLimits, conf.decisionCacheTtl, conf.indexedAttributes),
                         SamplingTypes.SPAN)
                 .uid("tail-sampler")
                 .name("tail-sampler");

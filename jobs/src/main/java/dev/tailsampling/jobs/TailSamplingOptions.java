@@ -76,6 +76,14 @@ public final class TailSamplingOptions {
     public static final String ICEBERG_CATALOG_PREFIX = IcebergOptions.CATALOG_PREFIX;
 
     /** Every parameter of the tail-sampling job: Kafka's and the checkpoints' here, the others from their modules. */
+    public static final ConfigOption<String> INDEX_ATTRIBUTES = ConfigOptions.key("index.attributes")
+            .stringType()
+            .defaultValue("")
+            .withDescription("Comma-separated attribute keys (span or resource) whose values are indexed in the"
+                    + " attribute_index table, so that the traces with a value are found without scanning"
+                    + " spans, such as user.id,feature.flag; none by default. Pick keys whose values pick out"
+                    + " few traces: each distinct value of a kept trace is one row.");
+
     static final List<ConfigOption<?>> ALL = Stream.<List<? extends ConfigOption<?>>>of(
                     List.of(
                             KAFKA_BOOTSTRAP_SERVERS,
@@ -88,7 +96,7 @@ public final class TailSamplingOptions {
                     IcebergOptions.ALL,
                     SamplerOptions.ALL,
                     DecodeOptions.ALL,
-                    List.of(CHECKPOINT_INTERVAL, STATE_DIR))
+                    List.of(INDEX_ATTRIBUTES, CHECKPOINT_INTERVAL, STATE_DIR))
             .flatMap(List::stream)
             .collect(Collectors.toUnmodifiableList());
 

@@ -3,6 +3,7 @@ package dev.tailsampling.jobs;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.IcebergOptions;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,21 +16,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 
 /**
  * {@code trace TRACE_ID [--iceberg.* ...]}: finds a trace through {@code trace_index}, reads only
  * the {@code spans} partitions (hour and service) it names, and prints the trace as an indented
- * waterfall with its sampling decision. Runs with plain {@code java -jar}: it needs the tables,
+ * waterfall with its sampling decision. {@code trace --attribute KEY=VALUE} lists the kept traces
+ * with an indexed attribute value instead, from one {@code attribute_index} bucket. Runs with plain {@code java -jar}: it needs the tables,
  * not Flink.
  */
 public final class TraceCommand {
-    static final String USAGE =
-            "usage: trace TRACE_ID [--iceberg.catalog-type hadoop|rest|hive] [--iceberg.warehouse W]"
-                    + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]";
+    static final String USAGE = "usage: trace TRACE_ID | --attribute KEY=VALUE"
+            + " [--iceberg.catalog-type hadoop|rest|hive] [--iceberg.warehouse W]"
+            + " [--iceberg.namespace N] [--iceberg.catalog.KEY VALUE]";
 
     static final Command COMMAND = new Command(
             "trace",
-            "print a kept trace as a waterfall, found through the trace index",
+            "print a kept trace as a waterfall, found through the trace index, or list the kept traces"
+                    + " with an indexed attribute value",
             TraceCommand.USAGE,
             TraceCommand::run);
     private static final int BAR = 40;
@@ -37,33 +41,77 @@ public final class TraceCommand {
     private TraceCommand() {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length < 1 || !args[0].matches("[0-9a-f]{32}")) {
-            err.println("trace: give a trace id of 32 lowercase hex characters");
+        boolean byAttribute = args.length >= 2 && args[0].equals("--attribute");
+        if (!byAttribute && (args.length < 1 || !args[0].matches("[0-9a-f]{32}"))) {
+            err.println("trace: give a trace id of 32 lowercase hex characters, or --attribute KEY=VALUE");
             err.println(USAGE);
             return 2;
         }
+        int first = byAttribute ? 2 : 1;
         IcebergCatalogConf catalog;
         try {
-            catalog = catalog(Arrays.copyOfRange(args, 1, args.length));
+            catalog = catalog(Arrays.copyOfRange(args, first, args.length));
         } catch (IllegalArgumentException e) {
             err.println("trace: " + e.getMessage());
             err.println(USAGE);
             return 2;
         }
+        return byAttribute ? listTagged(args[1], catalog, out, err) : printTrace(args[0], catalog, out, err);
+    }
+
+    /** The kept traces with KEY=VALUE, newest first, through {@code attribute_index}. */
+    private static int listTagged(String keyValue, IcebergCatalogConf catalog, PrintStream out, PrintStream err) {
+        int equals = keyValue.indexOf('=');
+        if (equals < 1) {
+            err.println("trace: --attribute takes KEY=VALUE, such as user.id=4711; was " + keyValue);
+            return 2;
+        }
+        String key = keyValue.substring(0, equals);
+        String value = keyValue.substring(equals + 1);
+        TraceLookup.TaggedTraces found;
+        try {
+            found = TraceLookup.withAttribute(catalog, key, value);
+        } catch (NoSuchTableException e) {
+            err.println("trace: the " + catalog.describe() + " has no attribute_index: the job writes it when"
+                    + " started with --index.attributes " + key);
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("trace: cannot read the tables of the " + catalog.describe() + ": " + Cli.oneLine(e));
+            return 1;
+        }
+        if (found.traces().isEmpty()) {
+            err.println("no kept trace has " + keyValue + " in attribute_index: none was kept, the value is past"
+                    + " retention, or the job does not index " + key + " (--index.attributes)");
+            return 1;
+        }
+        out.printf(
+                "%d kept traces with %s (read %d index files); print one with: trace TRACE_ID%n",
+                found.traces().size(), keyValue, found.indexFiles());
+        for (TraceLookup.Tagged trace : found.traces()) {
+            out.printf(
+                    "%s  %s  %s%n",
+                    trace.traceId(),
+                    Instant.ofEpochSecond(trace.firstHour() / 1_000_000L),
+                    String.join(",", trace.services()));
+        }
+        return 0;
+    }
+
+    private static int printTrace(String traceId, IcebergCatalogConf catalog, PrintStream out, PrintStream err) {
         TraceLookup lookup;
         TraceLookup.Found found;
         try {
             lookup = new TraceLookup(catalog);
-            found = lookup.find(args[0]);
+            found = lookup.find(traceId);
         } catch (RuntimeException e) {
             err.println("trace: cannot read the tables of the " + catalog.describe() + ": " + Cli.oneLine(e));
             return 1;
         }
         if (found.spans().isEmpty()) {
-            err.println("trace " + args[0] + " is not in trace_index: it was not kept, or is past retention");
+            err.println("trace " + traceId + " is not in trace_index: it was not kept, or is past retention");
             return 1;
         }
-        print(args[0], found, lookup.summary(args[0], found.hours()), out);
+        print(traceId, found, lookup.summary(traceId, found.hours()), out);
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package dev.tailsampling.jobs;
 
+import dev.tailsampling.iceberg.AttributeIndexTable;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TraceIndexTable;
@@ -8,8 +9,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
@@ -33,6 +38,12 @@ public final class TraceLookup {
     /** A trace's spans, the hours they are in (micros), and the data files read to find them. */
     public record Found(List<Record> spans, TreeSet<Long> hours, int indexFiles, int spanFiles) {}
 
+    /** A kept trace with an attribute value: its first hour (micros) and the services whose spans carry it. */
+    public record Tagged(String traceId, long firstHour, TreeSet<String> services) {}
+
+    /** The kept traces with an attribute value, newest first, and the index files read to find them. */
+    public record TaggedTraces(List<Tagged> traces, int indexFiles) {}
+
     private final Table index;
     private final Table spans;
     private final Table summaries;
@@ -47,7 +58,7 @@ public final class TraceLookup {
     public Found find(String traceId) {
         Expression byId = Expressions.equal("trace_id", traceId);
         TreeSet<Long> hours = new TreeSet<>();
-        Read indexRows = read(index, byId, traceId);
+        Read indexRows = read(index, byId, ofTrace(traceId));
         Expression inPartitions = Expressions.alwaysFalse();
         for (Record row : indexRows.rows()) {
             long hour = ((OffsetDateTime) row.getField("span_hour")).toEpochSecond() * 1_000_000L;
@@ -61,8 +72,34 @@ public final class TraceLookup {
         if (hours.isEmpty()) {
             return new Found(List.of(), hours, indexRows.files(), 0);
         }
-        Read spanRows = read(spans, Expressions.and(byId, inPartitions), traceId);
+        Read spanRows = read(spans, Expressions.and(byId, inPartitions), ofTrace(traceId));
         return new Found(spanRows.rows(), hours, indexRows.files(), spanRows.files());
+    }
+
+    /**
+     * The kept traces whose spans carry {@code key = value}, through {@code attribute_index}: one
+     * bucket of the key's partitions per day. Only for keys the job indexes ({@code
+     * --index.attributes}); for others there are no rows.
+     */
+    public static TaggedTraces withAttribute(IcebergCatalogConf catalog, String key, String value) {
+        Table attributes = catalog.loadTable(AttributeIndexTable.NAME);
+        Read rows = read(
+                attributes,
+                Expressions.and(Expressions.equal("attribute_key", key), Expressions.equal("attribute_value", value)),
+                row -> key.equals(row.getField("attribute_key")) && value.equals(row.getField("attribute_value")));
+        Map<String, Tagged> byTrace = new HashMap<>();
+        for (Record row : rows.rows()) {
+            String traceId = (String) row.getField("trace_id");
+            long hour = ((OffsetDateTime) row.getField("span_hour")).toEpochSecond() * 1_000_000L;
+            Tagged seen = byTrace.merge(
+                    traceId,
+                    new Tagged(traceId, hour, new TreeSet<>()),
+                    (a, b) -> new Tagged(traceId, Math.min(a.firstHour(), b.firstHour()), a.services()));
+            seen.services().add((String) row.getField("service_name"));
+        }
+        List<Tagged> traces = new ArrayList<>(byTrace.values());
+        traces.sort(Comparator.comparingLong(Tagged::firstHour).reversed().thenComparing(Tagged::traceId));
+        return new TaggedTraces(traces, rows.files());
     }
 
     /** The trace's summary, looked for from an hour before its first span's hour to its last one's end. */
@@ -72,14 +109,14 @@ public final class TraceLookup {
                         Expressions.and(
                                 Expressions.equal("trace_id", traceId),
                                 within(hours.first() - HOUR_MICROS, hours.last() + HOUR_MICROS)),
-                        traceId)
+                        ofTrace(traceId))
                 .rows();
         return found.isEmpty() ? null : found.get(0);
     }
 
     /** The trace by a plain filter on {@code spans}, as a query that knows nothing else would read it. */
     public Found scan(String traceId) {
-        Read spanRows = read(spans, Expressions.equal("trace_id", traceId), traceId);
+        Read spanRows = read(spans, Expressions.equal("trace_id", traceId), ofTrace(traceId));
         return new Found(spanRows.rows(), new TreeSet<>(), 0, spanRows.files());
     }
 
@@ -88,16 +125,20 @@ public final class TraceLookup {
                 Expressions.greaterThanOrEqual("start_time", fromMicros), Expressions.lessThan("start_time", toMicros));
     }
 
+    private static Predicate<Record> ofTrace(String traceId) {
+        return row -> traceId.equals(row.getField("trace_id"));
+    }
+
     /** Rows found and the number of data files opened to find them. */
     private record Read(List<Record> rows, int files) {}
 
     /**
-     * The rows of {@code traceId} in the files and row groups that {@code filter} cannot rule out.
+     * The rows that {@code wanted} in the files and row groups that {@code filter} cannot rule out.
      * Plans the scan once and reads each file with Iceberg's Parquet reader, which skips row groups
-     * by statistics, dictionaries and bloom filters; other traces' rows of a row group read are
-     * dropped here. The tables are append-only, so there are no delete files to apply.
+     * by statistics, dictionaries and bloom filters; the other rows of a row group read are dropped
+     * here by {@code wanted}. The tables are append-only, so there are no delete files to apply.
      */
-    private static Read read(Table table, Expression filter, String traceId) {
+    private static Read read(Table table, Expression filter, Predicate<Record> wanted) {
         List<Record> rows = new ArrayList<>();
         int files = 0;
         Schema schema = table.schema();
@@ -118,7 +159,7 @@ public final class TraceLookup {
                         .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema))
                         .build()) {
                     for (Record record : records) {
-                        if (traceId.equals(record.getField("trace_id"))) {
+                        if (wanted.test(record)) {
                             rows.add(record);
                         }
                     }

@@ -6,6 +6,7 @@ import static dev.tailsampling.jobs.JobTestSupport.records;
 import static dev.tailsampling.jobs.JobTestSupport.start;
 import static dev.tailsampling.operators.otlp.OtlpTestData.MILLIS;
 import static dev.tailsampling.operators.otlp.OtlpTestData.T0;
+import static dev.tailsampling.operators.otlp.OtlpTestData.attr;
 import static dev.tailsampling.operators.otlp.OtlpTestData.error;
 import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
@@ -86,6 +87,8 @@ class TailSamplingJobITCase {
         final boolean failed;
         final boolean slow;
         final List<String> spanIds = new ArrayList<>();
+        /** The user.id attribute of its root span, indexed by the job. */
+        final String user;
 
         Trace(Random random, boolean failed, boolean slow) {
             this.traceId = String.format("%016x%016x", random.nextLong(), random.nextLong());
@@ -94,6 +97,7 @@ class TailSamplingJobITCase {
             for (int i = 0; i < 4; i++) {
                 spanIds.add(String.format("%016x", random.nextLong() | 1));
             }
+            this.user = "user-" + random.nextInt(5);
         }
 
         /** The representative sample keeps a plain trace when its id clears the rate's threshold. */
@@ -124,6 +128,7 @@ class TailSamplingJobITCase {
                 "sampling.representative-rate", Double.toString(RATE),
                 "metrics.delay", "1s",
                 "checkpoint.interval", "500ms",
+                "index.attributes", "user.id",
                 // The fixtures' spans ran on a fixed day, however long ago that is now.
                 "decode.max-span-age", "36500d"));
         JobClient job = start(conf, 2, flink -> {});
@@ -132,6 +137,7 @@ class TailSamplingJobITCase {
         waitUntilAllDecidedAndCommitted(spans);
         waitUntilCommitted(conf.catalog.loadTable("trace_summaries"), ProgressReporter.total("tracesKept"));
         waitUntilCommitted(conf.catalog.loadTable("trace_index"), 3 * ProgressReporter.total("tracesKept"));
+        waitUntilCommitted(conf.catalog.loadTable("attribute_index"), ProgressReporter.total("tracesKept"));
         waitUntil(() -> ProgressReporter.total("metricSpansCounted") == 4L * TRACES, "every span in a metrics row");
         waitUntilCommitted(conf.catalog.loadTable("service_metrics"), ProgressReporter.total("metricRowsWritten"));
         long keptByMetric = ProgressReporter.total("spansKept");
@@ -208,10 +214,16 @@ class TailSamplingJobITCase {
             assertThat(summary.getField("error_count")).isEqualTo(trace.failed ? 1 : 0);
             assertThat((String[]) summary.getField("services")).containsExactly("checkout", "frontend", "payment");
             Row[] path = (Row[]) summary.getField("critical_path");
-            assertThat(path).extracting(step -> step.getField("span_id")).containsExactlyElementsOf(trace.spanIds);
             assertThat(path)
-                    .extracting(step -> (Long) step.getField("self_time_ns"))
-                    .containsExactly(10 * MILLIS, (length - 10 - 50) * MILLIS, 40 * MILLIS, 10 * MILLIS);
+                    .extracting(step -> step.getField("service_name") + " " + step.getField("operation_name"))
+                    .containsExactly(
+                            "frontend GET /checkout",
+                            "checkout placeOrder",
+                            "payment charge",
+                            "payment SELECT accounts");
+            assertThat(path)
+                    .extracting(step -> (Long) step.getField("self_time_us"))
+                    .containsExactly(10_000L, (length - 10 - 50) * 1_000, 40_000L, 10_000L);
             assertThat(summary.getField("duration_ns")).isEqualTo(length * MILLIS);
             assertThat(summary.getField("sampling_policy")).isEqualTo(trace.expectedPolicy());
         }
@@ -240,6 +252,17 @@ class TailSamplingJobITCase {
             assertThat(row.getField("span_count"))
                     .isEqualTo(row.getField("service_name").equals("payment") ? 2 : 1);
         }
+
+        // One row per kept trace: only the root span carries user.id.
+        List<Row> attributes =
+                sql.query("SELECT attribute_key, attribute_value, trace_id, service_name FROM attribute_index");
+        assertThat(attributes)
+                .extracting(r -> r.getField("attribute_key") + " " + r.getField("attribute_value") + " "
+                        + r.getField("trace_id") + " " + r.getField("service_name"))
+                .containsExactlyInAnyOrderElementsOf(traces.stream()
+                        .filter(Trace::expectedKept)
+                        .map(t -> "user.id " + t.user + " " + t.traceId + " frontend")
+                        .toList());
 
         List<Row> metrics = sql.query("SELECT service_name, operation_name, SUM(request_count) AS requests,"
                 + " SUM(error_count) AS errors, SUM(estimated_request_count) AS estimated_requests,"
@@ -279,7 +302,8 @@ class TailSamplingJobITCase {
                 for (Trace t : batch) {
                     long length = t.slow ? 1_500 : 120;
                     List<String> ids = t.spanIds;
-                    front.add(span(t.traceId, ids.get(0), "", "GET /checkout", 0, length));
+                    front.add(span(t.traceId, ids.get(0), "", "GET /checkout", 0, length)
+                            .addAttributes(attr("user.id", t.user)));
                     checkout.add(span(t.traceId, ids.get(1), ids.get(0), "placeOrder", 5, length - 10));
                     var charge = span(t.traceId, ids.get(2), ids.get(1), "charge", 10, 50);
                     payment.add(t.failed ? error(charge) : charge);

@@ -8,6 +8,7 @@ import dev.tailsampling.sampling.metrics.OperationMinute;
 import dev.tailsampling.sampling.metrics.OperationSample;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
+import dev.tailsampling.sampling.summary.AttributeLocation;
 import dev.tailsampling.sampling.summary.ErrorSpan;
 import dev.tailsampling.sampling.summary.FollowsFrom;
 import dev.tailsampling.sampling.summary.KeptTrace;
@@ -79,6 +80,8 @@ public final class SamplingTypes {
 
     public static final TypeInformation<TraceLocation> TRACE_LOCATION = pojo(TraceLocation.class, Map.of());
 
+    public static final TypeInformation<AttributeLocation> ATTRIBUTE_LOCATION = pojo(AttributeLocation.class, Map.of());
+
     public static final TypeInformation<OperationSample> OPERATION_SAMPLE = pojo(OperationSample.class, Map.of());
 
     public static final TypeInformation<OperationMinute> OPERATION_MINUTE = pojo(OperationMinute.class, Map.of());
@@ -119,6 +122,7 @@ public final class SamplingTypes {
                 FOLLOWS_FROM,
                 KEPT_TRACE,
                 TRACE_LOCATION,
+                ATTRIBUTE_LOCATION,
                 OPERATION_SAMPLE,
                 OPERATION_MINUTE);
     }

@@ -11,6 +11,7 @@ import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.SamplingRates;
 import dev.tailsampling.sampling.rates.ServiceStats;
+import dev.tailsampling.sampling.summary.AttributeLocation;
 import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.TraceLocation;
 import java.time.Duration;
@@ -89,10 +90,15 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     /** Where the kept spans went: one per trace, hour and service, late spans included. */
     public static final OutputTag<TraceLocation> LOCATIONS =
             new OutputTag<>("trace-locations", SamplingTypes.TRACE_LOCATION);
+    /** Where each value of an indexed attribute went: one per key, value, trace, hour and service. */
+    public static final OutputTag<AttributeLocation> ATTRIBUTES =
+            new OutputTag<>("attribute-locations", SamplingTypes.ATTRIBUTE_LOCATION);
 
     private final PolicySet policy;
     private final BufferLimits limits;
     private final Duration decisionCacheTtl;
+    /** The attribute keys whose values are indexed; none by default. */
+    private final Set<String> indexedAttributes;
 
     private transient TraceDecider decider;
     private transient TraceBuffer buffer;
@@ -122,10 +128,12 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     /** Whether a timer is set to send {@link #stats} should no decision come to do it. */
     private transient boolean statsTimerSet;
 
-    public TailSamplerFunction(PolicySet policy, BufferLimits limits, Duration decisionCacheTtl) {
+    public TailSamplerFunction(
+            PolicySet policy, BufferLimits limits, Duration decisionCacheTtl, Set<String> indexedAttributes) {
         this.policy = policy;
         this.limits = limits;
         this.decisionCacheTtl = decisionCacheTtl;
+        this.indexedAttributes = Set.copyOf(indexedAttributes);
     }
 
     @Override
@@ -293,6 +301,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
                 spansKept.inc(spans.size());
                 spans.forEach(out::collect);
                 TraceLocation.of(spans).forEach(location -> ctx.output(LOCATIONS, location));
+                AttributeLocation.of(spans, indexedAttributes).forEach(location -> ctx.output(ATTRIBUTES, location));
             }
 
             @Override
@@ -319,13 +328,15 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         };
     }
 
-    /** The summary and locations of a kept trace; whatever goes wrong there, its spans are written. */
+    /** The summary and locations (trace and attribute) of a kept trace; whatever goes wrong there, its spans are written. */
     private void summarize(String traceId, List<Span> kept, ReadOnlyContext ctx) {
         KeptTrace summary;
         List<TraceLocation> locations;
+        List<AttributeLocation> attributes;
         try {
             summary = KeptTrace.of(kept);
             locations = TraceLocation.of(kept);
+            attributes = AttributeLocation.of(kept, indexedAttributes);
         } catch (RuntimeException e) {
             if (summariesFailed.getCount() == 0) {
                 LOG.warn(
@@ -339,6 +350,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         }
         ctx.output(SUMMARIES, summary);
         locations.forEach(location -> ctx.output(LOCATIONS, location));
+        attributes.forEach(location -> ctx.output(ATTRIBUTES, location));
     }
 
     /** The current key's state, as the decider sees it. */

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -123,7 +124,8 @@ class SamplerSavepointCompatibilityTest {
         TailSamplerFunction sampler = new TailSamplerFunction(
                 policy,
                 new BufferLimits(Duration.ofMillis(WAIT), Duration.ofMinutes(1), 1_000, 1L << 20),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5),
+                Set.of());
         KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(sampler, List.of(SamplingRatesState.DESCRIPTOR)),

@@ -20,6 +20,7 @@ import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.TraceLocation;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -73,7 +74,8 @@ class TailSamplerFunctionTest {
         TailSamplerFunction sampler = new TailSamplerFunction(
                 policy,
                 new BufferLimits(Duration.ofMillis(WAIT), Duration.ofMillis(MAX_AGE), MAX_SPANS, maxBytes),
-                Duration.ofMillis(CACHE_TTL));
+                Duration.ofMillis(CACHE_TTL),
+                Set.of("service.name"));
         KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(sampler, List.of(SamplingRatesState.DESCRIPTOR)),
@@ -309,7 +311,7 @@ class TailSamplerFunctionTest {
     }
 
     @Test
-    void aKeptTraceLeavesOneSummaryAndItsLocationsAndALateSpanAddsOnlyItsLocation() throws Exception {
+    void aKeptTraceLeavesOneSummaryAndItsLocationsAndALateSpanAddsOnlyItsLocations() throws Exception {
         harness.setProcessingTime(0);
         send(FAILED, 0, false, 50);
         send(FAILED, 1, true, 20);
@@ -335,6 +337,15 @@ class TailSamplerFunctionTest {
                     assertThat(record.getValue().spanCount).isEqualTo(2);
                 });
 
+        // The harness indexes service.name, a resource attribute: one value, hour and service.
+        assertThat(harness.getSideOutput(TailSamplerFunction.ATTRIBUTES))
+                .singleElement()
+                .satisfies(record -> {
+                    assertThat(record.getValue().traceId).isEqualTo(FAILED);
+                    assertThat(record.getValue().key).isEqualTo("service.name");
+                    assertThat(record.getValue().value).isEqualTo("shop");
+                });
+
         send(FAILED, 2, false, 5);
         assertThat(harness.getSideOutput(TailSamplerFunction.SUMMARIES)).hasSize(1);
         List<TraceLocation> locations = harness.getSideOutput(TailSamplerFunction.LOCATIONS).stream()
@@ -342,6 +353,7 @@ class TailSamplerFunctionTest {
                 .toList();
         assertThat(locations).hasSize(2);
         assertThat(locations.get(1).spanCount).isEqualTo(1);
+        assertThat(harness.getSideOutput(TailSamplerFunction.ATTRIBUTES)).hasSize(2);
     }
 
     @Test

@@ -21,6 +21,12 @@ public final class MaintenanceOptions {
             .defaultValue(Duration.ofDays(7))
             .withDescription("How long trace_index rows stay (as long as the spans they point at).");
 
+    public static final ConfigOption<Duration> RETENTION_ATTRIBUTE_INDEX = ConfigOptions.key(
+                    "retention.attribute-index")
+            .durationType()
+            .defaultValue(Duration.ofDays(7))
+            .withDescription("How long attribute_index rows stay (as long as the spans they point at).");
+
     public static final ConfigOption<Duration> RETENTION_TRACE_SUMMARIES = ConfigOptions.key(
                     "retention.trace-summaries")
             .durationType()
@@ -59,6 +65,7 @@ public final class MaintenanceOptions {
     public static final List<ConfigOption<Duration>> DURATIONS = List.of(
             RETENTION_SPANS,
             RETENTION_TRACE_INDEX,
+            RETENTION_ATTRIBUTE_INDEX,
             RETENTION_TRACE_SUMMARIES,
             RETENTION_SERVICE_METRICS,
             CLOSED_AFTER,

@@ -1,5 +1,6 @@
 package dev.tailsampling.iceberg.maintenance;
 
+import dev.tailsampling.iceberg.AttributeIndexTable;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
@@ -46,6 +47,7 @@ public final class WarehouseMaintenance {
                     Map.of(
                             SpansTable.NAME, config.get(MaintenanceOptions.RETENTION_SPANS),
                             TraceIndexTable.NAME, config.get(MaintenanceOptions.RETENTION_TRACE_INDEX),
+                            AttributeIndexTable.NAME, config.get(MaintenanceOptions.RETENTION_ATTRIBUTE_INDEX),
                             TraceSummariesTable.NAME, config.get(MaintenanceOptions.RETENTION_TRACE_SUMMARIES),
                             ServiceMetricsTable.NAME, config.get(MaintenanceOptions.RETENTION_SERVICE_METRICS)),
                     config.get(MaintenanceOptions.CLOSED_AFTER),

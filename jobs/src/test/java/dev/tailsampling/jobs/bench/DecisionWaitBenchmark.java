@@ -87,7 +87,8 @@ public final class DecisionWaitBenchmark {
                 PolicySet.builtIn(Duration.ofHours(1), 1.0),
                 new BufferLimits(
                         Duration.ofMillis(wait), Duration.ofMillis(afterRoot), Duration.ofMinutes(5), 10_000, 1L << 26),
-                Duration.ofHours(1));
+                Duration.ofHours(1),
+                Set.of());
         try (KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> harness =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(sampler, List.of(SamplingRatesState.DESCRIPTOR)),

@@ -1,6 +1,7 @@
 package dev.tailsampling.jobs.bench;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.iceberg.maintenance.MaintenanceOptions;
 import dev.tailsampling.iceberg.maintenance.WarehouseMaintenance;
 import dev.tailsampling.jobs.TraceLookup;
 import dev.tailsampling.jobs.warehouse.GeneratedWarehouse;
@@ -13,11 +14,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import org.apache.flink.configuration.Configuration;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * The storage benchmark: generates a warehouse (by default 1.2 million traces, about 10 million
@@ -62,15 +70,8 @@ public final class WarehouseBenchmark {
         // An hour ahead, so that every generated hour is closed.
         List<WarehouseMaintenance.Report> reports = new WarehouseMaintenance(
                         catalog,
-                        new WarehouseMaintenance.Settings(
-                                Map.of(
-                                        "spans", Duration.ofDays(7),
-                                        "trace_index", Duration.ofDays(7),
-                                        "trace_summaries", Duration.ofDays(90),
-                                        "service_metrics", Duration.ofDays(365)),
-                                Duration.ofMinutes(1),
-                                Duration.ofDays(1),
-                                Duration.ofDays(3)),
+                        WarehouseMaintenance.Settings.from(
+                                Configuration.fromMap(Map.of(MaintenanceOptions.CLOSED_AFTER.key(), "1min"))),
                         Clock.offset(Clock.systemUTC(), Duration.ofHours(1)))
                 .runOnce();
         out.printf("%nCompaction of every hour took %.0f s:%n", (System.nanoTime() - started) / 1e9);
@@ -87,7 +88,7 @@ public final class WarehouseBenchmark {
             List<String> sample,
             int scans) {
         out.printf("%n== %s ==%n", when);
-        for (String name : List.of("spans", "trace_index", "trace_summaries", "service_metrics")) {
+        for (String name : List.of("spans", "trace_index", "attribute_index", "trace_summaries", "service_metrics")) {
             Table table = catalog.loadTable(name);
             Snapshot current = table.currentSnapshot();
             long bytes = Long.parseLong(current.summary().get("total-files-size"));
@@ -98,6 +99,7 @@ public final class WarehouseBenchmark {
                     bytes,
                     current.summary().get("total-records"));
         }
+        out.println("  trace_summaries bytes by column: " + bytesByColumn(catalog.loadTable("trace_summaries")));
         long spanBytes = Long.parseLong(
                 catalog.loadTable("spans").currentSnapshot().summary().get("total-files-size"));
         double otlp = (double) truth.otlpSpanBytes / truth.spansKept;
@@ -137,6 +139,88 @@ public final class WarehouseBenchmark {
                 "  plain trace_id filter on spans: median %.1f ms; span files opened mean %.1f%n",
                 median(plain) / 1e6, Arrays.stream(plainFiles).average().orElse(0));
         out.printf("  speed-up %.1fx%n", median(plain) / median(indexed));
+        byAttribute(out, catalog, truth, Math.min(scans, 5));
+    }
+
+    /**
+     * Users' kept traces through {@code attribute_index} against a scan of every span's attributes
+     * (what a query must do without the index), and the index's size against the spans'.
+     */
+    private static void byAttribute(
+            PrintStream out, IcebergCatalogConf catalog, GeneratedWarehouse.Truth truth, int scans) {
+        Random random = new Random(11);
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 50 + scans; i++) {
+            users.add(
+                    truth.keptRoots.get(random.nextInt(truth.keptRoots.size())).userId());
+        }
+        long[] indexed = new long[50];
+        int[] files = new int[50];
+        for (int i = 0; i < indexed.length; i++) {
+            long t0 = System.nanoTime();
+            TraceLookup.TaggedTraces found = TraceLookup.withAttribute(catalog, "user.id", users.get(i));
+            indexed[i] = System.nanoTime() - t0;
+            files[i] = found.indexFiles();
+            if (found.traces().isEmpty()) {
+                throw new IllegalStateException("the attribute index lost user " + users.get(i));
+            }
+        }
+        Table spans = catalog.loadTable("spans");
+        long[] scanned = new long[scans];
+        for (int i = 0; i < scans; i++) {
+            String user = users.get(50 + i);
+            long t0 = System.nanoTime();
+            Set<String> traces = new HashSet<>();
+            try (CloseableIterable<Record> rows =
+                    IcebergGenerics.read(spans).select("trace_id", "attributes").build()) {
+                for (Record row : rows) {
+                    if (user.equals(((Map<?, ?>) row.getField("attributes")).get("user.id"))) {
+                        traces.add((String) row.getField("trace_id"));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            scanned[i] = System.nanoTime() - t0;
+            if (traces.isEmpty()) {
+                throw new IllegalStateException("the scan found no trace of user " + user);
+            }
+        }
+        long indexBytes = Long.parseLong(
+                catalog.loadTable("attribute_index").currentSnapshot().summary().get("total-files-size"));
+        long spanBytes = Long.parseLong(spans.currentSnapshot().summary().get("total-files-size"));
+        out.printf(
+                "  traces of a user through attribute_index: median %.1f ms; index files opened max %d, mean %.2f%n",
+                median(indexed) / 1e6,
+                Arrays.stream(files).max().orElse(0),
+                Arrays.stream(files).average().orElse(0));
+        out.printf("  scan of spans.attributes: median %.1f ms%n", median(scanned) / 1e6);
+        out.printf(
+                "  speed-up %.1fx; attribute_index is %.3f of spans' bytes%n",
+                median(scanned) / median(indexed), (double) indexBytes / spanBytes);
+    }
+
+    /** Stored bytes of each column (leaf fields by their dotted names), from the data files' column sizes, largest first. */
+    private static String bytesByColumn(Table table) {
+        Map<String, Long> bytes = new HashMap<>();
+        try (CloseableIterable<FileScanTask> tasks =
+                table.newScan().includeColumnStats().planFiles()) {
+            for (FileScanTask task : tasks) {
+                Map<Integer, Long> sizes = task.file().columnSizes();
+                if (sizes != null) {
+                    sizes.forEach((id, size) -> bytes.merge(table.schema().findColumnName(id), size, Long::sum));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        long total = bytes.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder text = new StringBuilder();
+        bytes.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> text.append(
+                        String.format("%s %,d (%.0f%%) ", e.getKey(), e.getValue(), 100.0 * e.getValue() / total)));
+        return text.toString().trim();
     }
 
     private static double median(long[] values) {

@@ -1,6 +1,7 @@
 package dev.tailsampling.jobs.warehouse;
 
 import com.google.protobuf.ByteString;
+import dev.tailsampling.iceberg.AttributeIndexTable;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
@@ -12,6 +13,7 @@ import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.metrics.OperationMinute;
 import dev.tailsampling.sampling.metrics.OperationSample;
+import dev.tailsampling.sampling.summary.AttributeLocation;
 import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.TraceLocation;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -24,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.iceberg.Table;
 
@@ -42,12 +45,20 @@ public final class GeneratedWarehouse {
     };
     private static final String[] TIERS = {"free", "standard", "premium"};
     private static final String[] FLAGS = {"new_checkout", "old_checkout"};
+    /** The attributes indexed, as the job run with {@code --index.attributes user.id} indexes them. */
+    public static final Set<String> INDEXED_ATTRIBUTES = Set.of("user.id");
 
     /** A kept trace's root span, what analysts filter and weigh traces by. */
-    public record Root(String traceId, String service, long startMillis, long durationNs, double adjustedCount) {
+    public record Root(
+            String traceId, String service, long startMillis, long durationNs, double adjustedCount, String userId) {
         static Root of(Span span) {
             return new Root(
-                    span.traceId, span.serviceName, span.startTimeUnixNano / MS, span.durationNs, span.adjustedCount);
+                    span.traceId,
+                    span.serviceName,
+                    span.startTimeUnixNano / MS,
+                    span.durationNs,
+                    span.adjustedCount,
+                    span.attribute("user.id"));
         }
     }
 
@@ -104,6 +115,7 @@ public final class GeneratedWarehouse {
         Table summaries = catalog.createTableIfMissing(TraceSummariesTable.TABLE);
         Table index = catalog.createTableIfMissing(TraceIndexTable.TABLE);
         Table metrics = catalog.createTableIfMissing(ServiceMetricsTable.TABLE);
+        Table attributes = catalog.createTableIfMissing(AttributeIndexTable.TABLE);
         int perCommit = Math.max(1, spec.traces() / (spec.hours() * spec.commitsPerHour()));
         int commits = spec.hours() * spec.commitsPerHour();
         for (int commit = 0; commit < commits; commit++) {
@@ -124,7 +136,7 @@ public final class GeneratedWarehouse {
                     kept.add(trace);
                 }
             }
-            writeCommit(spans, summaries, index, kept);
+            writeCommit(spans, summaries, index, attributes, kept);
             for (OperationSample sample : seen.drain()) {
                 minutes.computeIfAbsent(sample.key(), k -> OperationMinute.startedBy(sample))
                         .add(sample);
@@ -138,18 +150,21 @@ public final class GeneratedWarehouse {
         return truth;
     }
 
-    private void writeCommit(Table spans, Table summaries, Table index, List<List<Span>> kept) {
+    private void writeCommit(Table spans, Table summaries, Table index, Table attributes, List<List<Span>> kept) {
         List<Span> rows = new ArrayList<>();
         List<KeptTrace> traces = new ArrayList<>();
         List<TraceLocation> locations = new ArrayList<>();
+        List<AttributeLocation> values = new ArrayList<>();
         for (List<Span> trace : kept) {
             rows.addAll(trace);
             traces.add(KeptTrace.of(trace));
             locations.addAll(TraceLocation.of(trace));
+            values.addAll(AttributeLocation.of(trace, INDEXED_ATTRIBUTES));
         }
         TableWrites.append(spans, SpansTable.TABLE, SpansTable.COLUMNS.rows(), rows);
         TableWrites.append(summaries, TraceSummariesTable.TABLE, TraceSummariesTable.COLUMNS.rows(), traces);
         TableWrites.append(index, TraceIndexTable.TABLE, TraceIndexTable.COLUMNS.rows(), locations);
+        TableWrites.append(attributes, AttributeIndexTable.TABLE, AttributeIndexTable.COLUMNS.rows(), values);
     }
 
     /** Counts the trace in the metrics and decides it as the job's built-in policies would. */
@@ -197,6 +212,8 @@ public final class GeneratedWarehouse {
     /** One trace: a root request in one service calling others, each maybe calling a database. */
     private List<Span> trace(long startMillis) {
         String traceId = HexFormat.of().formatHex(longs(random.nextLong(), random.nextLong()));
+        // One user a request, on every span, as baggage would carry it.
+        String user = Integer.toString(random.nextInt(100_000));
         List<Span> spans = new ArrayList<>();
         String rootService = SERVICE_NAMES[(int) Math.min(spec.services() - 1, Math.abs(random.nextGaussian()) * 3)];
         long duration = (long) (Math.exp(random.nextGaussian() * 0.8 + 4.5) * MS); // median 90 ms
@@ -234,6 +251,7 @@ public final class GeneratedWarehouse {
             }
             cursor += slice;
         }
+        spans.forEach(span -> span.attributes.put("user.id", user));
         if (random.nextInt(50) == 0) {
             Span failed = spans.get(1 + random.nextInt(spans.size() - 1));
             failed.error = true;
@@ -271,7 +289,6 @@ public final class GeneratedWarehouse {
         span.attributes.put("http.response.status_code", "200");
         span.attributes.put("user.tier", TIERS[random.nextInt(TIERS.length)]);
         span.attributes.put("feature.flag", FLAGS[random.nextInt(FLAGS.length)]);
-        span.attributes.put("user.id", Integer.toString(random.nextInt(100_000)));
         return span;
     }
 

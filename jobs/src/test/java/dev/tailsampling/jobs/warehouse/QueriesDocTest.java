@@ -5,19 +5,29 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.WarehouseSql;
+import dev.tailsampling.jobs.TablesCommand;
 import dev.tailsampling.jobs.TraceCommand;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.PathStep;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +68,10 @@ class QueriesDocTest {
     private static GeneratedWarehouse.Truth truth;
     private static long fixtureHourMillis;
     private static Map<String, String> queries;
+    /** The doc's DuckDB queries where DuckDB's dialect differs, by the name of the question. */
+    private static Map<String, String> duckDbQueries;
+    /** A user with several kept traces, for the attribute queries. */
+    private static String user;
 
     @BeforeAll
     static void generate() throws Exception {
@@ -71,7 +85,20 @@ class QueriesDocTest {
                 new GeneratedWarehouse.Spec(6_000, 3, 20, 4, 0.2, 11),
                 end,
                 List.of(overlapping(firstHour + 300_000), rootless(firstHour + 310_000)));
-        queries = queries(Paths.get("..", "docs", "queries.md"));
+        queries = queries(Paths.get("..", "docs", "queries.md"), "");
+        duckDbQueries = queries(Paths.get("..", "docs", "queries.md"), " (duckdb)");
+        user = tracesByUser().entrySet().stream()
+                .max(Map.Entry.comparingByValue(Comparator.comparingInt(Set::size)))
+                .orElseThrow()
+                .getKey();
+    }
+
+    private static Map<String, Set<String>> tracesByUser() {
+        return truth.keptRoots.stream()
+                .filter(root -> root.userId() != null)
+                .collect(Collectors.groupingBy(
+                        GeneratedWarehouse.Root::userId,
+                        Collectors.mapping(GeneratedWarehouse.Root::traceId, Collectors.toSet())));
     }
 
     /** frontend [0, 100] ms calls search [0, 80] and ads [50, 100] in parallel; ads fails. */
@@ -127,10 +154,14 @@ class QueriesDocTest {
         return span;
     }
 
-    /** The doc's Flink SQL queries by name: fenced blocks that start with {@code -- query: name}. */
-    static Map<String, String> queries(Path doc) throws Exception {
+    /**
+     * The doc's queries by name: fenced blocks that start with {@code -- query: name}, followed by
+     * {@code dialect} for another engine's (" (duckdb)"), by nothing for Flink SQL's.
+     */
+    static Map<String, String> queries(Path doc, String dialect) throws Exception {
         Map<String, String> out = new LinkedHashMap<>();
-        Matcher block = Pattern.compile("```sql\\n-- query: ([a-z-]+)\\n(.*?)```", Pattern.DOTALL)
+        Matcher block = Pattern.compile(
+                        "```sql\\n-- query: ([a-z-]+)" + Pattern.quote(dialect) + "\\n(.*?)```", Pattern.DOTALL)
                 .matcher(Files.readString(doc));
         while (block.find()) {
             out.put(block.group(1), block.group(2).trim());
@@ -139,12 +170,17 @@ class QueriesDocTest {
     }
 
     private static List<Row> run(String name) throws Exception {
+        return WarehouseSql.open(catalog).query(forFixture(queries.get(name)));
+    }
+
+    /** The doc's query on the fixture: its hours and its user. */
+    private static String forFixture(String sql) {
         // One pass: replacing the two hours one after the other would move both to the second
         // when the fixture's hour is the doc's second hour.
-        String sql = DOC_HOUR.matcher(queries.get(name))
+        return DOC_HOUR.matcher(sql)
                 .replaceAll(hour -> SQL_TIME.format(
-                        Instant.ofEpochMilli(fixtureHourMillis + (hour.group(1).equals("10") ? 0 : 3_600_000L))));
-        return WarehouseSql.open(catalog).query(sql);
+                        Instant.ofEpochMilli(fixtureHourMillis + (hour.group(1).equals("10") ? 0 : 3_600_000L))))
+                .replace("'4711'", "'" + user + "'");
     }
 
     @Test
@@ -157,6 +193,7 @@ class QueriesDocTest {
                         "slow-requests",
                         "slow-spans",
                         "attribute-filter",
+                        "attribute-traces",
                         "error-rates",
                         "latency-percentiles",
                         "estimated-traces");
@@ -201,7 +238,7 @@ class QueriesDocTest {
                 .contains("trace " + EXAMPLE_TRACE)
                 .contains("100.0 ms  3 spans")
                 // The files of the hour's commits to the trace's services, uncompacted; none other.
-                .contains("read 1 index and " + traceFiles + " span files")
+                .contains("read " + files("trace_index", byId) + " index and " + traceFiles + " span files")
                 .contains("kept by errors, probability 1.0")
                 .contains("root frontend GET /, 1 errors, critical path of 3 spans");
         List<String> lines = printed.lines().filter(line -> line.contains("|")).toList();
@@ -225,14 +262,19 @@ class QueriesDocTest {
 
     /** Data files of {@code spans} in the fixture's first hour that {@code filter} may match. */
     private static int spanFiles(Expression filter) throws Exception {
-        int files = 0;
-        try (CloseableIterable<FileScanTask> tasks = catalog.loadTable("spans")
-                .newScan()
-                .filter(Expressions.and(
+        return files(
+                "spans",
+                Expressions.and(
                         filter,
                         Expressions.greaterThanOrEqual("start_time", fixtureHourMillis * 1000),
-                        Expressions.lessThan("start_time", (fixtureHourMillis + 3_600_000L) * 1000)))
-                .planFiles()) {
+                        Expressions.lessThan("start_time", (fixtureHourMillis + 3_600_000L) * 1000)));
+    }
+
+    /** Data files of {@code table} that Iceberg's planning cannot rule out for {@code filter}. */
+    private static int files(String table, Expression filter) throws Exception {
+        int files = 0;
+        try (CloseableIterable<FileScanTask> tasks =
+                catalog.loadTable(table).newScan().filter(filter).planFiles()) {
             for (FileScanTask ignored : tasks) {
                 files++;
             }
@@ -304,6 +346,114 @@ class QueriesDocTest {
                 .get(0)
                 .<Long>getFieldAs(0);
         assertThat((long) rows.size()).isEqualTo(premiumNew);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void theAttributeIndexFindsEveryKeptTraceOfAUser() throws Exception {
+        Set<String> expected = tracesByUser().get(user);
+        assertThat(expected).hasSizeGreaterThan(1);
+
+        List<Row> rows = run("attribute-traces");
+        assertThat(rows).extracting(r -> (String) r.getField(0)).containsExactlyInAnyOrderElementsOf(expected);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = TraceCommand.run(
+                new String[] {"--attribute", "user.id=" + user, "--iceberg.warehouse", warehouse()},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        List<String> listed = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(listed.get(0)).startsWith(expected.size() + " kept traces with user.id=" + user);
+        assertThat(listed.subList(1, listed.size()))
+                .extracting(line -> line.substring(0, 32))
+                .containsExactlyInAnyOrderElementsOf(expected);
+
+        int unknown = TraceCommand.run(
+                new String[] {"--attribute", "user.id=no-such-user", "--iceberg.warehouse", warehouse()},
+                new PrintStream(out),
+                new PrintStream(err));
+        assertThat(unknown).isEqualTo(1);
+        assertThat(TraceCommand.run(new String[] {"--attribute", "=x"}, new PrintStream(out), new PrintStream(err)))
+                .isEqualTo(2);
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void duckDbAnswersEveryQuestionWithTheRowsFlinkSqlGives() throws Exception {
+        assertThat(queries).containsKeys(duckDbQueries.keySet().toArray(String[]::new));
+        ByteArrayOutputStream views = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(TablesCommand.run(
+                        new String[] {"--duckdb", "--iceberg.warehouse", warehouse()},
+                        new PrintStream(views, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8)))
+                .as(err.toString(StandardCharsets.UTF_8))
+                .isZero();
+        // Both engines at one instant, so that "the last hour" is the same hour in each.
+        String now = SQL_TIME.format(Instant.now());
+        try (Connection duckDb = DriverManager.getConnection("jdbc:duckdb:");
+                Statement statement = duckDb.createStatement()) {
+            statement.execute("SET TimeZone = 'UTC'");
+            for (String view : views.toString(StandardCharsets.UTF_8).lines().toList()) {
+                assertThat(view).as("a view per table").startsWith("CREATE OR REPLACE VIEW");
+                statement.execute(view);
+            }
+            for (String name : queries.keySet()) {
+                List<String> flink = WarehouseSql.open(catalog)
+                        .query(forFixture(queries.get(name))
+                                .replace("CURRENT_TIMESTAMP", "CAST('" + now + "' AS TIMESTAMP_LTZ(3))"))
+                        .stream()
+                        .map(row -> cells(row.getArity(), row::getField))
+                        .sorted()
+                        .toList();
+                List<String> duck = new ArrayList<>();
+                try (ResultSet rows =
+                        statement.executeQuery(forFixture(duckDbQueries.getOrDefault(name, queries.get(name)))
+                                .replace("CURRENT_TIMESTAMP", "TIMESTAMPTZ '" + now + "+00'"))) {
+                    int columns = rows.getMetaData().getColumnCount();
+                    while (rows.next()) {
+                        duck.add(cells(columns, i -> {
+                            try {
+                                return rows.getObject(i + 1);
+                            } catch (SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }));
+                    }
+                }
+                duck.sort(null);
+                assertThat(flink).as(name).isNotEmpty();
+                assertThat(duck).as(name).isEqualTo(flink);
+            }
+        }
+    }
+
+    /** A row as text both engines' values compare by: whole numbers as such, others to 9 digits, times as instants. */
+    private static String cells(int columns, java.util.function.IntFunction<Object> value) {
+        List<String> cells = new ArrayList<>();
+        for (int i = 0; i < columns; i++) {
+            Object cell = value.apply(i);
+            if (cell instanceof Double || cell instanceof Float || cell instanceof BigDecimal) {
+                double number = ((Number) cell).doubleValue();
+                cells.add(
+                        number == Math.rint(number) && Math.abs(number) < 1e15
+                                ? String.valueOf((long) number)
+                                : String.format("%.9g", number));
+            } else if (cell instanceof Number number) {
+                cells.add(String.valueOf(number.longValue()));
+            } else if (cell instanceof OffsetDateTime time) {
+                cells.add(time.toInstant().toString());
+            } else {
+                cells.add(String.valueOf(cell));
+            }
+        }
+        return String.join(" | ", cells);
+    }
+
+    private static String warehouse() {
+        return temp.resolve("warehouse").toUri().toString();
     }
 
     @Test
