@@ -1,5 +1,6 @@
 package dev.tailsampling.iceberg;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,11 @@ final class Rows {
         Map<StringData, StringData> data = new HashMap<>(values.size() * 2);
         values.forEach((k, v) -> data.put(str(k), str(v)));
         return new GenericMapData(data);
+    }
+
+    /** A duration sketch's quantile in milliseconds, 0 for an empty sketch. */
+    static double quantileMillis(DDSketch durationsNs, double quantile) {
+        return durationsNs.isEmpty() ? 0 : durationsNs.getValueAtQuantile(quantile) / 1e6;
     }
 
     /** A list as an array column, each element made a row value by {@code element}. */

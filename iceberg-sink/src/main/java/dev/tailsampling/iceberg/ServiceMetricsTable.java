@@ -6,7 +6,6 @@ import static dev.tailsampling.iceberg.Rows.str;
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
 import dev.tailsampling.sampling.metrics.OperationMinute;
 import java.util.Map;
 import org.apache.iceberg.PartitionSpec;
@@ -35,10 +34,18 @@ public final class ServiceMetricsTable {
                     m -> millis(m.minuteMillis)),
             column(required(5, "request_count", Types.LongType.get(), "spans, before sampling"), m -> m.requestCount),
             column(required(6, "error_count", Types.LongType.get()), m -> m.errorCount),
-            column(required(7, "duration_p50_ms", Types.DoubleType.get()), m -> quantileMillis(m, 0.5)),
-            column(required(8, "duration_p90_ms", Types.DoubleType.get()), m -> quantileMillis(m, 0.9)),
-            column(required(9, "duration_p95_ms", Types.DoubleType.get()), m -> quantileMillis(m, 0.95)),
-            column(required(10, "duration_p99_ms", Types.DoubleType.get()), m -> quantileMillis(m, 0.99)),
+            column(
+                    required(7, "duration_p50_ms", Types.DoubleType.get()),
+                    m -> Rows.quantileMillis(m.durations(), 0.5)),
+            column(
+                    required(8, "duration_p90_ms", Types.DoubleType.get()),
+                    m -> Rows.quantileMillis(m.durations(), 0.9)),
+            column(
+                    required(9, "duration_p95_ms", Types.DoubleType.get()),
+                    m -> Rows.quantileMillis(m.durations(), 0.95)),
+            column(
+                    required(10, "duration_p99_ms", Types.DoubleType.get()),
+                    m -> Rows.quantileMillis(m.durations(), 0.99)),
             column(required(11, "duration_max_ms", Types.DoubleType.get(), "exact"), m -> m.maxNs / NANOS_PER_MS),
             column(
                     optional(
@@ -77,10 +84,4 @@ public final class ServiceMetricsTable {
             "window_start");
 
     private ServiceMetricsTable() {}
-
-    /** The minute's duration quantile in milliseconds; 0 for a minute without durations. */
-    private static double quantileMillis(OperationMinute minute, double quantile) {
-        DDSketch durations = minute.durations();
-        return durations.isEmpty() ? 0 : durations.getValueAtQuantile(quantile) / NANOS_PER_MS;
-    }
 }

@@ -48,6 +48,7 @@ public record TableDefinition(
                 TraceIndexTable.TABLE,
                 SpansTable.TABLE,
                 TraceSummariesTable.TABLE,
-                ServiceMetricsTable.TABLE);
+                ServiceMetricsTable.TABLE,
+                ServiceEdgesTable.TABLE);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tailsampling.jobs;
 
 import dev.tailsampling.iceberg.AttributeIndexTable;
+import dev.tailsampling.iceberg.ServiceEdgesTable;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TableSink;
@@ -13,11 +14,14 @@ import dev.tailsampling.operators.OtlpRecord;
 import dev.tailsampling.operators.PreSamplingFunction;
 import dev.tailsampling.operators.SamplingRatesState;
 import dev.tailsampling.operators.SamplingTypes;
+import dev.tailsampling.operators.ServiceEdgesFunction;
 import dev.tailsampling.operators.ServiceMetricsFunction;
 import dev.tailsampling.operators.ServiceStatsWindow;
 import dev.tailsampling.operators.TailSamplerFunction;
 import dev.tailsampling.operators.TraceFragment;
 import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.metrics.EdgeCalls;
+import dev.tailsampling.sampling.metrics.EdgeMinute;
 import dev.tailsampling.sampling.metrics.OperationMinute;
 import dev.tailsampling.sampling.metrics.OperationSample;
 import dev.tailsampling.sampling.rates.SamplingRate;
@@ -43,7 +47,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /**
  * The tail-sampling job: OTLP records from Kafka, decoded, pre-sampled, keyed by trace id, buffered
  * and decided in RocksDB state, kept spans written to Iceberg with a summary and index rows per
- * kept trace; every span, kept or not, is counted into per-minute service metrics. Refused input
+ * kept trace and the service graph of their calls; every span, kept or not, is counted into
+ * per-minute service metrics. Refused input
  * goes to the dead-letter topic; the budget controller's rates come in from the rates topic and the
  * statistics it needs go out to the stats topic. The job takes its sources and Kafka sinks
  * ({@link Connectors}), so a test can run the same graph on bounded input without a broker.
@@ -141,6 +146,13 @@ public class TailSamplingJob {
                 conf.catalog);
         TableSink.append(
                 outputs.metrics(), ServiceMetricsTable.COLUMNS.rows(), ServiceMetricsTable.TABLE, conf.catalog);
+        // The service graph, from the calls in kept traces, weighted to stand for all calls.
+        DataStream<EdgeMinute> edges = kept.getSideOutput(TailSamplerFunction.EDGES)
+                .keyBy(new EdgeMinuteKey(), Types.STRING)
+                .process(new ServiceEdgesFunction(conf.metricsDelay), SamplingTypes.EDGE_MINUTE)
+                .uid("service-edges")
+                .name("service-edges");
+        TableSink.append(edges, ServiceEdgesTable.COLUMNS.rows(), ServiceEdgesTable.TABLE, conf.catalog);
         if (!conf.indexedAttributes.isEmpty()) {
             TableSink.append(
                     kept.getSideOutput(TailSamplerFunction.ATTRIBUTES),
@@ -254,6 +266,15 @@ public class TailSamplingJob {
     }
 
     /** Keys fragments by their trace id. */
+    static final class EdgeMinuteKey implements KeySelector<EdgeCalls, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(EdgeCalls calls) {
+            return calls.key();
+        }
+    }
+
     static final class TraceIdKey implements KeySelector<TraceFragment, String> {
         private static final long serialVersionUID = 1L;
 

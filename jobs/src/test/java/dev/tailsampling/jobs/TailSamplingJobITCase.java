@@ -12,6 +12,7 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.request;
 import static dev.tailsampling.operators.otlp.OtlpTestData.resourceSpans;
 import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.ByteString;
 import dev.tailsampling.iceberg.WarehouseSql;
@@ -140,6 +141,10 @@ class TailSamplingJobITCase {
         waitUntilCommitted(conf.catalog.loadTable("attribute_index"), ProgressReporter.total("tracesKept"));
         waitUntil(() -> ProgressReporter.total("metricSpansCounted") == 4L * TRACES, "every span in a metrics row");
         waitUntilCommitted(conf.catalog.loadTable("service_metrics"), ProgressReporter.total("metricRowsWritten"));
+        waitUntil(
+                () -> ProgressReporter.total("edgeCallsCounted") == 2 * ProgressReporter.total("tracesKept"),
+                "every call of every kept trace in a service graph row");
+        waitUntilCommitted(conf.catalog.loadTable("service_edges"), ProgressReporter.total("edgeRowsWritten"));
         long keptByMetric = ProgressReporter.total("spansKept");
         job.cancel().get(1, TimeUnit.MINUTES);
 
@@ -263,6 +268,26 @@ class TailSamplingJobITCase {
                         .filter(Trace::expectedKept)
                         .map(t -> "user.id " + t.user + " " + t.traceId + " frontend")
                         .toList());
+
+        // Two calls between services a trace, each standing for its trace's adjusted count.
+        double estimated = traces.stream()
+                .filter(Trace::expectedKept)
+                .mapToDouble(t -> t.failed || t.slow ? 1.0 : 1.0 / RATE)
+                .sum();
+        List<Row> edges = sql.query("SELECT caller_service, caller_operation, callee_service, callee_operation,"
+                + " SUM(kept_calls) AS kept, SUM(estimated_calls) AS calls, SUM(estimated_errors) AS errors"
+                + " FROM service_edges GROUP BY caller_service, caller_operation, callee_service, callee_operation");
+        assertThat(edges)
+                .extracting(r -> r.getField("caller_service") + " " + r.getField("caller_operation") + " -> "
+                        + r.getField("callee_service") + " " + r.getField("callee_operation") + ": "
+                        + r.getField("kept"))
+                .containsExactlyInAnyOrder(
+                        "frontend GET /checkout -> checkout placeOrder: " + keptTraces.size(),
+                        "checkout placeOrder -> payment charge: " + keptTraces.size());
+        assertThat(edges)
+                .allSatisfy(r -> assertThat((Double) r.getField("calls")).isCloseTo(estimated, within(1e-6)));
+        assertThat(edges).extracting(r -> (Double) r.getField("errors")).containsExactlyInAnyOrder(0.0, (double)
+                ERROR_TRACES);
 
         List<Row> metrics = sql.query("SELECT service_name, operation_name, SUM(request_count) AS requests,"
                 + " SUM(error_count) AS errors, SUM(estimated_request_count) AS estimated_requests,"

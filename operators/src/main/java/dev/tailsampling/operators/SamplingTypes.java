@@ -4,6 +4,8 @@ import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.SpanEvent;
 import dev.tailsampling.sampling.SpanLink;
 import dev.tailsampling.sampling.TraceSummary;
+import dev.tailsampling.sampling.metrics.EdgeCalls;
+import dev.tailsampling.sampling.metrics.EdgeMinute;
 import dev.tailsampling.sampling.metrics.OperationMinute;
 import dev.tailsampling.sampling.metrics.OperationSample;
 import dev.tailsampling.sampling.rates.SamplingRate;
@@ -86,6 +88,10 @@ public final class SamplingTypes {
 
     public static final TypeInformation<OperationMinute> OPERATION_MINUTE = pojo(OperationMinute.class, Map.of());
 
+    public static final TypeInformation<EdgeCalls> EDGE_CALLS = pojo(EdgeCalls.class, Map.of());
+
+    public static final TypeInformation<EdgeMinute> EDGE_MINUTE = pojo(EdgeMinute.class, Map.of());
+
     private SamplingTypes() {}
 
     /** A POJO type whose fields are extracted, except the collection fields given explicitly. */
@@ -124,6 +130,8 @@ public final class SamplingTypes {
                 TRACE_LOCATION,
                 ATTRIBUTE_LOCATION,
                 OPERATION_SAMPLE,
-                OPERATION_MINUTE);
+                OPERATION_MINUTE,
+                EDGE_CALLS,
+                EDGE_MINUTE);
     }
 }

@@ -8,6 +8,7 @@ import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.TraceSummary;
+import dev.tailsampling.sampling.metrics.EdgeCalls;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.SamplingRates;
 import dev.tailsampling.sampling.rates.ServiceStats;
@@ -90,6 +91,11 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     /** Where the kept spans went: one per trace, hour and service, late spans included. */
     public static final OutputTag<TraceLocation> LOCATIONS =
             new OutputTag<>("trace-locations", SamplingTypes.TRACE_LOCATION);
+    /**
+     * Calls between services in each kept trace, weighted by its adjusted count, for the service
+     * graph; made when the trace is decided (late spans do not add to it).
+     */
+    public static final OutputTag<EdgeCalls> EDGES = new OutputTag<>("edge-calls", SamplingTypes.EDGE_CALLS);
     /** Where each value of an indexed attribute went: one per key, value, trace, hour and service. */
     public static final OutputTag<AttributeLocation> ATTRIBUTES =
             new OutputTag<>("attribute-locations", SamplingTypes.ATTRIBUTE_LOCATION);
@@ -328,15 +334,17 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         };
     }
 
-    /** The summary and locations (trace and attribute) of a kept trace; whatever goes wrong there, its spans are written. */
+    /** The summary, locations (trace and attribute) and service-graph calls of a kept trace; whatever goes wrong there, its spans are written. */
     private void summarize(String traceId, List<Span> kept, ReadOnlyContext ctx) {
         KeptTrace summary;
         List<TraceLocation> locations;
         List<AttributeLocation> attributes;
+        List<EdgeCalls> edges;
         try {
             summary = KeptTrace.of(kept);
             locations = TraceLocation.of(kept);
             attributes = AttributeLocation.of(kept, indexedAttributes);
+            edges = EdgeCalls.of(kept);
         } catch (RuntimeException e) {
             if (summariesFailed.getCount() == 0) {
                 LOG.warn(
@@ -351,6 +359,7 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         ctx.output(SUMMARIES, summary);
         locations.forEach(location -> ctx.output(LOCATIONS, location));
         attributes.forEach(location -> ctx.output(ATTRIBUTES, location));
+        edges.forEach(calls -> ctx.output(EDGES, calls));
     }
 
     /** The current key's state, as the decider sees it. */

@@ -39,6 +39,11 @@ public final class MaintenanceOptions {
             .defaultValue(Duration.ofDays(365))
             .withDescription("How long service metrics stay.");
 
+    public static final ConfigOption<Duration> RETENTION_SERVICE_EDGES = ConfigOptions.key("retention.service-edges")
+            .durationType()
+            .defaultValue(Duration.ofDays(90))
+            .withDescription("How long the service graph's rows stay (as long as trace summaries).");
+
     public static final ConfigOption<Duration> CLOSED_AFTER = ConfigOptions.key("maintenance.closed-after")
             .durationType()
             .defaultValue(Duration.ofHours(2))
@@ -68,6 +73,7 @@ public final class MaintenanceOptions {
             RETENTION_ATTRIBUTE_INDEX,
             RETENTION_TRACE_SUMMARIES,
             RETENTION_SERVICE_METRICS,
+            RETENTION_SERVICE_EDGES,
             CLOSED_AFTER,
             SNAPSHOT_AGE,
             ORPHAN_AGE);

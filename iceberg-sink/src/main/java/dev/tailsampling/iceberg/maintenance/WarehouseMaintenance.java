@@ -2,6 +2,7 @@ package dev.tailsampling.iceberg.maintenance;
 
 import dev.tailsampling.iceberg.AttributeIndexTable;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.iceberg.ServiceEdgesTable;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TableDefinition;
@@ -49,7 +50,8 @@ public final class WarehouseMaintenance {
                             TraceIndexTable.NAME, config.get(MaintenanceOptions.RETENTION_TRACE_INDEX),
                             AttributeIndexTable.NAME, config.get(MaintenanceOptions.RETENTION_ATTRIBUTE_INDEX),
                             TraceSummariesTable.NAME, config.get(MaintenanceOptions.RETENTION_TRACE_SUMMARIES),
-                            ServiceMetricsTable.NAME, config.get(MaintenanceOptions.RETENTION_SERVICE_METRICS)),
+                            ServiceMetricsTable.NAME, config.get(MaintenanceOptions.RETENTION_SERVICE_METRICS),
+                            ServiceEdgesTable.NAME, config.get(MaintenanceOptions.RETENTION_SERVICE_EDGES)),
                     config.get(MaintenanceOptions.CLOSED_AFTER),
                     config.get(MaintenanceOptions.SNAPSHOT_AGE),
                     config.get(MaintenanceOptions.ORPHAN_AGE));

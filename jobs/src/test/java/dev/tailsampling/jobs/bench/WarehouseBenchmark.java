@@ -25,14 +25,18 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * The storage benchmark: generates a warehouse (by default 1.2 million traces, about 10 million
  * kept spans, over 24 hours and 20 services, 12 commits an hour), then measures in one run a
  * trace-id lookup through {@code trace_index} against a plain {@code trace_id = …} filter on
- * {@code spans} (data files opened and time), stored bytes per span against OTLP bytes, and both
- * again after compaction. Prints its figures; asserts nothing.
+ * {@code spans} (data files opened and time), a user's traces through {@code attribute_index}
+ * against a scan of the spans' attributes, one service's slow requests of the last hour with and
+ * without partition pruning, stored bytes per span against OTLP bytes and per summary column, and
+ * all of it again after compaction. Prints its figures; asserts nothing.
  */
 public final class WarehouseBenchmark {
     private WarehouseBenchmark() {}
@@ -140,6 +144,85 @@ public final class WarehouseBenchmark {
                 median(plain) / 1e6, Arrays.stream(plainFiles).average().orElse(0));
         out.printf("  speed-up %.1fx%n", median(plain) / median(indexed));
         byAttribute(out, catalog, truth, Math.min(scans, 5));
+        slowRequests(out, catalog, truth);
+    }
+
+    /**
+     * "Requests of payment in the last hour slower than 500 ms" from {@code trace_summaries}: planned
+     * with the filter, so Iceberg opens only that service's last-hour partition, against every
+     * file read and filtered row by row, as a table without the partitions would be.
+     */
+    private static void slowRequests(PrintStream out, IcebergCatalogConf catalog, GeneratedWarehouse.Truth truth) {
+        Table summaries = catalog.loadTable("trace_summaries");
+        long fromMicros = (truth.endMillis - 3_600_000L) * 1000;
+        long toMicros = truth.endMillis * 1000;
+        Expression query = Expressions.and(
+                Expressions.equal("root_service_name", "payment"),
+                Expressions.greaterThanOrEqual("start_time", fromMicros),
+                Expressions.lessThan("start_time", toMicros),
+                Expressions.greaterThan("duration_ns", 500_000_000L));
+        long[] pruned = new long[5];
+        long[] unpruned = new long[5];
+        int found = 0;
+        for (int i = 0; i < pruned.length; i++) {
+            long t0 = System.nanoTime();
+            int rows = 0;
+            try (CloseableIterable<Record> records =
+                    IcebergGenerics.read(summaries).where(query).build()) {
+                for (Record ignored : records) {
+                    rows++;
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            pruned[i] = System.nanoTime() - t0;
+            t0 = System.nanoTime();
+            int all = 0;
+            try (CloseableIterable<Record> records =
+                    IcebergGenerics.read(summaries).build()) {
+                for (Record row : records) {
+                    long start = ((java.time.OffsetDateTime) row.getField("start_time"))
+                                    .toInstant()
+                                    .toEpochMilli()
+                            * 1000;
+                    if ("payment".equals(row.getField("root_service_name"))
+                            && start >= fromMicros
+                            && start < toMicros
+                            && (Long) row.getField("duration_ns") > 500_000_000L) {
+                        all++;
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            unpruned[i] = System.nanoTime() - t0;
+            if (rows != all) {
+                throw new IllegalStateException("pruned read found " + rows + " slow requests, full read " + all);
+            }
+            found = rows;
+        }
+        out.printf(
+                "  slow payment requests in the last hour (%d): pruned %d files, median %.1f ms;"
+                        + " every file (%d), median %.1f ms: %.1fx%n",
+                found,
+                planned(summaries, query),
+                median(pruned) / 1e6,
+                planned(summaries, Expressions.alwaysTrue()),
+                median(unpruned) / 1e6,
+                median(unpruned) / median(pruned));
+    }
+
+    private static int planned(Table table, Expression filter) {
+        int files = 0;
+        try (CloseableIterable<FileScanTask> tasks =
+                table.newScan().filter(filter).planFiles()) {
+            for (FileScanTask ignored : tasks) {
+                files++;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return files;
     }
 
     /**

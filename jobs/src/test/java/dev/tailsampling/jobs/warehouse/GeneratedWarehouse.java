@@ -3,6 +3,7 @@ package dev.tailsampling.jobs.warehouse;
 import com.google.protobuf.ByteString;
 import dev.tailsampling.iceberg.AttributeIndexTable;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.iceberg.ServiceEdgesTable;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.TableWrites;
@@ -11,6 +12,8 @@ import dev.tailsampling.iceberg.TraceSummariesTable;
 import dev.tailsampling.sampling.ConsistentProbability;
 import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.metrics.EdgeCalls;
+import dev.tailsampling.sampling.metrics.EdgeMinute;
 import dev.tailsampling.sampling.metrics.OperationMinute;
 import dev.tailsampling.sampling.metrics.OperationSample;
 import dev.tailsampling.sampling.summary.AttributeLocation;
@@ -75,6 +78,12 @@ public final class GeneratedWarehouse {
         public final Map<String, Long> rootTracesSeen = new TreeMap<>();
         public final Map<String, Long> spansSeenByService = new TreeMap<>();
         public final Map<String, Long> errorSpansByService = new TreeMap<>();
+        /** Calls between services in every trace, kept or not, by "caller -> callee" service. */
+        public final Map<String, Long> callsSeenByEdge = new TreeMap<>();
+        /** The variance of the service graph's estimate of those calls, by edge. */
+        public final Map<String, Double> edgeEstimateVariance = new TreeMap<>();
+        /** The variance of the estimate of all calls. */
+        public double callsEstimateVariance;
         /** OTLP protobuf bytes of the kept spans' Span messages. */
         public long otlpSpanBytes;
 
@@ -93,6 +102,7 @@ public final class GeneratedWarehouse {
     private final OperationSample.Collector seen = new OperationSample.Collector();
 
     private final Map<String, OperationMinute> minutes = new HashMap<>();
+    private final Map<String, EdgeMinute> edges = new HashMap<>();
 
     private GeneratedWarehouse(Spec spec, long endMillis) {
         this.spec = spec;
@@ -116,6 +126,7 @@ public final class GeneratedWarehouse {
         Table index = catalog.createTableIfMissing(TraceIndexTable.TABLE);
         Table metrics = catalog.createTableIfMissing(ServiceMetricsTable.TABLE);
         Table attributes = catalog.createTableIfMissing(AttributeIndexTable.TABLE);
+        Table graph = catalog.createTableIfMissing(ServiceEdgesTable.TABLE);
         int perCommit = Math.max(1, spec.traces() / (spec.hours() * spec.commitsPerHour()));
         int commits = spec.hours() * spec.commitsPerHour();
         for (int commit = 0; commit < commits; commit++) {
@@ -147,6 +158,8 @@ public final class GeneratedWarehouse {
                 ServiceMetricsTable.TABLE,
                 ServiceMetricsTable.COLUMNS.rows(),
                 new ArrayList<>(minutes.values()));
+        TableWrites.append(
+                graph, ServiceEdgesTable.TABLE, ServiceEdgesTable.COLUMNS.rows(), new ArrayList<>(edges.values()));
         return truth;
     }
 
@@ -160,6 +173,10 @@ public final class GeneratedWarehouse {
             traces.add(KeptTrace.of(trace));
             locations.addAll(TraceLocation.of(trace));
             values.addAll(AttributeLocation.of(trace, INDEXED_ATTRIBUTES));
+            for (EdgeCalls calls : EdgeCalls.of(trace)) {
+                edges.computeIfAbsent(calls.key(), k -> EdgeMinute.startedBy(calls))
+                        .add(calls);
+            }
         }
         TableWrites.append(spans, SpansTable.TABLE, SpansTable.COLUMNS.rows(), rows);
         TableWrites.append(summaries, TraceSummariesTable.TABLE, TraceSummariesTable.COLUMNS.rows(), traces);
@@ -193,6 +210,17 @@ public final class GeneratedWarehouse {
         boolean slow = root.durationNs >= 1_000 * MS;
         String policy = error ? "errors" : slow ? "slow" : "representative";
         double probability = error || slow ? 1.0 : spec.representativeRate();
+        // A trace's calls are kept or dropped together: the variance adds up per trace.
+        Map<String, Long> calls = new HashMap<>();
+        EdgeCalls.of(trace)
+                .forEach(edge -> calls.merge(edge.callerService + " -> " + edge.calleeService, edge.calls, Long::sum));
+        long traceCalls = calls.values().stream().mapToLong(Long::longValue).sum();
+        calls.forEach((edge, count) -> {
+            truth.callsSeenByEdge.merge(edge, count, Long::sum);
+            truth.edgeEstimateVariance.merge(
+                    edge, (double) count * count * (1 - probability) / probability, Double::sum);
+        });
+        truth.callsEstimateVariance += (double) traceCalls * traceCalls * (1 - probability) / probability;
         if (!error && !slow && !ConsistentProbability.isSampled(root.traceId, probability)) {
             return false;
         }

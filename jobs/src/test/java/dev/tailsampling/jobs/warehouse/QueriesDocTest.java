@@ -196,6 +196,7 @@ class QueriesDocTest {
                         "attribute-traces",
                         "error-rates",
                         "latency-percentiles",
+                        "service-graph",
                         "estimated-traces");
     }
 
@@ -485,6 +486,35 @@ class QueriesDocTest {
             // Quantiles are within 1 % of a true value, which is at most the maximum.
             assertThat(p99).isLessThanOrEqualTo(max * 1.01);
         });
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void theServiceGraphEstimatesEveryCallWithoutBias() throws Exception {
+        Map<String, Row> byEdge = new HashMap<>();
+        for (Row r : run("service-graph")) {
+            byEdge.put(r.getField(0) + " -> " + r.getField(1), r);
+        }
+        // An edge of rare traces none of which was kept has no row: its estimate is 0.
+        assertThat(truth.callsSeenByEdge.keySet()).containsAll(byEdge.keySet());
+        double total = 0;
+        double estimated = 0;
+        for (Map.Entry<String, Long> edge : truth.callsSeenByEdge.entrySet()) {
+            Row row = byEdge.get(edge.getKey());
+            double estimate = row == null ? 0 : (Double) row.getField(3);
+            double edgeVariance = truth.edgeEstimateVariance.getOrDefault(edge.getKey(), 0.0);
+            // Four standard errors an edge: some of the hundreds of edges pass three by chance.
+            assertThat(estimate)
+                    .as(edge.getKey())
+                    .isCloseTo(edge.getValue(), within(4 * Math.sqrt(edgeVariance) + 1e-6));
+            total += edge.getValue();
+            estimated += estimate;
+        }
+        assertThat(byEdge).hasSizeGreaterThan(100);
+        // A trace's calls are kept together, so the total's variance is the traces', not the edges' sum.
+        double standardError = Math.sqrt(truth.callsEstimateVariance);
+        assertThat(estimated).isCloseTo(total, within(3 * standardError));
+        assertThat(standardError).as("the sampling error is tested, not zero").isPositive();
     }
 
     @Test
