@@ -3,6 +3,7 @@ package dev.tailsampling.jobs.warehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.WarehouseSql;
 import dev.tailsampling.jobs.TablesCommand;
@@ -37,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.flink.types.Row;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.expressions.Expression;
@@ -45,7 +47,6 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs every Flink SQL query of docs/queries.md on a generated warehouse and checks its answer
@@ -61,8 +62,13 @@ class QueriesDocTest {
     /** The hours the doc's queries are written for, replaced by the fixture's. */
     private static final Pattern DOC_HOUR = Pattern.compile("2026-11-24 (10|11):00:00");
 
-    @TempDir
-    static Path temp;
+    /**
+     * Under target, not a temporary folder: the Spark check (module spark-queries) reads this
+     * warehouse and the answers Flink SQL gave on it, {@link #ANSWERS}, after this test.
+     */
+    static final Path WAREHOUSE = Paths.get("target", "queries-warehouse").toAbsolutePath();
+
+    static final Path ANSWERS = Paths.get("target", "queries-answers.json").toAbsolutePath();
 
     private static IcebergCatalogConf catalog;
     private static GeneratedWarehouse.Truth truth;
@@ -75,8 +81,14 @@ class QueriesDocTest {
 
     @BeforeAll
     static void generate() throws Exception {
-        catalog = IcebergCatalogConf.localWarehouse(
-                temp.resolve("warehouse").toUri().toString());
+        if (Files.exists(WAREHOUSE)) {
+            try (Stream<Path> files = Files.walk(WAREHOUSE)) {
+                files.sorted(Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
+            }
+        }
+        Files.deleteIfExists(ANSWERS);
+        catalog = IcebergCatalogConf.localWarehouse(WAREHOUSE.toUri().toString());
         Instant end = Instant.now().plusSeconds(3600);
         long firstHour = Math.floorDiv(end.toEpochMilli(), 3_600_000L) * 3_600_000L - 3 * 3_600_000L;
         fixtureHourMillis = firstHour;
@@ -221,11 +233,7 @@ class QueriesDocTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = TraceCommand.run(
-                new String[] {
-                    EXAMPLE_TRACE,
-                    "--iceberg.warehouse",
-                    temp.resolve("warehouse").toUri().toString()
-                },
+                new String[] {EXAMPLE_TRACE, "--iceberg.warehouse", warehouse()},
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
@@ -249,11 +257,7 @@ class QueriesDocTest {
         assertThat(lines.get(2)).startsWith("  ads pick").contains("50.0 ms").endsWith("ERROR");
 
         int unknown = TraceCommand.run(
-                new String[] {
-                    "ffffffffffffffffffffffffffffffff",
-                    "--iceberg.warehouse",
-                    temp.resolve("warehouse").toUri().toString()
-                },
+                new String[] {"ffffffffffffffffffffffffffffffff", "--iceberg.warehouse", warehouse()},
                 new PrintStream(out),
                 new PrintStream(err));
         assertThat(unknown).isEqualTo(1);
@@ -383,6 +387,7 @@ class QueriesDocTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void duckDbAnswersEveryQuestionWithTheRowsFlinkSqlGives() throws Exception {
+        Map<String, List<String>> answers = new LinkedHashMap<>();
         assertThat(queries).containsKeys(duckDbQueries.keySet().toArray(String[]::new));
         ByteArrayOutputStream views = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -427,8 +432,20 @@ class QueriesDocTest {
                 duck.sort(null);
                 assertThat(flink).as(name).isNotEmpty();
                 assertThat(duck).as(name).isEqualTo(flink);
+                answers.put(name, flink);
             }
         }
+        // For the Spark check: the warehouse, what the doc's values became here, and Flink's rows.
+        Map<String, String> replaced = new LinkedHashMap<>();
+        for (String hour : List.of("10", "11")) {
+            String doc = "2026-11-24 " + hour + ":00:00";
+            replaced.put(doc, forFixture(doc));
+        }
+        replaced.put("'4711'", "'" + user + "'");
+        replaced.put("CURRENT_TIMESTAMP", "TIMESTAMP '" + now + "'");
+        new ObjectMapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValue(ANSWERS.toFile(), Map.of("warehouse", warehouse(), "replace", replaced, "rows", answers));
     }
 
     /** A row as text both engines' values compare by: whole numbers as such, others to 9 digits, times as instants. */
@@ -454,7 +471,7 @@ class QueriesDocTest {
     }
 
     private static String warehouse() {
-        return temp.resolve("warehouse").toUri().toString();
+        return WAREHOUSE.toUri().toString();
     }
 
     @Test
