@@ -16,7 +16,6 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.sink.RowDataTaskWriterFactory;
@@ -79,14 +78,16 @@ public final class WarehouseSql {
     }
 
     /**
-     * Runs a query over {@code table}'s rows (every column, in the schema's order) and writes its
-     * result, in the order it comes, as new data files of {@code table} with Iceberg's own Flink writer,
-     * rolling at the table's target file size. Nothing is committed: the caller commits the files.
+     * Runs a query over {@code table}'s rows (every column of the table as the catalog holds it, in
+     * its schema's order, which may have columns its definition no longer has) and writes its
+     * result, in the order it comes, as new data files of {@code table} with Iceberg's own Flink
+     * writer, rolling at the table's target file size. Nothing is committed: the caller commits the
+     * files.
      */
-    public List<DataFile> writeSorted(Table table, Schema schema, String query) {
+    public List<DataFile> writeSorted(Table table, String query) {
         RowDataTaskWriterFactory factory = new RowDataTaskWriterFactory(
                 table,
-                FlinkSchemaUtil.convert(schema),
+                FlinkSchemaUtil.convert(table.schema()),
                 TableSizes.targetFileBytes(table),
                 FileFormat.PARQUET,
                 table.properties(),

@@ -218,22 +218,7 @@ class TablesTest {
 
     @Test
     void rowsOfASummaryTableWithAnOlderPathLayoutGoToTheColumnsByName() throws Exception {
-        // The path step as version 0.1 wrote it: span ids and nanoseconds, since dropped.
-        Types.StructType oldStep = Types.StructType.of(
-                Types.NestedField.optional(103, "span_id", Types.StringType.get()),
-                Types.NestedField.optional(104, "service_name", Types.StringType.get()),
-                Types.NestedField.optional(105, "operation_name", Types.StringType.get()),
-                Types.NestedField.optional(106, "start_offset_ns", Types.LongType.get()),
-                Types.NestedField.optional(107, "duration_ns", Types.LongType.get()),
-                Types.NestedField.optional(108, "self_time_ns", Types.LongType.get()));
-        List<Types.NestedField> columns = new ArrayList<>(TraceSummariesTable.SCHEMA.columns());
-        int path = columns.indexOf(TraceSummariesTable.SCHEMA.findField("critical_path"));
-        columns.set(path, Types.NestedField.optional(9, "critical_path", Types.ListType.ofOptional(102, oldStep)));
-        Schema old = new Schema(columns);
-        IcebergCatalogConf catalog = IcebergCatalogConf.localWarehouse(warehouse.toString());
-        catalog.catalogLoader()
-                .loadCatalog()
-                .createTable(catalog.tableId(TraceSummariesTable.NAME), old, TraceSummariesTable.TABLE.spec());
+        OlderTables.summariesWithSpanIdsAndNanos(IcebergCatalogConf.localWarehouse(warehouse.toString()));
 
         Span root = new Span();
         root.traceId = "0af7651916cd43dd8448eb211c80319c";

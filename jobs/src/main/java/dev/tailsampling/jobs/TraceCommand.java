@@ -22,8 +22,8 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
  * {@code trace TRACE_ID [--iceberg.* ...]}: finds a trace through {@code trace_index}, reads only
  * the {@code spans} partitions (hour and service) it names, and prints the trace as an indented
  * waterfall with its sampling decision. {@code trace --attribute KEY=VALUE} lists the kept traces
- * with an indexed attribute value instead, from one {@code attribute_index} bucket. Runs with plain {@code java -jar}: it needs the tables,
- * not Flink.
+ * with an indexed attribute value instead, from one {@code attribute_index} bucket. Runs with
+ * plain {@code java -jar}: it needs the tables, not Flink.
  */
 public final class TraceCommand {
     static final String USAGE = "usage: trace TRACE_ID | --attribute KEY=VALUE"

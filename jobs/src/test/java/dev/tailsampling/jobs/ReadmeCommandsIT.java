@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * shell, from the repository's root, against the tool the build made, a fresh JVM each, with a real
  * Kafka broker (in this JVM), a warehouse written with the job's own writers, the example policy
  * file and a recorded OTLP file. The README's placeholders ({@code kafka:9092}, {@code
- * /path/to/warehouse}, the example trace id, {@code policies.yaml}, {@code traces.jsonl}) are
+ * /path/to/warehouse}, the example trace id and user, {@code policies.yaml}, {@code traces.jsonl}) are
  * filled in, and optional {@code [...]} parts left out, so that the README stays readable.
  */
 class ReadmeCommandsIT {
@@ -121,11 +122,17 @@ class ReadmeCommandsIT {
                 .anyMatch(c -> c.contains(" dead-letters show "))
                 .anyMatch(c -> c.contains(" dead-letters replay "))
                 .anyMatch(c -> c.startsWith(TOOL_JAR) && c.endsWith(" --help"));
+        String user = truth.keptRoots.stream()
+                .map(GeneratedWarehouse.Root::userId)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElseThrow();
         for (String command : commands) {
             String line = command.replaceAll("\\s*\\[[^\\]]*]", "")
                     .replace("kafka:9092", kafka.bootstrapServers())
                     .replace("/path/to/warehouse", warehouse.toString())
                     .replace("0af7651916cd43dd8448eb211c80319c", truth.keptTraceIds.get(0))
+                    .replace("user.id=4711", "user.id=" + user)
                     .replace(" policies.yaml", " " + policies)
                     .replace(" traces.jsonl", " " + traces);
             Result result = shell(line);

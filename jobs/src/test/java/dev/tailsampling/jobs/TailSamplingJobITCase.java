@@ -16,25 +16,31 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.ByteString;
 import dev.tailsampling.iceberg.WarehouseSql;
+import dev.tailsampling.jobs.warehouse.EngineRows;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.sampling.ConsistentProbability;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -47,12 +53,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole job on the real parts: a Kafka broker in this JVM, a Flink mini cluster with RocksDB
- * and checkpoints at parallelism 2, an Iceberg Hadoop catalog in a temporary folder, read back with
- * Flink SQL.
+ * and checkpoints at parallelism 2, Iceberg's REST catalog server over a warehouse folder, read back
+ * with Flink SQL (and afterwards with Spark, module spark-queries).
  */
 class TailSamplingJobITCase {
     private static final double RATE = 0.25;
@@ -64,13 +69,41 @@ class TailSamplingJobITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = JobTestSupport.miniCluster();
 
-    private static EmbeddedKafka kafka;
+    /**
+     * Where the job's tables go, through Iceberg's REST catalog server; under target, not a
+     * temporary folder: the Spark check (module spark-queries) serves the same folder through the
+     * same kind of server and reads what the job wrote, as Trino would, comparing with {@link
+     * #ANSWERS}.
+     */
+    static final Path WAREHOUSE = Paths.get("target", "job-warehouse").toAbsolutePath();
 
-    @TempDir
-    Path temp;
+    static final Path ANSWERS = Paths.get("target", "job-answers.json").toAbsolutePath();
+
+    /** Questions whose SQL reads the same in Flink SQL and Spark SQL, asked of the job's tables. */
+    private static final List<String> QUESTIONS = List.of(
+            "SELECT sampling_policy, COUNT(*) AS spans, SUM(adjusted_count) AS estimated FROM spans"
+                    + " GROUP BY sampling_policy",
+            "SELECT root_service_name, COUNT(*) AS traces, SUM(error_count) AS errors FROM trace_summaries"
+                    + " GROUP BY root_service_name",
+            "SELECT caller_service, callee_service, SUM(kept_calls) AS kept, SUM(estimated_calls) AS calls"
+                    + " FROM service_edges GROUP BY caller_service, callee_service",
+            "SELECT attribute_value, COUNT(DISTINCT trace_id) AS traces FROM attribute_index"
+                    + " WHERE attribute_key = 'user.id' GROUP BY attribute_value");
+
+    private static EmbeddedKafka kafka;
+    private static RestCatalogServer catalog;
 
     @BeforeAll
-    static void startKafka() throws Exception {
+    static void startKafkaAndTheCatalog() throws Exception {
+        if (Files.exists(WAREHOUSE)) {
+            try (Stream<Path> files = Files.walk(WAREHOUSE)) {
+                files.sorted(Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
+            }
+        }
+        Files.deleteIfExists(ANSWERS);
+        catalog = new RestCatalogServer(WAREHOUSE);
+        catalog.start();
         kafka = EmbeddedKafka.start();
         kafka.createTopic("otlp_spans", 2, Map.of());
         kafka.createTopic("otlp_spans_dlq", 1, Map.of());
@@ -78,8 +111,9 @@ class TailSamplingJobITCase {
     }
 
     @AfterAll
-    static void stopKafka() throws Exception {
+    static void stopKafkaAndTheCatalog() throws Exception {
         kafka.close();
+        catalog.close();
     }
 
     /** One fixture trace: root in frontend, checkout below it, payment and a database call below that. */
@@ -123,7 +157,8 @@ class TailSamplingJobITCase {
 
         TailSamplingConf conf = TailSamplingConf.fromMap(Map.of(
                 "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "iceberg.warehouse", temp.resolve("warehouse").toString(),
+                "iceberg.catalog-type", "rest",
+                "iceberg.catalog.uri", catalog.uri(),
                 "sampling.decision-wait", "2s",
                 "sampling.latency-threshold", "1s",
                 "sampling.representative-rate", Double.toString(RATE),
@@ -184,6 +219,7 @@ class TailSamplingJobITCase {
                 .containsExactlyInAnyOrder("frontend", "checkout", "payment");
 
         assertAnalystTables(conf, traces);
+        writeAnswersForSpark(conf);
 
         Map<String, String> deadLetters = new HashMap<>();
         records(kafka.bootstrapServers(), "otlp_spans_dlq", 2).forEach(letter -> {
@@ -192,6 +228,23 @@ class TailSamplingJobITCase {
         });
         assertThat(deadLetters).containsOnlyKeys(OtlpDecoder.UNPARSEABLE_RECORD, OtlpDecoder.INVALID_SPAN_ID);
         assertThat(deadLetters.get(OtlpDecoder.INVALID_SPAN_ID)).contains("all zeros");
+    }
+
+    /** Flink SQL's rows for {@link #QUESTIONS}, which the Spark check must get from the same tables. */
+    private static void writeAnswersForSpark(TailSamplingConf conf) throws Exception {
+        WarehouseSql sql = WarehouseSql.open(conf.catalog);
+        Map<String, List<String>> rows = new LinkedHashMap<>();
+        for (String question : QUESTIONS) {
+            rows.put(
+                    question,
+                    sql.query(question).stream()
+                            .map(row -> EngineRows.cells(row.getArity(), row::getField))
+                            .sorted()
+                            .toList());
+            assertThat(rows.get(question)).as(question).isNotEmpty();
+        }
+        EngineRows.writeAnswers(
+                ANSWERS, Map.of("type", "rest", "warehouse", WAREHOUSE.toUri().toString()), Map.of(), rows);
     }
 
     /**

@@ -334,7 +334,10 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         };
     }
 
-    /** The summary, locations (trace and attribute) and service-graph calls of a kept trace; whatever goes wrong there, its spans are written. */
+    /**
+     * The summary, locations (trace and attribute) and service-graph calls of a kept trace; whatever
+     * goes wrong there, its spans are written.
+     */
     private void summarize(String traceId, List<Span> kept, ReadOnlyContext ctx) {
         KeptTrace summary;
         List<TraceLocation> locations;

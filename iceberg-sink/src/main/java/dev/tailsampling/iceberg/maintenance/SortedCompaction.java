@@ -74,7 +74,6 @@ public final class SortedCompaction {
         }
         List<DataFile> written = sql().writeSorted(
                         table,
-                        definition.schema(),
                         String.format(
                                 "SELECT * FROM %s /*+ OPTIONS('snapshot-id'='%d') */ WHERE %s >= TO_TIMESTAMP_LTZ(%d, 3)"
                                         + " AND %s < TO_TIMESTAMP_LTZ(%d, 3)%s",

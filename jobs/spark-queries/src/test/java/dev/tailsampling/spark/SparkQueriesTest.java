@@ -3,13 +3,9 @@ package dev.tailsampling.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,7 +14,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,33 +26,15 @@ import org.junit.jupiter.api.Test;
  */
 class SparkQueriesTest {
     private static final Path DOC = Paths.get("..", "..", "docs", "queries.md");
-    private static final Path ANSWERS = Paths.get("..", "target", "queries-answers.json");
 
-    private static SparkSession spark;
     private static JsonNode answers;
+    private static SparkSession spark;
 
     @BeforeAll
     static void start() throws Exception {
-        assertThat(ANSWERS)
-                .as("the jobs module's QueriesDocTest writes the warehouse and Flink SQL's answers first:"
-                        + " run mvn verify from the project's root")
-                .exists();
-        answers = new ObjectMapper().readTree(ANSWERS.toFile());
-        spark = SparkSession.builder()
-                .master("local[2]")
-                .appName("queries")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.datetime.java8API.enabled", "true")
-                .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-                .config("spark.sql.catalog.lake", "org.apache.iceberg.spark.SparkCatalog")
-                .config("spark.sql.catalog.lake.type", "hadoop")
-                .config(
-                        "spark.sql.catalog.lake.warehouse",
-                        answers.get("warehouse").asText())
-                .getOrCreate();
-        spark.sql("USE lake.tracing");
+        answers = SparkRows.answers(Paths.get("..", "target", "queries-answers.json"));
+        spark = SparkRows.session(Map.of(
+                "type", "hadoop", "warehouse", answers.at("/catalog/warehouse").asText()));
     }
 
     @AfterAll
@@ -72,19 +49,15 @@ class SparkQueriesTest {
         Map<String, String> flinkSql = queries("");
         Map<String, String> sparkSql = queries(" (spark)");
         assertThat(flinkSql).containsKeys(sparkSql.keySet().toArray(String[]::new));
-        Iterator<Map.Entry<String, JsonNode>> expected = answers.get("rows").fields();
         List<String> checked = new ArrayList<>();
-        while (expected.hasNext()) {
-            Map.Entry<String, JsonNode> question = expected.next();
+        Iterator<Map.Entry<String, JsonNode>> questions = answers.get("rows").fields();
+        while (questions.hasNext()) {
+            Map.Entry<String, JsonNode> question = questions.next();
             String name = question.getKey();
             String sql = forFixture(sparkSql.getOrDefault(name, flinkSql.get(name)));
-            List<String> rows = spark.sql(sql).collectAsList().stream()
-                    .map(SparkQueriesTest::cells)
-                    .sorted()
-                    .collect(Collectors.toList());
-            List<String> flinkRows = new ArrayList<>();
-            question.getValue().forEach(row -> flinkRows.add(row.asText()));
-            assertThat(rows).as(name + ": " + sql).isEqualTo(flinkRows);
+            assertThat(SparkRows.rows(spark, sql))
+                    .as(name + ": " + sql)
+                    .isEqualTo(SparkRows.expected(question.getValue()));
             checked.add(name);
         }
         assertThat(checked).containsExactlyInAnyOrderElementsOf(flinkSql.keySet());
@@ -112,29 +85,5 @@ class SparkQueriesTest {
                         replace.keySet().stream().map(Pattern::quote).collect(Collectors.joining("|")))
                 .matcher(sql);
         return found.replaceAll(m -> Matcher.quoteReplacement(replace.get(m.group())));
-    }
-
-    /** A row as the jobs module's test wrote Flink's: whole numbers as such, others to 9 digits, times as instants. */
-    private static String cells(Row row) {
-        List<String> cells = new ArrayList<>();
-        for (int i = 0; i < row.length(); i++) {
-            Object cell = row.get(i);
-            if (cell instanceof Double || cell instanceof Float || cell instanceof BigDecimal) {
-                double number = ((Number) cell).doubleValue();
-                cells.add(
-                        number == Math.rint(number) && Math.abs(number) < 1e15
-                                ? String.valueOf((long) number)
-                                : String.format("%.9g", number));
-            } else if (cell instanceof Number number) {
-                cells.add(String.valueOf(number.longValue()));
-            } else if (cell instanceof Timestamp time) {
-                cells.add(time.toInstant().toString());
-            } else if (cell instanceof Instant time) {
-                cells.add(time.toString());
-            } else {
-                cells.add(String.valueOf(cell));
-            }
-        }
-        return String.join(" | ", cells);
     }
 }

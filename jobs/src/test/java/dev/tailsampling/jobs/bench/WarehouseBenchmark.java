@@ -92,7 +92,8 @@ public final class WarehouseBenchmark {
             List<String> sample,
             int scans) {
         out.printf("%n== %s ==%n", when);
-        for (String name : List.of("spans", "trace_index", "attribute_index", "trace_summaries", "service_metrics")) {
+        for (String name : List.of(
+                "spans", "trace_index", "attribute_index", "trace_summaries", "service_metrics", "service_edges")) {
             Table table = catalog.loadTable(name);
             Snapshot current = table.currentSnapshot();
             long bytes = Long.parseLong(current.summary().get("total-files-size"));
@@ -283,7 +284,10 @@ public final class WarehouseBenchmark {
                 median(scanned) / median(indexed), (double) indexBytes / spanBytes);
     }
 
-    /** Stored bytes of each column (leaf fields by their dotted names), from the data files' column sizes, largest first. */
+    /**
+     * Stored bytes of each column (leaf fields by their dotted names), from the data files' column
+     * sizes, largest first.
+     */
     private static String bytesByColumn(Table table) {
         Map<String, Long> bytes = new HashMap<>();
         try (CloseableIterable<FileScanTask> tasks =

@@ -3,7 +3,6 @@ package dev.tailsampling.jobs.warehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.WarehouseSql;
 import dev.tailsampling.jobs.TablesCommand;
@@ -13,7 +12,6 @@ import dev.tailsampling.sampling.summary.KeptTrace;
 import dev.tailsampling.sampling.summary.PathStep;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +22,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -411,7 +408,7 @@ class QueriesDocTest {
                         .query(forFixture(queries.get(name))
                                 .replace("CURRENT_TIMESTAMP", "CAST('" + now + "' AS TIMESTAMP_LTZ(3))"))
                         .stream()
-                        .map(row -> cells(row.getArity(), row::getField))
+                        .map(row -> EngineRows.cells(row.getArity(), row::getField))
                         .sorted()
                         .toList();
                 List<String> duck = new ArrayList<>();
@@ -420,7 +417,7 @@ class QueriesDocTest {
                                 .replace("CURRENT_TIMESTAMP", "TIMESTAMPTZ '" + now + "+00'"))) {
                     int columns = rows.getMetaData().getColumnCount();
                     while (rows.next()) {
-                        duck.add(cells(columns, i -> {
+                        duck.add(EngineRows.cells(columns, i -> {
                             try {
                                 return rows.getObject(i + 1);
                             } catch (SQLException e) {
@@ -443,31 +440,7 @@ class QueriesDocTest {
         }
         replaced.put("'4711'", "'" + user + "'");
         replaced.put("CURRENT_TIMESTAMP", "TIMESTAMP '" + now + "'");
-        new ObjectMapper()
-                .writerWithDefaultPrettyPrinter()
-                .writeValue(ANSWERS.toFile(), Map.of("warehouse", warehouse(), "replace", replaced, "rows", answers));
-    }
-
-    /** A row as text both engines' values compare by: whole numbers as such, others to 9 digits, times as instants. */
-    private static String cells(int columns, java.util.function.IntFunction<Object> value) {
-        List<String> cells = new ArrayList<>();
-        for (int i = 0; i < columns; i++) {
-            Object cell = value.apply(i);
-            if (cell instanceof Double || cell instanceof Float || cell instanceof BigDecimal) {
-                double number = ((Number) cell).doubleValue();
-                cells.add(
-                        number == Math.rint(number) && Math.abs(number) < 1e15
-                                ? String.valueOf((long) number)
-                                : String.format("%.9g", number));
-            } else if (cell instanceof Number number) {
-                cells.add(String.valueOf(number.longValue()));
-            } else if (cell instanceof OffsetDateTime time) {
-                cells.add(time.toInstant().toString());
-            } else {
-                cells.add(String.valueOf(cell));
-            }
-        }
-        return String.join(" | ", cells);
+        EngineRows.writeAnswers(ANSWERS, Map.of("type", "hadoop", "warehouse", warehouse()), replaced, answers);
     }
 
     private static String warehouse() {
