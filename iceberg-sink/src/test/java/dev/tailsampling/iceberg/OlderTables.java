@@ -1,5 +1,8 @@
 package dev.tailsampling.iceberg;
 
+import dev.tailsampling.sampling.DecisionTrigger;
+import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.summary.KeptTrace;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.Schema;
@@ -9,6 +12,24 @@ import org.apache.iceberg.types.Types;
 /** Tables as an older version of the job made them, for the tests of what a newer one does with them. */
 public final class OlderTables {
     private OlderTables() {}
+
+    /**
+     * What the tests write into such a table: the summary of a kept trace of one 2.5 ms root span,
+     * frontend {@code GET /}, so its path is one step with 2,500 microseconds of self time.
+     */
+    public static KeptTrace oneSpanTrace(String traceId, long startNanos) {
+        Span root = new Span();
+        root.traceId = traceId;
+        root.spanId = "00f067aa0ba902b7";
+        root.parentSpanId = "";
+        root.serviceName = "frontend";
+        root.operationName = "GET /";
+        root.startTimeUnixNano = startNanos;
+        root.endTimeUnixNano = startNanos + 2_500_000;
+        root.durationNs = 2_500_000;
+        root.markKept("errors", 1.0, DecisionTrigger.INACTIVITY, false);
+        return KeptTrace.of(List.of(root));
+    }
 
     /**
      * {@code trace_summaries} with the critical path step of version 0.1: a span id and offsets in

@@ -2,7 +2,6 @@ package dev.tailsampling.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tailsampling.sampling.DecisionTrigger;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.SpanEvent;
 import dev.tailsampling.sampling.SpanLink;
@@ -220,18 +219,8 @@ class TablesTest {
     void rowsOfASummaryTableWithAnOlderPathLayoutGoToTheColumnsByName() throws Exception {
         OlderTables.summariesWithSpanIdsAndNanos(IcebergCatalogConf.localWarehouse(warehouse.toString()));
 
-        Span root = new Span();
-        root.traceId = "0af7651916cd43dd8448eb211c80319c";
-        root.spanId = "00f067aa0ba902b7";
-        root.parentSpanId = "";
-        root.serviceName = "frontend";
-        root.operationName = "GET /";
-        root.startTimeUnixNano = START;
-        root.endTimeUnixNano = START + 2_500_000;
-        root.durationNs = 2_500_000;
-        root.markKept("errors", 1.0, DecisionTrigger.INACTIVITY, false);
-        Record summary =
-                roundTrip(TraceSummariesTable.TABLE, TraceSummariesTable.COLUMNS.rows(), KeptTrace.of(List.of(root)));
+        KeptTrace trace = OlderTables.oneSpanTrace("0af7651916cd43dd8448eb211c80319c", START);
+        Record summary = roundTrip(TraceSummariesTable.TABLE, TraceSummariesTable.COLUMNS.rows(), trace);
 
         Record step = (Record) ((List<?>) summary.getField("critical_path")).get(0);
         assertThat(step.getField("service_name")).isEqualTo("frontend");
@@ -240,7 +229,7 @@ class TablesTest {
         assertThat(step.getField("duration_us")).isEqualTo(2_500L);
         assertThat(step.getField("span_id")).isNull();
         assertThat(step.getField("self_time_ns")).isNull();
-        assertThat(summary.getField("trace_id")).isEqualTo(root.traceId);
+        assertThat(summary.getField("trace_id")).isEqualTo(trace.traceId);
         assertThat(summary.getField("adjusted_count")).isEqualTo(1.0);
     }
 

@@ -8,9 +8,6 @@ import dev.tailsampling.iceberg.TableWrites;
 import dev.tailsampling.iceberg.TraceSummariesTable;
 import dev.tailsampling.iceberg.maintenance.SortedCompaction;
 import dev.tailsampling.iceberg.maintenance.WarehouseMaintenance;
-import dev.tailsampling.sampling.DecisionTrigger;
-import dev.tailsampling.sampling.Span;
-import dev.tailsampling.sampling.summary.KeptTrace;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -47,7 +44,8 @@ class OlderLayoutCompactionTest {
                     summaries,
                     TraceSummariesTable.TABLE,
                     TraceSummariesTable.COLUMNS.rows(),
-                    List.of(trace(String.format("%032x", commit + 1), START + commit * 1_000_000_000L)));
+                    List.of(OlderTables.oneSpanTrace(
+                            String.format("%032x", commit + 1), START + commit * 1_000_000_000L)));
         }
         summaries.refresh();
 
@@ -73,19 +71,5 @@ class OlderLayoutCompactionTest {
             assertThat(step.getField("span_id")).isNull();
             assertThat(row.getField("adjusted_count")).isEqualTo(1.0);
         });
-    }
-
-    private static KeptTrace trace(String traceId, long startNanos) {
-        Span root = new Span();
-        root.traceId = traceId;
-        root.spanId = "00f067aa0ba902b7";
-        root.parentSpanId = "";
-        root.serviceName = "frontend";
-        root.operationName = "GET /";
-        root.startTimeUnixNano = startNanos;
-        root.endTimeUnixNano = startNanos + 2_500_000;
-        root.durationNs = 2_500_000;
-        root.markKept("errors", 1.0, DecisionTrigger.INACTIVITY, false);
-        return KeptTrace.of(List.of(root));
     }
 }

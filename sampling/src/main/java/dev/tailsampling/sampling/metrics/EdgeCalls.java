@@ -14,8 +14,6 @@ import java.util.Map;
  * estimate every call made, kept or not; durations and errors are the called span's.
  */
 public class EdgeCalls {
-    private static final long MINUTE_NANOS = 60_000_000_000L;
-
     public String callerService;
     public String callerOperation;
     public String calleeService;
@@ -57,7 +55,7 @@ public class EdgeCalls {
             if (parent == null || parent.serviceName.equals(span.serviceName)) {
                 continue;
             }
-            long minuteMillis = Math.floorDiv(span.startTimeUnixNano, MINUTE_NANOS) * 60_000L;
+            long minuteMillis = OperationSample.minuteMillis(span.startTimeUnixNano);
             EdgeCalls edge = edges.computeIfAbsent(
                     List.of(
                             parent.serviceName,

@@ -32,6 +32,11 @@ public class OperationSample {
 
     public OperationSample() {}
 
+    /** Start of the minute of {@code unixNanos}, Unix milliseconds: the minute a per-minute row counts in. */
+    static long minuteMillis(long unixNanos) {
+        return Math.floorDiv(unixNanos, MINUTE_NANOS) * 60_000L;
+    }
+
     /** The key the samples of one row of {@code service_metrics} share. */
     public String key() {
         return serviceName + '\u0000' + operationName + '\u0000' + spanKind + '\u0000' + minuteMillis;
@@ -49,7 +54,7 @@ public class OperationSample {
                 long durationNs,
                 boolean error,
                 double headProbability) {
-            long minuteMillis = Math.floorDiv(startNanos, MINUTE_NANOS) * 60_000L;
+            long minuteMillis = minuteMillis(startNanos);
             OperationSample sample =
                     samples.computeIfAbsent(new Key(service, operation, kind, minuteMillis, headProbability), k -> {
                         OperationSample created = new OperationSample();

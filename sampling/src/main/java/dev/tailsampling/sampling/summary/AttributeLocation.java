@@ -13,8 +13,6 @@ import java.util.Set;
  * reads these first, then only the traces and partitions they name.
  */
 public class AttributeLocation {
-    private static final long HOUR_NANOS = 3_600_000_000_000L;
-
     public String key;
     public String value;
     public String traceId;
@@ -35,7 +33,7 @@ public class AttributeLocation {
         }
         Map<List<Object>, AttributeLocation> distinct = new LinkedHashMap<>();
         for (Span span : spans) {
-            long hourMillis = Math.floorDiv(span.startTimeUnixNano, HOUR_NANOS) * 3_600_000L;
+            long hourMillis = TraceLocation.hourMillis(span);
             for (String key : indexedKeys) {
                 String value = span.attribute(key);
                 if (value != null) {

@@ -26,7 +26,7 @@ public class TraceLocation {
     public static List<TraceLocation> of(List<Span> spans) {
         Map<String, TraceLocation> byPlace = new LinkedHashMap<>();
         for (Span span : spans) {
-            long hourMillis = Math.floorDiv(span.startTimeUnixNano, HOUR_NANOS) * 3_600_000L;
+            long hourMillis = hourMillis(span);
             TraceLocation location = byPlace.computeIfAbsent(hourMillis + "/" + span.serviceName, k -> {
                 TraceLocation created = new TraceLocation();
                 created.traceId = span.traceId;
@@ -37,5 +37,10 @@ public class TraceLocation {
             location.spanCount++;
         }
         return new ArrayList<>(byPlace.values());
+    }
+
+    /** Start of the hour the span started in, Unix milliseconds: its {@code spans} partition's hour. */
+    static long hourMillis(Span span) {
+        return Math.floorDiv(span.startTimeUnixNano, HOUR_NANOS) * 3_600_000L;
     }
 }
