@@ -23,10 +23,13 @@ import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.actions.RewriteDataFilesActionResult;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.actions.Actions;
 import org.apache.iceberg.io.FileIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the warehouse small and fast, table by table: drops partitions past their retention
@@ -37,6 +40,7 @@ import org.apache.iceberg.io.FileIO;
  * ({@link OrphanFiles}). Every age counts from the injected clock.
  */
 public final class WarehouseMaintenance {
+    private static final Logger LOG = LoggerFactory.getLogger(WarehouseMaintenance.class);
 
     /** What to keep and when to act. */
     public record Settings(
@@ -130,16 +134,25 @@ public final class WarehouseMaintenance {
         // Open partitions still receive appends: Iceberg's own rewrite action bin-packs their files,
         // replacing only the files it read, so a concurrent commit loses nothing.
         long openFrom = TimePartitions.of(table, definition.timeColumn()).floor(closedBy.toEpochMilli());
-        RewriteDataFilesActionResult packed = Actions.forTable(table)
-                .rewriteDataFiles()
-                .filter(Expressions.greaterThanOrEqual(definition.timeColumn(), openFrom * 1000))
-                .execute();
+        RewriteDataFilesActionResult packed = new RewriteDataFilesActionResult(List.of(), List.of());
+        try {
+            packed = Actions.forTable(table)
+                    .rewriteDataFiles()
+                    .filter(Expressions.greaterThanOrEqual(definition.timeColumn(), openFrom * 1000))
+                    .execute();
+        } catch (CommitFailedException e) {
+            leftForNextPass(table, "bin-packing the open partitions", e);
+        }
         table.refresh();
         List<ManifestFile> manifests = dataManifests(table);
         if (!clustered(manifests)) {
-            table.rewriteManifests()
-                    .clusterBy(file -> String.valueOf(file.partition().get(0, Object.class)))
-                    .commit();
+            try {
+                table.rewriteManifests()
+                        .clusterBy(file -> String.valueOf(file.partition().get(0, Object.class)))
+                        .commit();
+            } catch (CommitFailedException e) {
+                leftForNextPass(table, "regrouping the manifests", e);
+            }
             table.refresh();
         }
         int manifestsAfter = dataManifests(table).size();
@@ -149,14 +162,18 @@ public final class WarehouseMaintenance {
         int snapshotsBefore = count(table.snapshots());
         AtomicLong filesExpired = new AtomicLong();
         FileIO io = table.io();
-        table.expireSnapshots()
-                .expireOlderThan(expiryNow.minus(settings.snapshotAge()).toEpochMilli())
-                .retainLast(1)
-                .deleteWith(path -> {
-                    io.deleteFile(path);
-                    filesExpired.incrementAndGet();
-                })
-                .commit();
+        try {
+            table.expireSnapshots()
+                    .expireOlderThan(expiryNow.minus(settings.snapshotAge()).toEpochMilli())
+                    .retainLast(1)
+                    .deleteWith(path -> {
+                        io.deleteFile(path);
+                        filesExpired.incrementAndGet();
+                    })
+                    .commit();
+        } catch (CommitFailedException e) {
+            leftForNextPass(table, "expiring snapshots", e);
+        }
         table.refresh();
         int snapshotsExpired = snapshotsBefore - count(table.snapshots());
         long orphans = OrphanFiles.deleteOlderThan(table, expiryNow.minus(settings.orphanAge()));
@@ -172,6 +189,18 @@ public final class WarehouseMaintenance {
                 snapshotsExpired,
                 filesExpired.get(),
                 orphans);
+    }
+
+    /**
+     * The job's commits won every retry of this one (Iceberg retries a commit that meets another a
+     * few times); what it would have done waits for the next pass, and nothing was replaced.
+     */
+    private static void leftForNextPass(Table table, String step, CommitFailedException e) {
+        LOG.warn(
+                "Left {} of {} for the next pass: the job's commits kept winning ({})",
+                step,
+                table.name(),
+                e.getMessage());
     }
 
     private static List<ManifestFile> dataManifests(Table table) {
