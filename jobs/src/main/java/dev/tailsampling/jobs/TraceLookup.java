@@ -14,6 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
@@ -25,6 +28,7 @@ import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.util.ThreadPools;
 
 /**
  * Finds a trace's spans the way the tables are laid out for: its rows in one {@code trace_index}
@@ -134,40 +138,66 @@ public final class TraceLookup {
 
     /**
      * The rows that {@code wanted} in the files and row groups that {@code filter} cannot rule out.
-     * Plans the scan once and reads each file with Iceberg's Parquet reader, which skips row groups
-     * by statistics, dictionaries and bloom filters; the other rows of a row group read are dropped
-     * here by {@code wanted}. The tables are append-only, so there are no delete files to apply.
+     * Plans the scan once and reads the files at once on Iceberg's worker pool (a trace's spans are
+     * in a file per service, and an object store answers each read after a round trip), each with
+     * Iceberg's Parquet reader, which skips row groups by statistics, dictionaries and bloom filters;
+     * the other rows of a row group read are dropped here by {@code wanted}. The tables are
+     * append-only, so there are no delete files to apply.
      */
     private static Read read(Table table, Expression filter, Predicate<Record> wanted) {
-        List<Record> rows = new ArrayList<>();
-        int files = 0;
-        Schema schema = table.schema();
+        List<FileScanTask> planned = new ArrayList<>();
         try (CloseableIterable<FileScanTask> tasks =
                 table.newScan().filter(filter).planFiles()) {
-            for (FileScanTask task : tasks) {
-                files++;
-                if (task.file().format() != FileFormat.PARQUET) {
-                    throw new IllegalStateException(
-                            table.name() + " has a " + task.file().format() + " data file; only Parquet is read: "
-                                    + task.file().location());
-                }
-                try (CloseableIterable<Record> records = Parquet.read(
-                                table.io().newInputFile(task.file().location()))
-                        .project(schema)
-                        .filter(filter)
-                        .split(task.start(), task.length())
-                        .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema))
-                        .build()) {
-                    for (Record record : records) {
-                        if (wanted.test(record)) {
-                            rows.add(record);
-                        }
-                    }
+            tasks.forEach(planned::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot plan a read of " + table.name(), e);
+        }
+        ExecutorService pool = ThreadPools.getWorkerPool();
+        List<Future<List<Record>>> reads = new ArrayList<>();
+        for (FileScanTask task : planned) {
+            reads.add(pool.submit(() -> readFile(table, filter, wanted, task)));
+        }
+        List<Record> rows = new ArrayList<>();
+        try {
+            for (Future<List<Record>> read : reads) {
+                rows.addAll(read.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading " + table.name(), e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure
+                    ? failure
+                    : new IllegalStateException("cannot read " + table.name(), e.getCause());
+        } finally {
+            reads.forEach(read -> read.cancel(true));
+        }
+        return new Read(rows, planned.size());
+    }
+
+    private static List<Record> readFile(Table table, Expression filter, Predicate<Record> wanted, FileScanTask task) {
+        if (task.file().format() != FileFormat.PARQUET) {
+            throw new IllegalStateException(
+                    table.name() + " has a " + task.file().format() + " data file; only Parquet is read: "
+                            + task.file().location());
+        }
+        Schema schema = table.schema();
+        List<Record> rows = new ArrayList<>();
+        try (CloseableIterable<Record> records = Parquet.read(
+                        table.io().newInputFile(task.file().location()))
+                .project(schema)
+                .filter(filter)
+                .split(task.start(), task.length())
+                .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema))
+                .build()) {
+            for (Record record : records) {
+                if (wanted.test(record)) {
+                    rows.add(record);
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + table.name(), e);
+            throw new UncheckedIOException("cannot read " + task.file().location(), e);
         }
-        return new Read(rows, files);
+        return rows;
     }
 }

@@ -73,14 +73,16 @@ public final class WarehouseMaintenance {
             int manifestsAfter,
             int snapshotsExpired,
             long filesExpired,
-            long orphansDeleted) {
+            long orphansDeleted,
+            Duration took) {
 
         @Override
         public String toString() {
             return String.format(
                     "%s: retention dropped %d partitions (%,d files, %,d rows); compacted %d closed partitions"
                             + " (%,d files -> %,d) and bin-packed open ones (%,d files -> %,d); regrouped manifests"
-                            + " (%d -> %d); expired %d snapshots (%,d files deleted); deleted %,d orphan files",
+                            + " (%d -> %d); expired %d snapshots (%,d files deleted); deleted %,d orphan files;"
+                            + " %d s",
                     table,
                     dropped.partitions(),
                     dropped.files(),
@@ -94,7 +96,8 @@ public final class WarehouseMaintenance {
                     manifestsAfter,
                     snapshotsExpired,
                     filesExpired,
-                    orphansDeleted);
+                    orphansDeleted,
+                    took.toSeconds());
         }
     }
 
@@ -125,6 +128,7 @@ public final class WarehouseMaintenance {
     }
 
     private Report maintain(Table table, TableDefinition definition, SortedCompaction compaction) {
+        long started = System.nanoTime();
         Instant now = clock.instant();
         PartitionRetention.Dropped dropped = PartitionRetention.dropOlderThan(
                 table, definition.timeColumn(), settings.retention().get(definition.name()), now);
@@ -138,6 +142,9 @@ public final class WarehouseMaintenance {
         try {
             packed = Actions.forTable(table)
                     .rewriteDataFiles()
+                    // At its default of 4 MB per file, small files (an index commit writes a few KB
+                    // a bucket) would fill a 128 MB task at 32 files and a partition keep many.
+                    .splitOpenFileCost(1)
                     .filter(Expressions.greaterThanOrEqual(definition.timeColumn(), openFrom * 1000))
                     .execute();
         } catch (CommitFailedException e) {
@@ -188,7 +195,8 @@ public final class WarehouseMaintenance {
                 manifestsAfter,
                 snapshotsExpired,
                 filesExpired.get(),
-                orphans);
+                orphans,
+                Duration.ofNanos(System.nanoTime() - started));
     }
 
     /**
