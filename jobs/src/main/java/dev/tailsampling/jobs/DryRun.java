@@ -126,6 +126,9 @@ final class DryRun {
         line.put("span_count", summary.spanCount);
         line.put("duration_ms", summary.durationNanos() / 1_000_000L);
         line.put("incomplete", !summary.rootSeen);
+        if (decision.keeps()) {
+            line.put("reason", decision.reason());
+        }
         return line.toString();
     }
 

@@ -106,6 +106,29 @@ class DryRunTest {
     }
 
     @Test
+    void unusualPathLearnsInFileOrderAndSaysWhichPathItKept() throws Exception {
+        Files.writeString(policies, "policies: [{name: paths, type: unusual_path, unusual_path: {min_traces: 2}}]\n");
+        Path input = dir.resolve("traces.jsonl");
+        Files.writeString(
+                input,
+                request("00000000000000000000000000000001", "00f067aa0ba902b7", "", 0, 10) + "\n"
+                        + request("00000000000000000000000000000002", "00f067aa0ba902b7", "", 0, 10) + "\n"
+                        + request("00000000000000000000000000000003", "00f067aa0ba902b7", "", 0, 10) + "\n"
+                        + request("00000000000000000000000000000003", "00f067aa0ba902b8", "00f067aa0ba902b7", 1, 9)
+                        + "\n"
+                        + request("00000000000000000000000000000004", "00f067aa0ba902b7", "", 0, 10) + "\n");
+
+        assertThat(run("--policies", policies.toString(), "--input", input.toString()))
+                .isZero();
+
+        assertThat(lines()).extracting(l -> l.get("decision").asText()).containsExactly("drop", "drop", "keep", "drop");
+        assertThat(lines().get(2).get("policy").asText()).isEqualTo("paths");
+        assertThat(lines().get(2).get("reason").asText())
+                .isEqualTo("path in 0.000 % of checkout POST /orders traces: (entry)  -> checkout POST /orders;"
+                        + " checkout POST /orders -> checkout POST /orders");
+    }
+
+    @Test
     void readsASingleJsonDocumentAndProtobuf() throws Exception {
         Path json = dir.resolve("trace.json");
         Files.writeString(

@@ -14,6 +14,7 @@ import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.policy.ErrorPolicy;
 import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
+import dev.tailsampling.sampling.policy.UnusualPathPolicy;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
 import dev.tailsampling.sampling.summary.KeptTrace;
@@ -24,11 +25,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -412,6 +415,73 @@ class TailSamplerFunctionTest {
         assertThat(harness.extractOutputValues())
                 .extracting(s -> s.traceId)
                 .containsExactly(String.format("%032x", 1000));
+    }
+
+    @Test
+    void unusualPathLearningSurvivesASavepointAndARescale() throws Exception {
+        harness.close();
+        harness = newHarness(unusualPaths());
+        harness.open();
+        harness.setProcessingTime(0);
+        for (int i = 0; i < 100; i++) {
+            // A tenth of the traces have a second span, op1; the others are the root alone.
+            send(String.format("%032x", i + 1), 0, false, 5, i % 10 == 0 ? 2 : 1);
+        }
+        harness.setProcessingTime(WAIT);
+        assertThat(harness.extractOutputValues())
+                .as("two usual paths, nothing rare")
+                .isEmpty();
+        var snapshot = harness.snapshot(1L, WAIT);
+        harness.close();
+
+        for (int subtask = 0; subtask < 2; subtask++) {
+            harness = new KeyedBroadcastOperatorTestHarness<>(
+                    new CoBroadcastWithKeyedOperator<>(
+                            new TailSamplerFunction(
+                                    unusualPaths(),
+                                    new BufferLimits(
+                                            Duration.ofMillis(WAIT), Duration.ofMillis(MAX_AGE), MAX_SPANS, MAX_BYTES),
+                                    Duration.ofMillis(CACHE_TTL),
+                                    Set.of("service.name")),
+                            List.of(SamplingRatesState.DESCRIPTOR)),
+                    e -> e.traceId,
+                    Types.STRING,
+                    128,
+                    2,
+                    subtask);
+            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+            harness.initializeState(
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(snapshot, 128, 1, 2, subtask));
+            harness.open();
+            harness.setProcessingTime(WAIT);
+            String usual = traceIdOnSubtask(subtask, 1000);
+            String wider = traceIdOnSubtask(subtask, 2000);
+            send(usual, 0, false, 5, 2);
+            send(wider, 0, false, 5, 3);
+            harness.setProcessingTime(3 * WAIT);
+
+            assertThat(harness.extractOutputValues())
+                    .as("subtask %d of 2 judges with all that was learned: only the new path is rare", subtask)
+                    .extracting(s -> s.traceId + "/" + s.samplingPolicy)
+                    .containsOnly(wider + "/paths");
+            harness.close();
+        }
+        harness = newHarness();
+        harness.open();
+    }
+
+    private static PolicySet unusualPaths() {
+        return new PolicySet(List.of(new UnusualPathPolicy("paths", 0.01, 50, Duration.ofHours(1), 200)));
+    }
+
+    /** A trace id from {@code from} on whose key group the subtask of two holds. */
+    private static String traceIdOnSubtask(int subtask, int from) {
+        for (int i = from; ; i++) {
+            String id = String.format("%032x", i);
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(id, 128, 2) == subtask) {
+                return id;
+            }
+        }
     }
 
     @Test

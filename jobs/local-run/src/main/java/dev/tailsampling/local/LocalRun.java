@@ -46,6 +46,7 @@ import org.apache.iceberg.Table;
  * traces per second (500), {@code --traffic-steps} (multiples of the rate over time, such as
  * 1x:30s,5x:60s,1x:30s), {@code --budget} kept spans per second for the controller (1000),
  * {@code --controller-interval} (20s), {@code --error-rate} (0.02), {@code --slow-rate} (0.03),
+ * {@code --fallback-rate} (0.0005: requests that payment charges through a second provider),
  * {@code --work-dir} (target/local-run: the warehouse and checkpoints, both emptied first),
  * {@code --parallelism} (2), {@code --head-rules} (a rules file whose {@code head_sampling} block the
  * shop's SDKs sample by; none: they keep every trace). Every other {@code --key value} is a sampling
@@ -78,6 +79,7 @@ public final class LocalRun {
         String controllerInterval = params.getOrDefault("controller-interval", "20s");
         double errorRate = Double.parseDouble(params.getOrDefault("error-rate", "0.02"));
         double slowRate = Double.parseDouble(params.getOrDefault("slow-rate", "0.03"));
+        double fallbackRate = Double.parseDouble(params.getOrDefault("fallback-rate", "0.0005"));
         int parallelism = Integer.parseInt(params.getOrDefault("parallelism", "2"));
         Path workDir =
                 Paths.get(params.getOrDefault("work-dir", "target/local-run")).toAbsolutePath();
@@ -97,6 +99,7 @@ public final class LocalRun {
                 "controller-interval",
                 "error-rate",
                 "slow-rate",
+                "fallback-rate",
                 "parallelism",
                 "work-dir",
                 "head-rules")) {
@@ -151,7 +154,15 @@ public final class LocalRun {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
 
             ShopLoadGenerator generator = new ShopLoadGenerator(
-                    kafka.bootstrapServers(), conf.spansTopic, rate, steps, errorRate, slowRate, headSampler, 7);
+                    kafka.bootstrapServers(),
+                    conf.spansTopic,
+                    rate,
+                    steps,
+                    errorRate,
+                    slowRate,
+                    fallbackRate,
+                    headSampler,
+                    7);
             JobClient job = new TailSamplingJob(conf).start(env);
             Configuration controllerFlink = BudgetControllerJob.flinkConfiguration(controllerConf);
             controllerFlink.set(RestOptions.BIND_PORT, "0");
@@ -253,8 +264,9 @@ public final class LocalRun {
         try {
             return TailSamplingConf.fromMap(jobParams);
         } catch (IllegalArgumentException e) {
-            fail(e.getMessage() + "\n(local-run options: --duration, --rate, --traffic-steps, --budget,"
-                    + " --controller-interval, --error-rate, --slow-rate, --parallelism, --work-dir, --head-rules)");
+            fail(
+                    e.getMessage() + "\n(local-run options: --duration, --rate, --traffic-steps, --budget,"
+                            + " --controller-interval, --error-rate, --slow-rate, --fallback-rate, --parallelism, --work-dir, --head-rules)");
             return null;
         }
     }

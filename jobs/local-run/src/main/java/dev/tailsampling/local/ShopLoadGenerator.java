@@ -23,8 +23,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Traffic of a small shop, traced with the real OpenTelemetry SDK: frontend calls checkout, which
  * charges through payment and reserves stock through inventory, which queries its database. A
- * configurable share of requests fails in payment, another share is slow there. Each service's SDK
- * uses the given head sampler, as the applications would.
+ * configurable share of requests fails in payment, another share is slow there, and a rare few take
+ * a route no other does: payment's first provider refuses and it charges through a second one. Each
+ * service's SDK uses the given head sampler, as the applications would.
  */
 public final class ShopLoadGenerator implements AutoCloseable {
     private static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
@@ -37,11 +38,13 @@ public final class ShopLoadGenerator implements AutoCloseable {
     private static final AttributeKey<String> DB_QUERY = AttributeKey.stringKey("db.query.text");
     private static final AttributeKey<String> USER_TIER = AttributeKey.stringKey("user.tier");
     private static final AttributeKey<Long> ORDER_TOTAL = AttributeKey.longKey("order.total");
+    private static final AttributeKey<String> PEER_SERVICE = AttributeKey.stringKey("peer.service");
 
     private final double tracesPerSecond;
     private final TrafficSteps steps;
     private final double errorRate;
     private final double slowRate;
+    private final double fallbackRate;
     private final SplittableRandom random;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaSpanExporter exporter;
@@ -61,12 +64,14 @@ public final class ShopLoadGenerator implements AutoCloseable {
             TrafficSteps steps,
             double errorRate,
             double slowRate,
+            double fallbackRate,
             Sampler headSampler,
             long seed) {
         this.tracesPerSecond = tracesPerSecond;
         this.steps = steps;
         this.errorRate = errorRate;
         this.slowRate = slowRate;
+        this.fallbackRate = fallbackRate;
         this.random = new SplittableRandom(seed);
         java.util.Properties props = new java.util.Properties();
         props.put("bootstrap.servers", bootstrapServers);
@@ -135,6 +140,7 @@ public final class ShopLoadGenerator implements AutoCloseable {
     private void emitTrace() {
         boolean failed = random.nextDouble() < errorRate;
         boolean slow = random.nextDouble() < slowRate;
+        boolean fallback = random.nextDouble() < fallbackRate;
         long start = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
         long ms = 1_000_000L;
         long db = (2 + random.nextInt(8)) * ms;
@@ -171,6 +177,14 @@ public final class ShopLoadGenerator implements AutoCloseable {
         Span charge = child(payment, "PaymentService/Charge", SpanKind.SERVER, chargeCall, t + ms / 2)
                 .setAttribute(RPC_SERVICE, "PaymentService")
                 .setAttribute(RPC_METHOD, "Charge");
+        if (fallback) {
+            Span second = child(payment, "POST /v1/charges", SpanKind.CLIENT, charge, t + ms)
+                    .setAttribute(HTTP_METHOD, "POST")
+                    .setAttribute(URL_PATH, "/v1/charges")
+                    .setAttribute(PEER_SERVICE, "second-provider")
+                    .setAttribute(HTTP_STATUS, 201L);
+            second.end(t + pay - ms, TimeUnit.NANOSECONDS);
+        }
         if (failed) {
             charge.recordException(new IllegalStateException("card declined by issuer"));
             charge.setStatus(StatusCode.ERROR, "card declined");

@@ -1,6 +1,7 @@
 package dev.tailsampling.sampling.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.policy.AlwaysSamplePolicy;
 import dev.tailsampling.sampling.policy.AndPolicy;
@@ -20,6 +21,7 @@ import dev.tailsampling.sampling.policy.StatusCodePolicy;
 import dev.tailsampling.sampling.policy.StringAttributePolicy;
 import dev.tailsampling.sampling.policy.TraceFlagsPolicy;
 import dev.tailsampling.sampling.policy.TraceStatePolicy;
+import dev.tailsampling.sampling.policy.UnusualPathPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -142,6 +144,29 @@ final class PolicyReader {
                 double accuracy = b.optionalDouble("relative_accuracy", 0.01);
                 return new LearnedLatencyPolicy(name, quantile, b.optionalLong("min_samples", 1, 100), accuracy);
             }
+            case "unusual_path": {
+                Block b = settings == null
+                        ? new Block(JsonNodeFactory.instance.objectNode(), source, policy.where)
+                        : settings;
+                b.allowOnly("max_share", "min_traces", "window", "max_signatures");
+                double maxShare = b.optionalDouble("max_share", 0.001);
+                if (!(maxShare > 0 && maxShare < 1)) {
+                    throw b.problem(
+                            "'max_share' must be between 0 and 1 (a share of a root's traces), was " + maxShare);
+                }
+                long atThreshold = (long) Math.ceil(1 / maxShare);
+                Duration window = b.optionalDuration("window");
+                if (window != null && window.isZero()) {
+                    throw b.problem("'window' must be longer than 0, the half-life of what the policy learned");
+                }
+                return new UnusualPathPolicy(
+                        name,
+                        maxShare,
+                        b.optionalLong("min_traces", 1, 1000),
+                        window == null ? Duration.ofHours(1) : window,
+                        // Room for every signature at the threshold (their shares add up to at most 1).
+                        (int) b.optionalLong("max_signatures", atThreshold, Math.max(2000, 2 * atThreshold)));
+            }
             case "critical_operations": {
                 Block b = require(settings, policy);
                 b.allowOnly("operations");
@@ -174,7 +199,7 @@ final class PolicyReader {
                 throw policy.problem("unknown policy type '" + type + "'; the types are always_sample,"
                         + " latency, status_code, numeric_attribute, string_attribute, boolean_attribute,"
                         + " probabilistic, rate_limiting, bytes_limiting, span_count, trace_state,"
-                        + " trace_flags, critical_operations, learned_latency, representative, and, not,"
+                        + " trace_flags, critical_operations, learned_latency, unusual_path, representative, and, not,"
                         + " drop, composite");
         }
     }

@@ -20,9 +20,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Decision cost of a 10-policy file on a 20-span trace that no policy keeps, so every policy looks
- * at every span: the most a decision costs. Reported per span. Spans are decoded beforehand; their
- * decoding is measured by the throughput harness, not here.
+ * Decision cost of a 10-policy file on a 20-span trace (a root and its 19 calls) that no policy
+ * keeps, so every policy looks at every span: the most a decision costs; and of the same file with
+ * an {@code unusual_path} policy added, which builds the trace's path signature each time (the
+ * trace's path is the usual one once it has warmed up). Reported per span. Spans are decoded
+ * beforehand; their decoding is measured by the throughput harness, not here.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,13 +46,18 @@ public class DecisionBenchmark {
             + "  - {name: payments, type: critical_operations, critical_operations: {operations: [payment]}}\n"
             + "  - {name: representative, type: probabilistic, probabilistic: {sampling_percentage: 1}}\n";
 
+    static final String WITH_UNUSUAL_PATH = POLICIES + "  - {name: unusual, type: unusual_path}\n";
+
     private PolicySet policies;
+    private PolicySet withUnusualPath;
     private TraceView trace;
 
     @Setup
     public void setUp() {
         policies = PolicyFile.parse(POLICIES, "benchmark").policies;
         policies.open(PolicyContext.standalone());
+        withUnusualPath = PolicyFile.parse(WITH_UNUSUAL_PATH, "benchmark").policies;
+        withUnusualPath.open(PolicyContext.standalone());
         List<Span> spans = new ArrayList<>();
         for (int i = 0; i < SPANS; i++) {
             spans.add(TestTraces.span(
@@ -69,10 +76,15 @@ public class DecisionBenchmark {
                     "false",
                     "net.peer.name",
                     "10.0.0." + i));
+            spans.get(i).spanId = String.format("%016x", i + 1);
+            spans.get(i).parentSpanId = i == 0 ? "" : String.format("%016x", 1);
         }
         // Randomness 0: below the 1 % threshold, so the representative sample does not keep it either.
         trace = TestTraces.of(TestTraces.traceIdWithRandomness(0), spans);
-        if (policies.evaluate(trace).keeps()) {
+        for (int i = 0; i < 1000; i++) {
+            withUnusualPath.evaluate(trace);
+        }
+        if (policies.evaluate(trace).keeps() || withUnusualPath.evaluate(trace).keeps()) {
             throw new IllegalStateException("the benchmark trace must be dropped");
         }
     }
@@ -81,5 +93,11 @@ public class DecisionBenchmark {
     @OperationsPerInvocation(SPANS)
     public Decision decide() {
         return policies.evaluate(trace);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SPANS)
+    public Decision decideWithUnusualPath() {
+        return withUnusualPath.evaluate(trace);
     }
 }

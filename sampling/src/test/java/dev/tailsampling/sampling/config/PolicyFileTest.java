@@ -11,6 +11,7 @@ import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.SamplingPolicy;
 import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.policy.UnusualPathPolicy;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.SamplingRates;
 import java.nio.file.Path;
@@ -103,6 +104,16 @@ class PolicyFileTest {
     }
 
     @Test
+    void theUnusualPathsExampleLoads() {
+        PolicyFile example = PolicyFile.load(Path.of("..", "examples", "unusual-paths.yaml"));
+
+        assertThat(example.policies.subPolicies())
+                .extracting(SamplingPolicy::name)
+                .containsExactly("errors", "slow", "unusual-paths", "representative");
+        assertThat(example.policies.subPolicies().get(2)).isInstanceOf(UnusualPathPolicy.class);
+    }
+
+    @Test
     void aBareBlockAndATailSamplingRootLoadToo() {
         String policies = "policies: [{name: all, type: always_sample}]";
         assertThat(parse(policies).policies.subPolicies()).hasSize(1);
@@ -161,6 +172,41 @@ class PolicyFileTest {
         assertThatThrownBy(() -> parse("policies: []")).hasMessageContaining("at least one policy");
         assertThatThrownBy(() -> parse("policies: [{name: o, type: ottl_condition, ottl_condition: {span: [x]}}]"))
                 .hasMessageContaining("OTTL conditions are not supported");
+    }
+
+    @Test
+    void anUnusualPathPolicyTakesItsSettingsAndRefusesBadOnes() {
+        PolicySet set = parse("policies: [{name: paths, type: unusual_path, unusual_path:"
+                        + " {max_share: 0.01, min_traces: 10, window: 30m, max_signatures: 100}}]")
+                .policies;
+        Span root = span("shop", "GET /", 5);
+        Span child = span("db", "query", 1);
+        child.spanId = "0000000000000002";
+        child.parentSpanId = root.spanId;
+        for (int i = 0; i < 10; i++) {
+            assertThat(set.evaluate(of(traceIdWithRandomness(i), List.of(root))).keeps())
+                    .isFalse();
+        }
+        assertThat(set.evaluate(of(traceIdWithRandomness(0), List.of(root, child)))
+                        .policy())
+                .isEqualTo("paths");
+        assertThat(parse("policies: [{name: u, type: unusual_path}]")
+                        .policies
+                        .subPolicies()
+                        .get(0))
+                .isInstanceOf(UnusualPathPolicy.class);
+
+        assertThatThrownBy(() -> parse("policies: [{name: u, type: unusual_path, unusual_path: {max_share: 2}}]"))
+                .hasMessageContaining("policy 'u' (unusual_path)")
+                .hasMessageContaining("'max_share' must be between 0 and 1");
+        assertThatThrownBy(
+                        () -> parse(
+                                "policies: [{name: u, type: unusual_path, unusual_path: {max_share: 0.01, max_signatures: 5}}]"))
+                .hasMessageContaining("'max_signatures' must be at least 100");
+        assertThatThrownBy(() -> parse("policies: [{name: u, type: unusual_path, unusual_path: {window: 0s}}]"))
+                .hasMessageContaining("'window' must be longer than 0");
+        assertThatThrownBy(() -> parse("policies: [{name: u, type: unusual_path, unusual_path: {max_shares: 1}}]"))
+                .hasMessageContaining("unknown field 'max_shares'");
     }
 
     @Test
