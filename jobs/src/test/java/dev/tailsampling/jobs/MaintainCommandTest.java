@@ -79,8 +79,8 @@ class MaintainCommandTest {
 
         assertThat(status).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("service_metrics: 3 data files in 1 partitions")
-                .contains("at most 3 files in one partition")
+                .contains("service_metrics: 3 data files in 1 partition,")
+                .contains("3 in the fullest partition")
                 .contains("spans: not created yet");
         assertThat(TablesCommand.run(new String[] {"--iceberg.warehous", "x"}, System.out, System.err))
                 .isEqualTo(2);

@@ -44,15 +44,18 @@ public record FileCounts(
     @Override
     public String toString() {
         return String.format(
-                "%s: %,d data files in %,d partitions, %,d bytes (%,d a file); at most %d files in one partition;"
-                        + " %,d files under %,d bytes",
+                "%s: %s in %s, %,d bytes (%,d a file); %,d in the fullest partition; %,d files under %,d bytes",
                 table,
-                files,
-                partitions,
+                counted(files, "data file"),
+                counted(partitions, "partition"),
                 bytes,
                 files == 0 ? 0 : bytes / files,
                 mostFilesInAPartition,
                 smallFiles,
                 smallBelowBytes);
+    }
+
+    private static String counted(long count, String noun) {
+        return String.format("%,d %s%s", count, noun, count == 1 ? "" : "s");
     }
 }
