@@ -27,7 +27,8 @@ public final class UnusualPathPolicy implements StatefulPolicy {
     private final long minTraces;
     private final long halfLifeNanos;
     private final int maxSignatures;
-    private transient Map<String, PathFrequencies> roots;
+    /** By root service, then root operation: no key to build for a trace. */
+    private transient Map<String, Map<String, PathFrequencies>> roots;
 
     public UnusualPathPolicy(String name, double maxShare, long minTraces, Duration window, int maxSignatures) {
         if (!(maxShare > 0 && maxShare < 1)) {
@@ -54,9 +55,7 @@ public final class UnusualPathPolicy implements StatefulPolicy {
         if (summary.rootService == null) {
             return Decision.notSampled();
         }
-        PathFrequencies seen = roots().computeIfAbsent(
-                        summary.rootService + SEPARATOR + summary.rootOperation,
-                        k -> new PathFrequencies(halfLifeNanos, maxSignatures));
+        PathFrequencies seen = frequencies(summary.rootService, String.valueOf(summary.rootOperation));
         PathSignature path = PathSignature.of(trace.spans());
         double share = seen.share(path.hash());
         Decision decision = Decision.notSampled();
@@ -74,13 +73,14 @@ public final class UnusualPathPolicy implements StatefulPolicy {
 
     /** Signatures remembered for a root service and operation; 0 if it has none. */
     public int signatures(String service, String operation) {
-        PathFrequencies seen = roots().get(service + SEPARATOR + operation);
+        PathFrequencies seen = roots().getOrDefault(service, Map.of()).get(operation);
         return seen == null ? 0 : seen.signatures();
     }
 
     @Override
     public void snapshotState(Map<String, byte[]> state) {
-        roots().forEach((root, seen) -> state.put(name + SEPARATOR + root, seen.encode()));
+        roots().forEach((service, operations) -> operations.forEach(
+                (operation, seen) -> state.put(name + SEPARATOR + service + SEPARATOR + operation, seen.encode())));
     }
 
     @Override
@@ -89,14 +89,21 @@ public final class UnusualPathPolicy implements StatefulPolicy {
         if (!key.startsWith(prefix)) {
             return;
         }
-        PathFrequencies restored = PathFrequencies.decode(value, halfLifeNanos, maxSignatures);
-        roots().merge(key.substring(prefix.length()), restored, (a, b) -> {
-            a.merge(b);
-            return a;
-        });
+        String root = key.substring(prefix.length());
+        int split = root.indexOf(SEPARATOR);
+        if (split < 0) {
+            return;
+        }
+        frequencies(root.substring(0, split), root.substring(split + 1))
+                .merge(PathFrequencies.decode(value, halfLifeNanos, maxSignatures));
     }
 
-    private Map<String, PathFrequencies> roots() {
+    private PathFrequencies frequencies(String service, String operation) {
+        return roots().computeIfAbsent(service, k -> new HashMap<>())
+                .computeIfAbsent(operation, k -> new PathFrequencies(halfLifeNanos, maxSignatures));
+    }
+
+    private Map<String, Map<String, PathFrequencies>> roots() {
         if (roots == null) {
             roots = new HashMap<>();
         }

@@ -7,6 +7,7 @@ import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.TestTraces;
 import dev.tailsampling.sampling.TraceView;
 import dev.tailsampling.sampling.config.PolicyFile;
+import dev.tailsampling.sampling.paths.PathSignature;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -99,5 +100,12 @@ public class DecisionBenchmark {
     @OperationsPerInvocation(SPANS)
     public Decision decideWithUnusualPath() {
         return withUnusualPath.evaluate(trace);
+    }
+
+    /** The part of {@code unusual_path} that reads the spans: building the trace's signature. */
+    @Benchmark
+    @OperationsPerInvocation(SPANS)
+    public long pathSignature() {
+        return PathSignature.of(trace.spans()).hash();
     }
 }
