@@ -65,7 +65,7 @@ class SpansTableMaintenanceTest {
         assertThat(counts.smallFiles())
                 .as("every file is far below the target size")
                 .isEqualTo(6);
-        assertThat(counts.toString()).contains("6 data files in 5 partitions").contains("at most 2 files");
+        assertThat(counts.toString()).contains("6 data files in 5 partitions").contains("2 in the fullest partition");
     }
 
     @Test
