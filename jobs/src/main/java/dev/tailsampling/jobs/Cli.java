@@ -24,6 +24,7 @@ public final class Cli {
                 DryRun.COMMAND,
                 RatesCommand.COMMAND,
                 TraceCommand.COMMAND,
+                ServeCommand.COMMAND,
                 SqlCommand.COMMAND,
                 MaintainCommand.COMMAND,
                 TablesCommand.COMMAND,

@@ -9,10 +9,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutionException;
@@ -97,25 +100,66 @@ public final class TraceLookup {
         this.summaries = catalog.loadTable(TraceSummariesTable.NAME);
     }
 
+    /** Sees what the job committed since the tables were loaded, for a lookup that runs for long. */
+    public void refresh() {
+        index.refresh();
+        spans.refresh();
+        summaries.refresh();
+    }
+
+    /** The snapshots of {@code trace_index} and {@code spans} that lookups read now: what a cached answer is good for. */
+    public String snapshots() {
+        return snapshotId(index) + "/" + snapshotId(spans);
+    }
+
+    private static long snapshotId(Table table) {
+        return table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId();
+    }
+
     /** The trace through the index; no spans if the index does not know it. */
     public Found find(String traceId) {
-        Expression byId = Expressions.equal("trace_id", traceId);
+        return find(Expressions.equal("trace_id", traceId), ofTrace(traceId));
+    }
+
+    /**
+     * Several traces through the index at once, each one's spans by its id; ids the index does not
+     * know are left out. Traces of the same hours share their partitions' files, so this reads
+     * fewer files than a lookup each.
+     */
+    public Map<String, List<Record>> findAll(Collection<String> traceIds) {
+        Set<String> ids = new HashSet<>(traceIds);
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<Record>> byTrace = new HashMap<>();
+        for (Record span : find(Expressions.in("trace_id", ids), row -> ids.contains(row.getField("trace_id")))
+                .spans()) {
+            byTrace.computeIfAbsent((String) span.getField("trace_id"), id -> new ArrayList<>())
+                    .add(span);
+        }
+        return byTrace;
+    }
+
+    private Found find(Expression byId, Predicate<Record> wanted) {
         TreeSet<Long> hours = new TreeSet<>();
-        Read indexRows = read(index, byId, ofTrace(traceId));
+        Read indexRows = read(index, byId, wanted);
+        Set<String> partitions = new HashSet<>();
         Expression inPartitions = Expressions.alwaysFalse();
         for (Record row : indexRows.rows()) {
             long hour = ((OffsetDateTime) row.getField("span_hour")).toEpochSecond() * 1_000_000L;
             hours.add(hour);
-            inPartitions = Expressions.or(
-                    inPartitions,
-                    Expressions.and(
-                            within(hour, hour + HOUR_MICROS),
-                            Expressions.equal("service_name", row.getField("service_name"))));
+            if (partitions.add(hour + "/" + row.getField("service_name"))) {
+                inPartitions = Expressions.or(
+                        inPartitions,
+                        Expressions.and(
+                                within(hour, hour + HOUR_MICROS),
+                                Expressions.equal("service_name", row.getField("service_name"))));
+            }
         }
         if (hours.isEmpty()) {
             return new Found(List.of(), hours, indexRows.files(), 0);
         }
-        Read spanRows = read(spans, Expressions.and(byId, inPartitions), ofTrace(traceId));
+        Read spanRows = read(spans, Expressions.and(byId, inPartitions), wanted);
         return new Found(spanRows.rows(), hours, indexRows.files(), spanRows.files());
     }
 

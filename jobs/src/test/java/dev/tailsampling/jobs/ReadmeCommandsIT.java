@@ -6,6 +6,11 @@ import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.jobs.warehouse.GeneratedWarehouse;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.operators.otlp.OtlpTestData;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +122,7 @@ class ReadmeCommandsIT {
                 .anyMatch(c -> c.contains(" rates set "))
                 .anyMatch(c -> c.contains(" rates show "))
                 .anyMatch(c -> c.contains(" trace "))
+                .anyMatch(c -> c.contains(" serve "))
                 .anyMatch(c -> c.contains(" sql "))
                 .anyMatch(c -> c.contains(" maintain "))
                 .anyMatch(c -> c.contains(" dead-letters show "))
@@ -135,6 +141,10 @@ class ReadmeCommandsIT {
                     .replace("user.id=4711", "user.id=" + user)
                     .replace(" policies.yaml", " " + policies)
                     .replace(" traces.jsonl", " " + traces);
+            if (command.contains(" serve ")) {
+                assertServes(line, truth.keptTraceIds.get(0));
+                continue;
+            }
             Result result = shell(line);
             assertThat(result.status())
                     .as("%s%nstdout:%n%s%nstderr:%n%s", line, result.out(), result.err())
@@ -184,6 +194,51 @@ class ReadmeCommandsIT {
                 + " --iceberg.catalog.uri http://127.0.0.1:1");
         assertThat(noCatalog.status()).isEqualTo(1);
         assertThat(noCatalog.err().strip()).doesNotContain("\n").contains("127.0.0.1:1");
+    }
+
+    /**
+     * Starts the README's {@code serve} line on a free port, waits for the line saying where it
+     * serves, asks it for a kept trace in both APIs and stops it as a user would (a signal).
+     */
+    private static void assertServes(String line, String traceId) throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path out = Files.createTempFile(temp, "serve", ".txt");
+        Process process = new ProcessBuilder("bash", "-c", "exec " + line + " --serve.port " + port)
+                .directory(ROOT.toFile())
+                .redirectOutput(out.toFile())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (!Files.readString(out).contains("serving Jaeger's query API at")) {
+                assertThat(process.isAlive())
+                        .as("%s%n%s", line, Files.readString(out))
+                        .isTrue();
+                assertThat(System.nanoTime())
+                        .as("serving within %d s: %s", TIMEOUT_SECONDS, line)
+                        .isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            HttpClient http = HttpClient.newHttpClient();
+            for (String path : List.of("/api/v3/traces/", "/api/traces/")) {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path + traceId))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode())
+                        .as(path + ": " + response.body())
+                        .isEqualTo(200);
+                assertThat(response.body()).contains(traceId);
+            }
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS))
+                    .as("stops on a signal")
+                    .isTrue();
+        }
     }
 
     /** One recorded request in OTLP/JSON, as the collector's file exporter writes it. */

@@ -14,8 +14,13 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import dev.tailsampling.iceberg.WarehouseSql;
+import dev.tailsampling.jobs.query.JaegerContract;
+import dev.tailsampling.jobs.query.OtlpJson;
+import dev.tailsampling.jobs.query.QueryServer;
+import dev.tailsampling.jobs.query.TraceQueries;
 import dev.tailsampling.jobs.warehouse.EngineRows;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.local.cluster.ProgressReporter;
@@ -25,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -41,6 +47,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -219,6 +226,7 @@ class TailSamplingJobITCase {
                 .containsExactlyInAnyOrder("frontend", "checkout", "payment");
 
         assertAnalystTables(conf, traces);
+        assertQueryApi(conf, traces);
         writeAnswersForSpark(conf);
 
         Map<String, String> deadLetters = new HashMap<>();
@@ -228,6 +236,71 @@ class TailSamplingJobITCase {
         });
         assertThat(deadLetters).containsOnlyKeys(OtlpDecoder.UNPARSEABLE_RECORD, OtlpDecoder.INVALID_SPAN_ID);
         assertThat(deadLetters.get(OtlpDecoder.INVALID_SPAN_ID)).contains("all zeros");
+    }
+
+    /**
+     * Jaeger's query API over the job's tables: every kept trace whole with its decision, a dropped
+     * one not found, the services and their operations, the service graph, and a search for the
+     * slow requests, each v3 answer valid under Jaeger's published contract.
+     */
+    private static void assertQueryApi(TailSamplingConf conf, List<Trace> traces) throws Exception {
+        // The fixtures ran on a fixed day long ago: the service list looks back far enough to see it.
+        TraceQueries queries = new TraceQueries(conf.catalog, Duration.ofDays(36_500), Clock.systemUTC());
+        try (QueryServer server =
+                QueryServer.start(queries, new QueryServer.Settings("localhost", 0, Duration.ofSeconds(30), 1_000))) {
+            for (Trace trace : traces) {
+                if (!trace.expectedKept()) {
+                    JaegerContract.get(server.uri(), "api/v3/traces/" + trace.traceId, 404);
+                    continue;
+                }
+                JsonNode found = JaegerContract.get(server.uri(), "api/v3/traces/" + trace.traceId, 200);
+                assertThat(JaegerContract.errors(found, "opentelemetry.proto.trace.v1.TracesData"))
+                        .isEmpty();
+                List<String> spanIds = found.findValues("spanId").stream()
+                        .map(JsonNode::asText)
+                        .sorted()
+                        .toList();
+                assertThat(spanIds).isEqualTo(trace.spanIds.stream().sorted().toList());
+                String adjustedCount = found.findValues("attributes").stream()
+                        .flatMap(list -> StreamSupport.stream(list.spliterator(), false))
+                        .filter(kv -> kv.path("key").asText().equals(OtlpJson.ADJUSTED_COUNT))
+                        .map(kv -> kv.path("value").path("doubleValue").asText())
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(Double.parseDouble(adjustedCount)).isEqualTo(trace.failed || trace.slow ? 1.0 : 1 / RATE);
+            }
+            JsonNode services = JaegerContract.get(server.uri(), "api/v3/services", 200);
+            assertThat(JaegerContract.errors(services, "jaeger.api_v3.GetServicesResponse"))
+                    .isEmpty();
+            assertThat(services.path("services").toString()).isEqualTo("[\"checkout\",\"frontend\",\"payment\"]");
+            JsonNode operations = JaegerContract.get(server.uri(), "api/v3/operations?service=payment", 200);
+            assertThat(JaegerContract.errors(operations, "jaeger.api_v3.GetOperationsResponse"))
+                    .isEmpty();
+            assertThat(operations.findValues("name").stream()
+                            .map(JsonNode::asText)
+                            .sorted())
+                    .containsExactly("SELECT accounts", "charge");
+
+            Instant t0 = Instant.ofEpochSecond(0, T0);
+            String range = "startTime=" + t0.minus(Duration.ofHours(1)) + "&endTime=" + t0.plus(Duration.ofHours(1));
+            JsonNode graph = JaegerContract.get(server.uri(), "api/v3/dependencies?" + range, 200);
+            assertThat(JaegerContract.errors(graph, "jaeger.api_v3.DependenciesResponse"))
+                    .isEmpty();
+            assertThat(graph.path("dependencies").size()).isEqualTo(2);
+
+            JsonNode slow = JaegerContract.get(
+                    server.uri(),
+                    "api/v3/traces?query.serviceName=frontend&query.durationMin=1s&query.searchDepth=100&"
+                            + range.replace("startTime", "query.startTimeMin").replace("endTime", "query.startTimeMax"),
+                    200);
+            assertThat(JaegerContract.errors(slow, "opentelemetry.proto.trace.v1.TracesData"))
+                    .isEmpty();
+            assertThat(slow.findValues("traceId").stream().map(JsonNode::asText).collect(Collectors.toSet()))
+                    .isEqualTo(traces.stream()
+                            .filter(t -> t.slow)
+                            .map(t -> t.traceId)
+                            .collect(Collectors.toSet()));
+        }
     }
 
     /** Flink SQL's rows for {@link #QUESTIONS}, which the Spark check must get from the same tables. */

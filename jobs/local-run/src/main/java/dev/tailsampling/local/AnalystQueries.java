@@ -34,7 +34,8 @@ final class AnalystQueries {
 
     private AnalystQueries() {}
 
-    static void run(WarehouseSql sql) throws Exception {
+    /** Prints the queries and their answers; the id of the kept error trace shown, or null if none was kept. */
+    static String run(WarehouseSql sql) throws Exception {
         System.out.println("\nTraces kept per policy:\n  " + KEPT_PER_POLICY);
         sql.print(KEPT_PER_POLICY);
         System.out.println("\nSlowest kept traces per service:\n  " + SLOWEST_PER_SERVICE);
@@ -45,10 +46,12 @@ final class AnalystQueries {
         List<Row> errorTrace = sql.query(ONE_ERROR_TRACE);
         if (errorTrace.isEmpty()) {
             System.out.println("\nNo error trace was kept, so there is no trace to look up.");
-            return;
+            return null;
         }
-        String query = String.format(SPANS_OF_TRACE, errorTrace.get(0).getField(0));
+        String traceId = (String) errorTrace.get(0).getField(0);
+        String query = String.format(SPANS_OF_TRACE, traceId);
         System.out.println("\nAll spans of one kept error trace, by its id:\n  " + query);
         sql.print(query);
+        return traceId;
     }
 }

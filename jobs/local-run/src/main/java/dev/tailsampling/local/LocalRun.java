@@ -1,5 +1,6 @@
 package dev.tailsampling.local;
 
+import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
 import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.iceberg.WarehouseSql;
@@ -8,15 +9,22 @@ import dev.tailsampling.jobs.ControllerConf;
 import dev.tailsampling.jobs.RatesCommand;
 import dev.tailsampling.jobs.TailSamplingConf;
 import dev.tailsampling.jobs.TailSamplingJob;
+import dev.tailsampling.jobs.query.QueryServer;
+import dev.tailsampling.jobs.query.TraceQueries;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.local.cluster.ProgressReporter;
 import dev.tailsampling.sampling.head.HeadSampler;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -49,11 +57,13 @@ import org.apache.iceberg.Table;
  * {@code --fallback-rate} (0.0005: requests that payment charges through a second provider),
  * {@code --work-dir} (target/local-run: the warehouse and checkpoints, both emptied first),
  * {@code --parallelism} (2), {@code --head-rules} (a rules file whose {@code head_sampling} block the
- * shop's SDKs sample by; none: they keep every trace). Every other {@code --key value} is a sampling
+ * shop's SDKs sample by; none: they keep every trace), {@code --serve-for} (0s: how long to serve
+ * Jaeger's query API over the tables after the run). Every other {@code --key value} is a sampling
  * job parameter.
  */
 public final class LocalRun {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    private static final int JAEGER_QUERY_PORT = 16686;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> params = new HashMap<>();
@@ -81,6 +91,7 @@ public final class LocalRun {
         double slowRate = Double.parseDouble(params.getOrDefault("slow-rate", "0.03"));
         double fallbackRate = Double.parseDouble(params.getOrDefault("fallback-rate", "0.0005"));
         int parallelism = Integer.parseInt(params.getOrDefault("parallelism", "2"));
+        Duration serveFor = TimeUtils.parseDuration(params.getOrDefault("serve-for", "0s"));
         Path workDir =
                 Paths.get(params.getOrDefault("work-dir", "target/local-run")).toAbsolutePath();
         Sampler headSampler = Sampler.alwaysOn();
@@ -102,7 +113,8 @@ public final class LocalRun {
                 "fallback-rate",
                 "parallelism",
                 "work-dir",
-                "head-rules")) {
+                "head-rules",
+                "serve-for")) {
             params.remove(own);
         }
         // A fresh warehouse each run, so the queries at the end describe this run alone.
@@ -230,10 +242,51 @@ public final class LocalRun {
                     conf.catalog.namespace(),
                     generator.tracesStarted(),
                     generator.tracesStarted() == 0 ? 0.0 : 100.0 * kept / generator.tracesStarted());
-            AnalystQueries.run(WarehouseSql.open(conf.catalog));
+            String errorTrace = AnalystQueries.run(WarehouseSql.open(conf.catalog));
+            if (errorTrace != null) {
+                showInQueryApi(conf.catalog, errorTrace, serveFor);
+            }
         }
         // Kafka's and Flink's non-daemon threads can outlive close(); the run is over.
         System.exit(0);
+    }
+
+    /**
+     * Starts Jaeger's query API over the run's tables (port 16686, or a free one if that is taken),
+     * asks it for the kept error trace and prints the trace's URL, then serves for {@code serveFor}
+     * (none by default: the run ends, and {@code tail-sampling serve} serves the tables again).
+     */
+    private static void showInQueryApi(IcebergCatalogConf catalog, String traceId, Duration serveFor) throws Exception {
+        TraceQueries queries = new TraceQueries(catalog, Duration.ofDays(7), Clock.systemUTC());
+        QueryServer server;
+        try {
+            server = QueryServer.start(queries, settings(JAEGER_QUERY_PORT));
+        } catch (IOException portTaken) {
+            server = QueryServer.start(queries, settings(0));
+        }
+        try (QueryServer serving = server) {
+            URI trace = serving.uri().resolve("api/v3/traces/" + traceId);
+            HttpResponse<String> answer = HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(trace).build(), HttpResponse.BodyHandlers.ofString());
+            System.out.printf(
+                    "%nThe same trace from Jaeger's query API (HTTP %d, %,d bytes of OTLP/JSON):%n  %s%n",
+                    answer.statusCode(), answer.body().length(), trace);
+            if (serveFor.isZero()) {
+                System.out.printf(
+                        "(served while the run lasts; --serve-for 10m keeps it up, or:"
+                                + " jobs/target/tail-sampling/bin/tail-sampling serve --iceberg.warehouse %s)%n",
+                        catalog.properties().get("warehouse"));
+                return;
+            }
+            System.out.printf(
+                    "Serving for %s: Jaeger's UI or Grafana's Jaeger data source at %s%n",
+                    TimeUtils.formatWithHighestUnit(serveFor), serving.uri());
+            Thread.sleep(serveFor.toMillis());
+        }
+    }
+
+    private static QueryServer.Settings settings(int port) {
+        return new QueryServer.Settings("localhost", port, Duration.ofSeconds(30), 20_000);
     }
 
     /** The controller on the same broker and warehouse, with a step short enough to watch. */
@@ -266,7 +319,7 @@ public final class LocalRun {
         } catch (IllegalArgumentException e) {
             fail(
                     e.getMessage() + "\n(local-run options: --duration, --rate, --traffic-steps, --budget,"
-                            + " --controller-interval, --error-rate, --slow-rate, --fallback-rate, --parallelism, --work-dir, --head-rules)");
+                            + " --controller-interval, --error-rate, --slow-rate, --fallback-rate, --parallelism, --work-dir, --head-rules, --serve-for)");
             return null;
         }
     }
