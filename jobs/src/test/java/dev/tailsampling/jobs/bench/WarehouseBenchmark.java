@@ -60,8 +60,9 @@ public final class WarehouseBenchmark {
         GeneratedWarehouse.Truth truth = GeneratedWarehouse.write(
                 catalog, new GeneratedWarehouse.Spec(traces, hours, 20, 12, 1.0, 42), end, List.of());
         out.printf(
-                "Generated %,d traces, %,d spans over %d hours, 20 services, 12 commits an hour in %.0f s%n",
-                truth.tracesKept, truth.spansKept, hours, (System.nanoTime() - started) / 1e9);
+                "Generated %,d traces, %,d spans over %d hours, 20 services, 12 commits an hour in %.0f s%n"
+                        + "  in %s (left there for the query API's benchmark)%n",
+                truth.tracesKept, truth.spansKept, hours, (System.nanoTime() - started) / 1e9, folder);
 
         Random random = new Random(7);
         List<String> sample = new ArrayList<>();
