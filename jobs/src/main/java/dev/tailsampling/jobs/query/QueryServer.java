@@ -222,7 +222,7 @@ public final class QueryServer implements AutoCloseable {
         }
         if (path.equals("/api/traces")) {
             List<List<Record>> traces = queries.search(classicSearch(params));
-            spansOf(traces);
+            spansOf(traces); // refuses an answer over the cap
             ArrayNode data = NODES.arrayNode();
             traces.forEach(
                     trace -> data.add(JaegerJson.trace((String) trace.get(0).getField("trace_id"), trace)));
@@ -260,7 +260,7 @@ public final class QueryServer implements AutoCloseable {
             throw new Refused(
                     400, "query.filter is not supported; give query.attributes, a JSON object of attribute values");
         }
-        return search(
+        return nonEmpty(new TraceQueries.Search(
                 required(params, "query.serviceName"),
                 optional(params, "query.operationName"),
                 attributes(params, "query.attributes"),
@@ -268,7 +268,7 @@ public final class QueryServer implements AutoCloseable {
                 time(params, "query.startTimeMax"),
                 duration(params, "query.durationMin"),
                 duration(params, "query.durationMax"),
-                limit(params, "query.searchDepth"));
+                limit(params, "query.searchDepth")));
     }
 
     /**
@@ -279,7 +279,7 @@ public final class QueryServer implements AutoCloseable {
         Instant end = params.getValue("end") == null ? Instant.now() : micros(params, "end");
         Duration lookback = Optional.ofNullable(duration(params, "lookback")).orElse(Duration.ofHours(1));
         Instant start = params.getValue("start") == null ? end.minus(lookback) : micros(params, "start");
-        return search(
+        return nonEmpty(new TraceQueries.Search(
                 required(params, "service"),
                 optional(params, "operation"),
                 attributes(params, "tags"),
@@ -287,22 +287,16 @@ public final class QueryServer implements AutoCloseable {
                 end,
                 duration(params, "minDuration"),
                 duration(params, "maxDuration"),
-                limit(params, "limit"));
+                limit(params, "limit")));
     }
 
-    private static TraceQueries.Search search(
-            String service,
-            String operation,
-            Map<String, String> attributes,
-            Instant from,
-            Instant to,
-            Duration minDuration,
-            Duration maxDuration,
-            int limit) {
-        if (!from.isBefore(to)) {
-            throw new Refused(400, "the time range is empty: its start " + from + " is not before its end " + to);
+    private static TraceQueries.Search nonEmpty(TraceQueries.Search search) {
+        if (!search.from().isBefore(search.to())) {
+            throw new Refused(
+                    400,
+                    "the time range is empty: its start " + search.from() + " is not before its end " + search.to());
         }
-        return new TraceQueries.Search(service, operation, attributes, from, to, minDuration, maxDuration, limit);
+        return search;
     }
 
     /** Every span of the traces found, within the cap on an answer's spans. */
