@@ -107,7 +107,7 @@ public final class TraceLookup {
         summaries.refresh();
     }
 
-    /** The snapshots of {@code trace_index} and {@code spans} that lookups read now: what a cached answer is good for. */
+    /** The snapshots of {@code trace_index} and {@code spans} that lookups read now: what a cached answer holds for. */
     public String snapshots() {
         return snapshotId(index) + "/" + snapshotId(spans);
     }
@@ -221,11 +221,11 @@ public final class TraceLookup {
 
     /**
      * The rows that {@code wanted} in the files and row groups that {@code filter} cannot rule out.
-     * Plans the scan once, in this thread, and reads the files at once on Iceberg's worker pool (a trace's spans are
-     * in a file per service, and an object store answers each read after a round trip), each with
-     * Iceberg's Parquet reader, which skips row groups by statistics, dictionaries and bloom filters;
-     * the other rows of a row group read are dropped here by {@code wanted}. The tables are
-     * append-only, so there are no delete files to apply.
+     * Plans the scan once, in this thread, and reads the files at once on Iceberg's worker pool (a
+     * trace's spans are in a file per service, and an object store answers each read after a round
+     * trip), each with Iceberg's Parquet reader, which skips row groups by statistics, dictionaries
+     * and bloom filters; the other rows of a row group read are dropped here by {@code wanted}. The
+     * tables are append-only, so there are no delete files to apply.
      */
     private static Read read(Table table, Expression filter, Predicate<Record> wanted) {
         List<FileScanTask> planned = new ArrayList<>();
