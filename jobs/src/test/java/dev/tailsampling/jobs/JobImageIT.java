@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.jobs.warehouse.GeneratedWarehouse;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +54,71 @@ class JobImageIT {
 
     @Test
     void theImagesToolRunsMaintainAsTheCronJobDoes() throws Exception {
+        Path flinkHome = imageLayout();
+        Path warehouse = warehouse();
+        ProcessBuilder maintain = tool(
+                flinkHome,
+                "maintain",
+                "--maintenance.closed-after",
+                "2h",
+                "--iceberg.catalog-type",
+                "hadoop",
+                "--iceberg.warehouse",
+                warehouse.toUri().toString());
+        Process tool = maintain.start();
+        assertThat(tool.waitFor(5, TimeUnit.MINUTES)).as("maintain ends").isTrue();
+        String out = Files.readString(temp.resolve("out.txt"));
+        assertThat(tool.exitValue())
+                .as("stdout:%n%s%nstderr:%n%s", out, Files.readString(temp.resolve("err.txt")))
+                .isZero();
+        assertThat(out).contains("spans");
+    }
+
+    @Test
+    void theImagesToolServesTheQueryApiAsTheDeploymentDoes() throws Exception {
+        Path flinkHome = imageLayout();
+        Path warehouse = warehouse();
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Process serve = tool(
+                        flinkHome,
+                        "serve",
+                        "--serve.port",
+                        Integer.toString(port),
+                        "--iceberg.warehouse",
+                        warehouse.toUri().toString())
+                .start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!Files.readString(temp.resolve("out.txt")).contains("serving Jaeger's query API")) {
+                assertThat(serve.isAlive())
+                        .as("serve runs: %s", Files.readString(temp.resolve("err.txt")))
+                        .isTrue();
+                assertThat(System.nanoTime()).as("serving within 2 minutes").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            HttpResponse<String> services = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v3/services"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(services.statusCode()).as(services.body()).isEqualTo(200);
+            assertThat(services.body()).startsWith("{\"services\":[\"");
+        } finally {
+            serve.destroy();
+            assertThat(serve.waitFor(30, TimeUnit.SECONDS))
+                    .as("stops on a signal")
+                    .isTrue();
+        }
+    }
+
+    /**
+     * Flink's home as the image lays it out: the tool's Flink jars (but not its Jetty) standing in
+     * for the image's {@code lib/}, the job jar in {@code usrlib/}, the image's {@code tool-lib/}.
+     */
+    private Path imageLayout() throws Exception {
         Path flinkHome = temp.resolve("flink");
         Path lib = Files.createDirectories(flinkHome.resolve("lib"));
         Path usrlib = Files.createDirectories(flinkHome.resolve("usrlib"));
@@ -59,39 +129,38 @@ class JobImageIT {
                         + "appender.console.type = Console\nappender.console.name = Console\n"
                         + "appender.console.target = SYSTEM_ERR\nappender.console.layout.type = PatternLayout\n");
         try (var jars = Files.list(ROOT.resolve("jobs/target/tail-sampling/lib"))) {
-            for (Path jar : jars.filter(j -> !j.getFileName().toString().startsWith("jobs-"))
+            for (Path jar : jars.filter(j -> !j.getFileName().toString().startsWith("jobs-")
+                            && !j.getFileName().toString().startsWith("jetty-"))
                     .toList()) {
                 Files.createSymbolicLink(lib.resolve(jar.getFileName()), jar);
             }
         }
         Files.createSymbolicLink(
                 usrlib.resolve("tail-sampling-job.jar"), ROOT.resolve("jobs/target/jobs-0.1.0-SNAPSHOT-job.jar"));
+        Files.createSymbolicLink(flinkHome.resolve("tool-lib"), ROOT.resolve("jobs/target/image/tool-lib"));
+        return flinkHome;
+    }
 
+    private Path warehouse() {
         Path warehouse = temp.resolve("warehouse");
         GeneratedWarehouse.write(
                 IcebergCatalogConf.localWarehouse(warehouse.toUri().toString()),
                 new GeneratedWarehouse.Spec(50, 2, 2, 1, 0.2, 3),
                 Instant.now(),
                 List.of());
-        ProcessBuilder maintain = new ProcessBuilder(
-                        ROOT.resolve("k8s/image/tail-sampling").toString(),
-                        "maintain",
-                        "--maintenance.closed-after",
-                        "2h",
-                        "--iceberg.catalog-type",
-                        "hadoop",
-                        "--iceberg.warehouse",
-                        warehouse.toUri().toString())
+        return warehouse;
+    }
+
+    /** The image's tool with these arguments, its output in out.txt and err.txt. */
+    private ProcessBuilder tool(Path flinkHome, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ROOT.resolve("k8s/image/tail-sampling").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder tool = new ProcessBuilder(command)
                 .redirectError(temp.resolve("err.txt").toFile())
                 .redirectOutput(temp.resolve("out.txt").toFile());
-        maintain.environment().put("FLINK_HOME", flinkHome.toString());
-        Process tool = maintain.start();
-        assertThat(tool.waitFor(5, TimeUnit.MINUTES)).as("maintain ends").isTrue();
-        String out = Files.readString(temp.resolve("out.txt"));
-        assertThat(tool.exitValue())
-                .as("stdout:%n%s%nstderr:%n%s", out, Files.readString(temp.resolve("err.txt")))
-                .isZero();
-        assertThat(out).contains("spans");
+        tool.environment().put("FLINK_HOME", flinkHome.toString());
+        return tool;
     }
 
     /** The source of each COPY instruction of the Dockerfile, relative to the project's root. */

@@ -187,6 +187,33 @@ class KubernetesManifestsTest {
                     }
                     assertVolumesResolve(what, pod);
                 }
+                case "Deployment" -> {
+                    assertThat(doc.path("apiVersion").asText()).as(what).isEqualTo("apps/v1");
+                    JsonNode pod = doc.at("/spec/template/spec");
+                    assertThat(doc.at("/spec/selector/matchLabels"))
+                            .as(what + " selects its own pods")
+                            .isEqualTo(doc.at("/spec/template/metadata/labels"));
+                    for (JsonNode container : pod.path("containers")) {
+                        assertThat(container.path("image").asText()).as(what).isNotBlank();
+                    }
+                    assertVolumesResolve(what, pod);
+                }
+                case "Service" -> {
+                    assertThat(doc.path("apiVersion").asText()).as(what).isEqualTo("v1");
+                    JsonNode selected = named(
+                            docs,
+                            "Deployment",
+                            doc.path("metadata").path("name").asText());
+                    assertThat(doc.at("/spec/selector"))
+                            .as(what + " selects the Deployment's pods")
+                            .isEqualTo(selected.at("/spec/template/metadata/labels"));
+                    List<String> ports = new ArrayList<>();
+                    selected.at("/spec/template/spec/containers/0/ports")
+                            .forEach(port -> ports.add(port.path("name").asText()));
+                    doc.at("/spec/ports").forEach(port -> assertThat(ports)
+                            .as(what + " targets a named container port")
+                            .contains(port.path("targetPort").asText()));
+                }
                 case "FlinkDeployment" -> assertVolumesResolve(what, doc.at("/spec/podTemplate/spec"));
                 case "KafkaTopic" -> {}
                 default -> throw new AssertionError("a kind this test does not check: " + what);
@@ -216,7 +243,16 @@ class KubernetesManifestsTest {
         assertThat(maintain.get(0)).isEqualTo("maintain");
         MaintainCommand.Parameters parameters = MaintainCommand.Parameters.parse(
                 maintain.subList(1, maintain.size()).toArray(String[]::new));
-        for (IcebergCatalogConf catalog : List.of(parameters.catalog(), controllerConf.catalog)) {
+        JsonNode query = named(docs, "Deployment", "trace-query").at("/spec/template/spec/containers/0");
+        assertThat(strings(query.path("command"))).containsExactly("/opt/flink/bin/tail-sampling");
+        List<String> serve = strings(query.path("args"));
+        assertThat(serve.get(0)).isEqualTo("serve");
+        ServeCommand.Parameters served =
+                ServeCommand.Parameters.parse(serve.subList(1, serve.size()).toArray(String[]::new));
+        assertThat(served.settings().port())
+                .as("the port the readiness probe and the Service use")
+                .isEqualTo(query.at("/ports/0/containerPort").asInt());
+        for (IcebergCatalogConf catalog : List.of(parameters.catalog(), controllerConf.catalog, served.catalog())) {
             assertThat(catalog.describe()).isEqualTo(conf.catalog.describe());
             assertThat(catalog.properties()).isEqualTo(conf.catalog.properties());
         }

@@ -234,6 +234,14 @@ public final class QueryServer implements AutoCloseable {
         if (path.equals("/api/services")) {
             return JaegerJson.names(queries.services());
         }
+        if (path.equals("/api/operations")) {
+            // Jaeger's UI asks this one for a service's operations of a kind.
+            ArrayNode data = NODES.arrayNode();
+            List<TraceQueries.Operation> operations = queries.operations(required(params, "service"), spanKind(params));
+            operations.forEach(
+                    operation -> data.addObject().put("name", operation.name()).put("spanKind", operation.spanKind()));
+            return JaegerJson.envelope(data, operations.size());
+        }
         if ((match = CLASSIC_OPERATIONS.matcher(path)).matches()) {
             // The path comes encoded: a service name may hold spaces or other escaped characters.
             return JaegerJson.names(queries.operations(URIUtil.decodePath(match.group(1)), "").stream()
@@ -251,7 +259,8 @@ public final class QueryServer implements AutoCloseable {
                 404,
                 "no endpoint " + path + "; served: /api/v3/services, /api/v3/operations, /api/v3/traces,"
                         + " /api/v3/traces/{traceId}, /api/v3/dependencies, /api/services,"
-                        + " /api/services/{service}/operations, /api/traces, /api/traces/{traceId}, /api/dependencies");
+                        + " /api/services/{service}/operations, /api/operations, /api/traces, /api/traces/{traceId},"
+                        + " /api/dependencies");
     }
 
     /** The search of {@code GET /api/v3/traces}: its {@code query.*} parameters. */

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -73,6 +74,7 @@ public final class TraceQueries {
     private final Duration lookback;
     private final Clock clock;
     private volatile Operations operations;
+    private final Map<String, Table> tables = new ConcurrentHashMap<>();
 
     private final Map<String, List<Record>> recentTraces =
             Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
@@ -137,7 +139,7 @@ public final class TraceQueries {
         List<String> columns = search.attributes().isEmpty()
                 ? List.of("trace_id", "start_time_unix_nano")
                 : List.of("trace_id", "start_time_unix_nano", "attributes", "error");
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(catalog.loadTable(SpansTable.NAME))
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(table(SpansTable.NAME))
                 .select(columns)
                 .where(filter)
                 .build()) {
@@ -167,7 +169,7 @@ public final class TraceQueries {
     public List<Dependency> dependencies(Instant from, Instant to) {
         Table edges;
         try {
-            edges = catalog.loadTable(ServiceEdgesTable.NAME);
+            edges = table(ServiceEdgesTable.NAME);
         } catch (NoSuchTableException e) {
             return List.of();
         }
@@ -192,6 +194,16 @@ public final class TraceQueries {
         return calls.entrySet().stream()
                 .map(e -> new Dependency(e.getKey().get(0), e.getKey().get(1), Math.round(e.getValue())))
                 .toList();
+    }
+
+    /**
+     * The table, loaded once (a catalog round trip) and refreshed at each use, so that it shows the
+     * job's latest commit. A table not created yet is looked for again next time.
+     */
+    private Table table(String name) {
+        Table table = tables.computeIfAbsent(name, catalog::loadTable);
+        table.refresh();
+        return table;
     }
 
     /** Jaeger's tags: span attributes, and {@code error}, which Jaeger's UI searches by, the span's error flag. */
@@ -227,7 +239,7 @@ public final class TraceQueries {
     private Map<String, Set<Operation>> operationsByService() {
         Table metrics;
         try {
-            metrics = catalog.loadTable(ServiceMetricsTable.NAME);
+            metrics = table(ServiceMetricsTable.NAME);
         } catch (NoSuchTableException e) {
             return Map.of();
         }

@@ -283,6 +283,9 @@ class QueryServerTest {
                 .allSatisfy(o -> assertThat(o.path("spanKind").asText()).isEqualTo("server"));
         assertThat(servers.path("operations").size()).isLessThan(answered.size());
 
+        JsonNode classicServers = get(server, "api/operations?service=" + service + "&spanKind=server", 200);
+        assertThat(classicServers.path("data").toString())
+                .isEqualTo(servers.path("operations").toString());
         assertThat(new TreeSet<>(strings(get(server, "api/services/" + service + "/operations", 200)
                         .path("data"))))
                 .isEqualTo(operations.get(service).stream()
