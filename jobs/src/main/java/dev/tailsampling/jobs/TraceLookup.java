@@ -100,11 +100,18 @@ public final class TraceLookup {
         this.summaries = catalog.loadTable(TraceSummariesTable.NAME);
     }
 
-    /** Sees what the job committed since the tables were loaded, for a lookup that runs for long. */
+    /**
+     * Sees what the job committed to {@code trace_index} and {@code spans} since they were loaded,
+     * for a lookup that runs for long (the summaries are the trace command's, which runs once).
+     */
     public void refresh() {
         index.refresh();
         spans.refresh();
-        summaries.refresh();
+    }
+
+    /** The {@code spans} table lookups read, as of the last {@link #refresh()}. */
+    public Table spans() {
+        return spans;
     }
 
     /** The snapshots of {@code trace_index} and {@code spans} that lookups read now: what a cached answer holds for. */

@@ -61,7 +61,7 @@ public final class JaegerJson {
         for (Record row : OtlpJson.byStart(spans)) {
             Map<String, String> resource = new TreeMap<>(stringMap(row.getField("resource_attributes")));
             String service = text(row.getField("service_name"));
-            String processId = processIds.computeIfAbsent(service + "\u001f" + resource, k -> {
+            String processId = processIds.computeIfAbsent(OtlpJson.resourceOf(row), k -> {
                 String id = "p" + (processIds.size() + 1);
                 ObjectNode process = processes.putObject(id);
                 process.put("serviceName", service);

@@ -39,9 +39,7 @@ public final class OtlpJson {
     public static ObjectNode tracesData(List<Record> spans) {
         Map<String, List<Record>> byResource = new LinkedHashMap<>();
         for (Record span : byStart(spans)) {
-            String resource = span.getField("service_name") + "\u001f"
-                    + new TreeMap<>(stringMap(span.getField("resource_attributes")));
-            byResource.computeIfAbsent(resource, k -> new ArrayList<>()).add(span);
+            byResource.computeIfAbsent(resourceOf(span), k -> new ArrayList<>()).add(span);
         }
         ObjectNode data = NODES.objectNode();
         ArrayNode resourceSpans = data.putArray("resourceSpans");
@@ -69,6 +67,12 @@ public final class OtlpJson {
             }
         }
         return data;
+    }
+
+    /** The resource a span came from, its service and resource attributes: one process, one resource. */
+    static String resourceOf(Record span) {
+        return span.getField("service_name") + "\u001f"
+                + new TreeMap<>(stringMap(span.getField("resource_attributes")));
     }
 
     /** Rows in the order a trace view lists them: by start time, then span id. */

@@ -3,7 +3,6 @@ package dev.tailsampling.jobs.query;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
 import dev.tailsampling.iceberg.ServiceEdgesTable;
 import dev.tailsampling.iceberg.ServiceMetricsTable;
-import dev.tailsampling.iceberg.SpansTable;
 import dev.tailsampling.jobs.TraceLookup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -139,7 +138,7 @@ public final class TraceQueries {
         List<String> columns = search.attributes().isEmpty()
                 ? List.of("trace_id", "start_time_unix_nano")
                 : List.of("trace_id", "start_time_unix_nano", "attributes", "error");
-        try (CloseableIterable<Record> rows = IcebergGenerics.read(table(SpansTable.NAME))
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(lookup.spans())
                 .select(columns)
                 .where(filter)
                 .build()) {
@@ -150,7 +149,7 @@ public final class TraceQueries {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + SpansTable.NAME, e);
+            throw new UncheckedIOException("cannot read " + lookup.spans().name(), e);
         }
         List<String> found = newestMatch.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
