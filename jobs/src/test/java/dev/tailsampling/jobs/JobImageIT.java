@@ -2,16 +2,15 @@ package dev.tailsampling.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.jobs.query.JaegerContract;
 import dev.tailsampling.jobs.warehouse.GeneratedWarehouse;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,10 +77,7 @@ class JobImageIT {
     void theImagesToolServesTheQueryApiAsTheDeploymentDoes() throws Exception {
         Path flinkHome = imageLayout();
         Path warehouse = warehouse();
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = JobTestSupport.freePort();
         Process serve = tool(
                         flinkHome,
                         "serve",
@@ -89,28 +85,15 @@ class JobImageIT {
                         Integer.toString(port),
                         "--iceberg.warehouse",
                         warehouse.toUri().toString())
+                .redirectErrorStream(true)
                 .start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (!Files.readString(temp.resolve("out.txt")).contains("serving Jaeger's query API")) {
-                assertThat(serve.isAlive())
-                        .as("serve runs: %s", Files.readString(temp.resolve("err.txt")))
-                        .isTrue();
-                assertThat(System.nanoTime()).as("serving within 2 minutes").isLessThan(deadline);
-                Thread.sleep(200);
-            }
-            HttpResponse<String> services = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v3/services"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-            assertThat(services.statusCode()).as(services.body()).isEqualTo(200);
-            assertThat(services.body()).startsWith("{\"services\":[\"");
+            JobTestSupport.awaitServing(serve, temp.resolve("out.txt"), Duration.ofMinutes(2));
+            JsonNode services =
+                    JaegerContract.get(URI.create("http://localhost:" + port + "/"), "api/v3/services", 200);
+            assertThat(services.toString()).startsWith("{\"services\":[\"");
         } finally {
-            serve.destroy();
-            assertThat(serve.waitFor(30, TimeUnit.SECONDS))
-                    .as("stops on a signal")
-                    .isTrue();
+            JobTestSupport.stop(serve);
         }
     }
 

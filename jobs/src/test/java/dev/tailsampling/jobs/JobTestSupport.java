@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -76,6 +77,29 @@ final class JobTestSupport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Waits until a {@code serve} process, its output going to {@code output}, says it serves;
+     * fails, with that output, if it ends or takes longer than {@code limit}.
+     */
+    static void awaitServing(Process serve, Path output, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!Files.readString(output).contains("serving Jaeger's query API at")) {
+            assertThat(serve.isAlive())
+                    .as("serve runs: %s", Files.readString(output))
+                    .isTrue();
+            assertThat(System.nanoTime()).as("serving within %s", limit).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    /** Stops a process as a user would, with a signal, and checks that it ends. */
+    static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS))
+                .as("stops on a signal")
+                .isTrue();
     }
 
     /** Starts the job with restarts off (a failure ends it), after {@code settings} had their say. */

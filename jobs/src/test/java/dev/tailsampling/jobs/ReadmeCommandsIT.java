@@ -3,17 +3,15 @@ package dev.tailsampling.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.iceberg.IcebergCatalogConf;
+import dev.tailsampling.jobs.query.JaegerContract;
 import dev.tailsampling.jobs.warehouse.GeneratedWarehouse;
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.operators.otlp.OtlpTestData;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -201,10 +199,7 @@ class ReadmeCommandsIT {
      * serves, asks it for a kept trace in both APIs and stops it as a user would (a signal).
      */
     private static void assertServes(String line, String traceId) throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = JobTestSupport.freePort();
         Path out = Files.createTempFile(temp, "serve", ".txt");
         Process process = new ProcessBuilder("bash", "-c", "exec " + line + " --serve.port " + port)
                 .directory(ROOT.toFile())
@@ -212,32 +207,14 @@ class ReadmeCommandsIT {
                 .redirectErrorStream(true)
                 .start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (!Files.readString(out).contains("serving Jaeger's query API at")) {
-                assertThat(process.isAlive())
-                        .as("%s%n%s", line, Files.readString(out))
-                        .isTrue();
-                assertThat(System.nanoTime())
-                        .as("serving within %d s: %s", TIMEOUT_SECONDS, line)
-                        .isLessThan(deadline);
-                Thread.sleep(200);
-            }
-            HttpClient http = HttpClient.newHttpClient();
-            for (String path : List.of("/api/v3/traces/", "/api/traces/")) {
-                HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path + traceId))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode())
-                        .as(path + ": " + response.body())
-                        .isEqualTo(200);
-                assertThat(response.body()).contains(traceId);
+            JobTestSupport.awaitServing(process, out, Duration.ofSeconds(TIMEOUT_SECONDS));
+            URI server = URI.create("http://localhost:" + port + "/");
+            for (String path : List.of("api/v3/traces/", "api/traces/")) {
+                assertThat(JaegerContract.get(server, path + traceId, 200).toString())
+                        .contains(traceId);
             }
         } finally {
-            process.destroy();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS))
-                    .as("stops on a signal")
-                    .isTrue();
+            JobTestSupport.stop(process);
         }
     }
 

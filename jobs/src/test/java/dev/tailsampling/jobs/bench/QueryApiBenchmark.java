@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,13 +151,11 @@ public final class QueryApiBenchmark {
     }
 
     private static void report(PrintStream out, String what, long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
         out.printf(
                 "  %s: median %.1f ms, p90 %.1f ms (%d requests)%n",
                 what,
-                sorted[sorted.length / 2] / 1e6,
-                sorted[(int) Math.min(sorted.length - 1, Math.floor(0.9 * sorted.length))] / 1e6,
-                sorted.length);
+                WarehouseBenchmark.median(nanos) / 1e6,
+                WarehouseBenchmark.quantile(nanos, 0.9) / 1e6,
+                nanos.length);
     }
 }

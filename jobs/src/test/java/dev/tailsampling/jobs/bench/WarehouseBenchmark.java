@@ -311,11 +311,11 @@ public final class WarehouseBenchmark {
         return text.toString().trim();
     }
 
-    private static double median(long[] values) {
+    static double median(long[] values) {
         return quantile(values, 0.5);
     }
 
-    private static double quantile(long[] values, double q) {
+    static double quantile(long[] values, double q) {
         long[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))];

@@ -26,15 +26,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -44,7 +41,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.types.Row;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -53,6 +49,7 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The query API over a generated warehouse (the job's row mappers, Iceberg's writer): every answer
@@ -61,7 +58,9 @@ import org.junit.jupiter.api.Test;
  * answered with 400s that carry a message and no stack trace.
  */
 class QueryServerTest {
-    static final Path WAREHOUSE = Paths.get("target", "query-warehouse").toAbsolutePath();
+    @TempDir
+    static Path warehouse;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -71,13 +70,7 @@ class QueryServerTest {
 
     @BeforeAll
     static void serve() throws Exception {
-        if (Files.exists(WAREHOUSE)) {
-            try (Stream<Path> files = Files.walk(WAREHOUSE)) {
-                files.sorted(Comparator.reverseOrder())
-                        .forEach(path -> path.toFile().delete());
-            }
-        }
-        catalog = IcebergCatalogConf.localWarehouse(WAREHOUSE.toUri().toString());
+        catalog = IcebergCatalogConf.localWarehouse(warehouse.toUri().toString());
         truth = GeneratedWarehouse.write(
                 catalog, new GeneratedWarehouse.Spec(1_500, 2, 6, 2, 0.2, 5), Instant.now(), List.of());
         server = start(new QueryServer.Settings("localhost", 0, Duration.ofSeconds(30), 20_000));
