@@ -26,6 +26,7 @@ import dev.tailsampling.sampling.metrics.OperationMinute;
 import dev.tailsampling.sampling.metrics.OperationSample;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -37,12 +38,14 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingProcessingTimeWindows;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.rocksdb.CompressionType;
 
 /**
  * The tail-sampling job: OTLP records from Kafka, decoded, pre-sampled, keyed by trace id, buffered
@@ -121,9 +124,15 @@ public class TailSamplingJob {
      * The Flink settings this job needs: RocksDB state with incremental checkpoints, exactly-once
      * checkpoints at the configured interval (Iceberg commits on each), and the checkpoint folder
      * if one was given. A cluster's own settings still apply where these say nothing.
+     *
+     * <p>RocksDB's files are not compressed: every span passes through the buffer and is deleted a
+     * decision wait later, so compressing each flush costs CPU for every span to save disk on
+     * seconds of traffic; off, the sampler ran 1.37x faster (docs/BENCHMARKS.md).
      */
     public static Configuration flinkConfiguration(TailSamplingConf conf) {
-        return StreamingSetup.checkpointedOnRocksDb(conf.checkpointInterval, conf.stateDir);
+        Configuration config = StreamingSetup.checkpointedOnRocksDb(conf.checkpointInterval, conf.stateDir);
+        config.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL, List.of(CompressionType.NO_COMPRESSION));
+        return config;
     }
 
     /** What the job writes to its tables: kept spans (with summaries and locations on side outputs) and metrics. */
@@ -265,7 +274,7 @@ public class TailSamplingJob {
         }
     }
 
-    /** Keys fragments by their trace id. */
+    /** Keys service-graph calls by edge and minute. */
     static final class EdgeMinuteKey implements KeySelector<EdgeCalls, String> {
         private static final long serialVersionUID = 1L;
 
@@ -275,6 +284,7 @@ public class TailSamplingJob {
         }
     }
 
+    /** Keys fragments by their trace id. */
     static final class TraceIdKey implements KeySelector<TraceFragment, String> {
         private static final long serialVersionUID = 1L;
 

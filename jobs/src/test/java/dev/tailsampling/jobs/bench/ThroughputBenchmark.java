@@ -37,16 +37,22 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the clock runs from the first span decoded to the last trace decided, less the decision wait;
  * end to end, to the commit that holds the last kept span.
  *
- * <p>Options: {@code --spans} (2000000), {@code --runs} (3), {@code --parallelism} (2, or a list such as
+ * <p>Options: {@code --spans} (2000000), {@code --runs} (3), {@code --warmup} (0: runs first, not
+ * counted, to let the JIT compile the job's code), {@code --parallelism} (2, or a list such as
  * 1,2: each variant at each, in one run), {@code
  * --timer-service} (ROCKSDB, Flink's default for the RocksDB backend; or HEAP), {@code
- * --traces-per-request} (10), {@code --only} (only the variants whose name contains this, or one of its comma-separated parts).
+ * --traces-per-request} (10), {@code --only} (only the variants whose name contains this, or one of its comma-separated parts),
+ * {@code --compare} (Flink settings such as {@code
+ * state.backend.rocksdb.compression.per.level=NO_COMPRESSION;taskmanager.memory.managed.size=512m}:
+ * each variant runs again with them, in turn, to measure a setting against the job's own).
  */
 public final class ThroughputBenchmark {
     private static final Duration DECISION_WAIT = Duration.ofMillis(500);
     private static final String END_TO_END = "end to end: Iceberg, checkpoints 10 s";
     private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
     private static String timerService;
+    /** Flink settings of the variants compared ({@code --compare}), none for the job's own. */
+    private static Map<String, String> settings = Map.of();
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>();
@@ -57,6 +63,7 @@ public final class ThroughputBenchmark {
         int requests = Integer.parseInt(options.getOrDefault("spans", "2000000"))
                 / (Workload.SPANS_PER_TRACE * tracesPerRequest);
         int runs = Integer.parseInt(options.getOrDefault("runs", "3"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup", "0"));
         List<Integer> parallelisms = Arrays.stream(
                         options.getOrDefault("parallelism", "2").split(","))
                 .map(Integer::parseInt)
@@ -96,21 +103,36 @@ public final class ThroughputBenchmark {
                 List<String> wanted = List.of(only.split(","));
                 variants.keySet().removeIf(name -> wanted.stream().noneMatch(name::contains));
             }
+            Map<String, String> compared = settings(options.get("compare"));
+            List<Map<String, String>> settingsToRun =
+                    compared.isEmpty() ? List.of(Map.of()) : List.of(Map.of(), compared);
             Map<String, List<Double>> results = new LinkedHashMap<>();
             int measured = 0;
-            for (int run = 1; run <= runs; run++) {
+            for (int run = 1 - warmup; run <= runs; run++) {
                 for (int parallelism : parallelisms) {
                     for (var variant : variants.entrySet()) {
-                        String groupId = "run-" + run + "-" + measured++;
-                        double rate = variant.getValue() == null
-                                ? measureEndToEnd(kafka, groupId, parallelism, spans, traces)
-                                : measure(kafka, variant.getValue(), groupId, parallelism, spans, traces);
-                        String name =
-                                parallelisms.size() == 1 ? variant.getKey() : variant.getKey() + ", p" + parallelism;
-                        results.computeIfAbsent(name, k -> new ArrayList<>()).add(rate);
-                        System.out.printf("  run %d  %-42s %,10.0f spans/s%n", run, name, rate);
+                        for (Map<String, String> each : settingsToRun) {
+                            settings = each;
+                            String groupId = "run-" + run + "-" + measured++;
+                            double rate = variant.getValue() == null
+                                    ? measureEndToEnd(kafka, groupId, parallelism, spans, traces)
+                                    : measure(kafka, variant.getValue(), groupId, parallelism, spans, traces);
+                            String name = variant.getKey()
+                                    + (parallelisms.size() == 1 ? "" : ", p" + parallelism)
+                                    + (each.isEmpty() ? "" : ", compared settings");
+                            if (run < 1) {
+                                System.out.printf("  warm-up  %-42s %,10.0f spans/s%n", name, rate);
+                                continue;
+                            }
+                            results.computeIfAbsent(name, k -> new ArrayList<>())
+                                    .add(rate);
+                            System.out.printf("  run %d  %-42s %,10.0f spans/s%n", run, name, rate);
+                        }
                     }
                 }
+            }
+            if (!compared.isEmpty()) {
+                System.out.println("Compared settings: " + compared);
             }
             System.out.println();
             double baseline = 0;
@@ -124,6 +146,23 @@ public final class ThroughputBenchmark {
             }
         }
         System.exit(0);
+    }
+
+    /** {@code key=value} pairs separated by semicolons. */
+    private static Map<String, String> settings(String pairs) {
+        Map<String, String> parsed = new LinkedHashMap<>();
+        if (pairs != null) {
+            for (String pair : pairs.split(";")) {
+                int equals = pair.indexOf('=');
+                if (equals <= 0) {
+                    throw new IllegalArgumentException("--compare takes key=value pairs separated by ';', not " + pair);
+                }
+                parsed.put(
+                        pair.substring(0, equals).trim(),
+                        pair.substring(equals + 1).trim());
+            }
+        }
+        return parsed;
     }
 
     private static long fill(EmbeddedKafka kafka, int requests, int tracesPerRequest) throws Exception {
@@ -238,6 +277,7 @@ public final class ThroughputBenchmark {
     private static StreamExecutionEnvironment environment(TailSamplingConf conf, int parallelism) {
         Configuration flink = localConfiguration(conf);
         flink.setString("state.backend.rocksdb.timer-service.factory", timerService);
+        settings.forEach(flink::setString);
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
     }
 
