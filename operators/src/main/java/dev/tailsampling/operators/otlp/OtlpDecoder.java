@@ -1,7 +1,16 @@
 package dev.tailsampling.operators.otlp;
 
+import static dev.tailsampling.operators.otlp.WireSlices.RESOURCE;
+import static dev.tailsampling.operators.otlp.WireSlices.RESOURCE_SPANS;
+import static dev.tailsampling.operators.otlp.WireSlices.SCHEMA_URL;
+import static dev.tailsampling.operators.otlp.WireSlices.SCOPE;
+import static dev.tailsampling.operators.otlp.WireSlices.SCOPE_SPANS;
+import static dev.tailsampling.operators.otlp.WireSlices.SPANS;
+
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import dev.tailsampling.operators.DeadLetter;
 import dev.tailsampling.operators.TraceFragment;
 import dev.tailsampling.sampling.ConsistentProbability;
@@ -12,6 +21,8 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,27 +107,46 @@ public final class OtlpDecoder {
             return;
         }
         ExportTraceServiceRequest request;
+        List<WireSlices.Resource> slices;
         boolean changed = false;
         try {
             request = ExportTraceServiceRequest.parseFrom(record);
+            slices = WireSlices.of(record);
         } catch (InvalidProtocolBufferException e) {
             // The scan walked the wire format, so what failed is a value inside (a string that is
             // not UTF-8): parse part by part and refuse only the parts that fail.
             request = PartialParse.parse(record, out);
+            slices = List.of();
             changed = true;
         }
         Map<ByteString, Fragment> byTrace = new LinkedHashMap<>();
         SpanChecks checks = new SpanChecks(limits, nowMillis);
-        for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
+        for (int r = 0; r < request.getResourceSpansCount(); r++) {
+            ResourceSpans resourceSpans = request.getResourceSpans(r);
+            WireSlices.Resource resourceSlices = slices.size() == request.getResourceSpansCount()
+                            && slices.get(r).scopes().size() == resourceSpans.getScopeSpansCount()
+                    ? slices.get(r)
+                    : null;
             Resource resource =
                     Truncation.cut(redactor.apply(resourceSpans.getResource()), limits.maxAttributeLength());
             if (resource != resourceSpans.getResource()) {
                 resourceSpans = resourceSpans.toBuilder().setResource(resource).build();
+                resourceSlices = null;
                 changed = true;
             }
+            ByteString resourceBytes = resourceSlices == null ? null : resourceSlices.resource();
             String service = SpanDecoder.serviceName(resourceSpans.getResource().getAttributesList());
-            for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
-                for (Span received : scopeSpans.getSpansList()) {
+            for (int s = 0; s < resourceSpans.getScopeSpansCount(); s++) {
+                ScopeSpans scopeSpans = resourceSpans.getScopeSpans(s);
+                WireSlices.Scope scopeSlices = resourceSlices != null
+                                && resourceSlices.scopes().get(s).spans().size() == scopeSpans.getSpansCount()
+                        ? resourceSlices.scopes().get(s)
+                        : null;
+                Raw raw = new Raw(resourceBytes, scopeSlices == null ? null : scopeSlices.scope());
+                for (int i = 0; i < scopeSpans.getSpansCount(); i++) {
+                    Span received = scopeSpans.getSpans(i);
+                    ByteString receivedBytes =
+                            scopeSlices == null ? null : scopeSlices.spans().get(i);
                     // Redacted first: what is redacted reaches no state, table or dead letter.
                     Span span = redactor.apply(received);
                     changed |= span != received;
@@ -128,10 +158,24 @@ public final class OtlpDecoder {
                         ConsistentProbability.Head head = ConsistentProbability.head(cut.getTraceState());
                         out.measured(service, SpanDecoder.kind(cut.getKind()), cut, error, head.probability());
                         byTrace.computeIfAbsent(cut.getTraceId(), id -> new Fragment())
-                                .add(service, resourceSpans, scopeSpans, cut, error, head);
+                                .add(
+                                        service,
+                                        resourceSpans,
+                                        scopeSpans,
+                                        cut,
+                                        raw.span(cut == received ? receivedBytes : null),
+                                        error,
+                                        head);
                     } else {
                         Fragment alone = new Fragment();
-                        alone.add(service, resourceSpans, scopeSpans, span, false, ConsistentProbability.Head.NONE);
+                        alone.add(
+                                service,
+                                resourceSpans,
+                                scopeSpans,
+                                span,
+                                raw.span(span == received ? receivedBytes : null),
+                                false,
+                                ConsistentProbability.Head.NONE);
                         out.deadLetter(new DeadLetter(alone.encode(), problem.reason(), problem.detail()));
                         changed = true;
                     }
@@ -170,6 +214,7 @@ public final class OtlpDecoder {
                             resourceSpans,
                             scopeSpans,
                             span,
+                            Raw.NONE,
                             SemanticConventions.isError(span),
                             ConsistentProbability.head(span.getTraceState()));
                 }
@@ -185,39 +230,81 @@ public final class OtlpDecoder {
     }
 
     /**
+     * The wire bytes a span came with, and its resource's and scope's; each null where it must be
+     * encoded from the parsed (or redacted, or cut) object instead.
+     */
+    private record Raw(ByteString resource, ByteString scope, ByteString span) {
+        static final Raw NONE = new Raw(null, null, null);
+
+        Raw(ByteString resource, ByteString scope) {
+            this(resource, scope, null);
+        }
+
+        Raw span(ByteString bytes) {
+            return new Raw(resource, scope, bytes);
+        }
+    }
+
+    /**
      * The valid spans of one trace in one record, grouped by resource and scope as they came. The
-     * encoding is built only when the record's own bytes cannot serve.
+     * encoding is built only when the record's own bytes cannot serve, and from the spans' own wire
+     * bytes where they came unchanged: a span is encoded again only if redaction or a limit changed it.
      */
     private static final class Fragment {
-        private final ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
+        private final List<ResourceGroup> resources = new ArrayList<>();
         private final TraceFragment summary = new TraceFragment();
         private ResourceSpans lastResource;
         private ScopeSpans lastScope;
-        private ResourceSpans.Builder resourceBuilder;
-        private ScopeSpans.Builder scopeBuilder;
+
+        private record ScopeGroup(ByteString scope, String schemaUrl, List<ByteString> spans) {
+            int size() {
+                int size = CodedOutputStream.computeBytesSize(SCOPE, scope);
+                for (ByteString span : spans) {
+                    size += CodedOutputStream.computeBytesSize(SPANS, span);
+                }
+                return size + schemaUrlSize(schemaUrl);
+            }
+        }
+
+        private record ResourceGroup(ByteString resource, String schemaUrl, List<ScopeGroup> scopes) {
+            int size() {
+                int size = CodedOutputStream.computeBytesSize(RESOURCE, resource);
+                for (ScopeGroup scope : scopes) {
+                    size += nestedSize(SCOPE_SPANS, scope.size());
+                }
+                return size + schemaUrlSize(schemaUrl);
+            }
+        }
 
         void add(
                 String service,
                 ResourceSpans resourceSpans,
                 ScopeSpans scopeSpans,
                 Span span,
+                Raw raw,
                 boolean error,
                 ConsistentProbability.Head head) {
             if (resourceSpans != lastResource) {
-                closeScope();
-                closeResource();
-                resourceBuilder = ResourceSpans.newBuilder()
-                        .setResource(resourceSpans.getResource())
-                        .setSchemaUrl(resourceSpans.getSchemaUrl());
+                resources.add(new ResourceGroup(
+                        raw.resource() != null
+                                ? raw.resource()
+                                : resourceSpans.getResource().toByteString(),
+                        resourceSpans.getSchemaUrl(),
+                        new ArrayList<>()));
                 lastResource = resourceSpans;
+                lastScope = null;
             }
+            List<ScopeGroup> scopes = resources.get(resources.size() - 1).scopes();
             if (scopeSpans != lastScope) {
-                closeScope();
-                scopeBuilder =
-                        ScopeSpans.newBuilder().setScope(scopeSpans.getScope()).setSchemaUrl(scopeSpans.getSchemaUrl());
+                scopes.add(new ScopeGroup(
+                        raw.scope() != null
+                                ? raw.scope()
+                                : scopeSpans.getScope().toByteString(),
+                        scopeSpans.getSchemaUrl(),
+                        new ArrayList<>()));
                 lastScope = scopeSpans;
             }
-            scopeBuilder.addSpans(span);
+            scopes.get(scopes.size() - 1).spans().add(raw.span() != null ? raw.span() : span.toByteString());
             summary.addSpan(
                     span.getStartTimeUnixNano(),
                     span.getEndTimeUnixNano(),
@@ -228,26 +315,53 @@ public final class OtlpDecoder {
             summary.addHead(head.probability(), head.explicitRandomness());
         }
 
-        private void closeScope() {
-            if (scopeBuilder != null) {
-                resourceBuilder.addScopeSpans(scopeBuilder);
-                scopeBuilder = null;
-                lastScope = null;
-            }
-        }
-
-        private void closeResource() {
-            if (resourceBuilder != null) {
-                request.addResourceSpans(resourceBuilder);
-                resourceBuilder = null;
-            }
-        }
-
-        /** A request holding just these spans, with their resources and scopes. */
+        /** A request holding just these spans, with their resources and scopes, in the fields' order. */
         byte[] encode() {
-            closeScope();
-            closeResource();
-            return request.build().toByteArray();
+            int size = 0;
+            for (ResourceGroup resource : resources) {
+                size += nestedSize(RESOURCE_SPANS, resource.size());
+            }
+            byte[] encoded = new byte[size];
+            CodedOutputStream out = CodedOutputStream.newInstance(encoded);
+            try {
+                for (ResourceGroup resource : resources) {
+                    writeNested(out, RESOURCE_SPANS, resource.size());
+                    out.writeBytes(RESOURCE, resource.resource());
+                    for (ScopeGroup scope : resource.scopes()) {
+                        writeNested(out, SCOPE_SPANS, scope.size());
+                        out.writeBytes(SCOPE, scope.scope());
+                        for (ByteString span : scope.spans()) {
+                            out.writeBytes(SPANS, span);
+                        }
+                        writeSchemaUrl(out, scope.schemaUrl());
+                    }
+                    writeSchemaUrl(out, resource.schemaUrl());
+                }
+                out.checkNoSpaceLeft();
+            } catch (IOException e) {
+                throw new UncheckedIOException("encoding into an array of its exact size", e);
+            }
+            return encoded;
+        }
+
+        private static int nestedSize(int number, int size) {
+            return CodedOutputStream.computeTagSize(number) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+        }
+
+        private static void writeNested(CodedOutputStream out, int number, int size) throws IOException {
+            out.writeTag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(size);
+        }
+
+        /** A proto3 string is written only when it is not empty, as the generated code does. */
+        private static int schemaUrlSize(String schemaUrl) {
+            return schemaUrl.isEmpty() ? 0 : CodedOutputStream.computeStringSize(SCHEMA_URL, schemaUrl);
+        }
+
+        private static void writeSchemaUrl(CodedOutputStream out, String schemaUrl) throws IOException {
+            if (!schemaUrl.isEmpty()) {
+                out.writeString(SCHEMA_URL, schemaUrl);
+            }
         }
 
         TraceFragment build(String traceId, byte[] wholeRecord) {

@@ -1,5 +1,12 @@
 package dev.tailsampling.operators.otlp;
 
+import static dev.tailsampling.operators.otlp.WireSlices.RESOURCE;
+import static dev.tailsampling.operators.otlp.WireSlices.RESOURCE_SPANS;
+import static dev.tailsampling.operators.otlp.WireSlices.SCHEMA_URL;
+import static dev.tailsampling.operators.otlp.WireSlices.SCOPE;
+import static dev.tailsampling.operators.otlp.WireSlices.SCOPE_SPANS;
+import static dev.tailsampling.operators.otlp.WireSlices.SPANS;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
@@ -25,12 +32,6 @@ import java.util.List;
  * bytes; a resource or scope that does not takes its spans there with it.
  */
 final class PartialParse {
-    private static final int RESOURCE_SPANS = 1;
-    private static final int RESOURCE = 1;
-    private static final int SCOPE_SPANS = 2;
-    private static final int SCOPE = 1;
-    private static final int SPANS = 2;
-    private static final int SCHEMA_URL = 3;
 
     private PartialParse() {}
 

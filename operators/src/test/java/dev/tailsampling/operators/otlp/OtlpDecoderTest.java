@@ -9,10 +9,16 @@ import static dev.tailsampling.operators.otlp.OtlpTestData.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import dev.tailsampling.operators.DeadLetter;
 import dev.tailsampling.operators.TraceFragment;
 import dev.tailsampling.sampling.Span;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -418,5 +424,88 @@ class OtlpDecoderTest {
         List<Span> rest = new ArrayList<>();
         SpanDecoder.decode(parts.get(1).payload, rest);
         assertThat(rest).extracting(s -> s.serviceName + "/" + s.operationName).containsExactly("checkout/b");
+    }
+
+    @Test
+    void aFragmentIsItsTracesSpansAsTheyCameWithTheirResourcesAndScopes() throws Exception {
+        ScopeSpans http = ScopeSpans.newBuilder()
+                .setScope(InstrumentationScope.newBuilder().setName("http").addAttributes(attr("scope.attr", "a")))
+                .setSchemaUrl("https://opentelemetry.io/schemas/1.24.0")
+                .addSpans(span(TRACE, ROOT, "", "GET /", 0, 120).addAttributes(attr("http.route", "/")))
+                .addSpans(span(OTHER_TRACE, ROOT, "", "GET /cart", 5, 10))
+                .build();
+        ScopeSpans db = ScopeSpans.newBuilder()
+                .setScope(InstrumentationScope.newBuilder().setName("db"))
+                .addSpans(span(OTHER_TRACE, CHILD, ROOT, "SELECT", 6, 2))
+                .addSpans(span(TRACE, CHILD, ROOT, "INSERT", 10, 20))
+                .build();
+        ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder()
+                .addResourceSpans(resourceSpans("frontend").toBuilder()
+                        .clearScopeSpans()
+                        .addScopeSpans(http)
+                        .addScopeSpans(db)
+                        .setSchemaUrl("https://opentelemetry.io/schemas/1.21.0"))
+                .addResourceSpans(
+                        resourceSpans("checkout", error(span(TRACE, "00f067aa0ba902b9", CHILD, "charge", 12, 5))))
+                .build();
+
+        decoder.decode(request.toByteArray(), NOW, output);
+
+        assertThat(fragments).extracting(f -> f.traceId).containsExactly(TRACE, OTHER_TRACE);
+        assertThat(ExportTraceServiceRequest.parseFrom(fragments.get(0).payload))
+                .as("the request holding just the trace's spans, grouped as they came")
+                .isEqualTo(onlyTrace(request, TRACE));
+        assertThat(ExportTraceServiceRequest.parseFrom(fragments.get(1).payload))
+                .isEqualTo(onlyTrace(request, OTHER_TRACE));
+        assertThat(fragments.get(0).spanCount).isEqualTo(3);
+    }
+
+    @Test
+    void aResourceWrittenTwiceIsTheMergedOneInItsFragments() throws Exception {
+        // Two encodings of one message, one after the other, parse as one message merging both.
+        byte[] twice = ResourceSpans.newBuilder()
+                .setResource(Resource.newBuilder().addAttributes(attr("host.name", "web-1")))
+                .build()
+                .toByteArray();
+        byte[] second = resourceSpans(
+                        "frontend", span(TRACE, ROOT, "", "GET /", 0, 1), span(OTHER_TRACE, ROOT, "", "GET /a", 0, 1))
+                .toByteArray();
+        byte[] resourceSpans = new byte[twice.length + second.length];
+        System.arraycopy(twice, 0, resourceSpans, 0, twice.length);
+        System.arraycopy(second, 0, resourceSpans, twice.length, second.length);
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        CodedOutputStream coded = CodedOutputStream.newInstance(buffer);
+        coded.writeByteArray(1, resourceSpans);
+        coded.flush();
+        byte[] record = buffer.toByteArray();
+        ExportTraceServiceRequest parsed = ExportTraceServiceRequest.parseFrom(record);
+        assertThat(parsed.getResourceSpans(0).getResource().getAttributesCount())
+                .isEqualTo(3);
+
+        decoder.decode(record, NOW, output);
+
+        assertThat(fragments).hasSize(2);
+        assertThat(ExportTraceServiceRequest.parseFrom(fragments.get(0).payload))
+                .isEqualTo(onlyTrace(parsed, TRACE));
+    }
+
+    /** {@code request} with only the spans of {@code traceId}, and only the resources and scopes that hold one. */
+    private static ExportTraceServiceRequest onlyTrace(ExportTraceServiceRequest request, String traceId) {
+        ExportTraceServiceRequest.Builder only = ExportTraceServiceRequest.newBuilder();
+        for (ResourceSpans resource : request.getResourceSpansList()) {
+            ResourceSpans.Builder kept = resource.toBuilder().clearScopeSpans();
+            for (ScopeSpans scope : resource.getScopeSpansList()) {
+                List<io.opentelemetry.proto.trace.v1.Span> spans = scope.getSpansList().stream()
+                        .filter(span -> span.getTraceId().equals(OtlpTestData.id(traceId)))
+                        .toList();
+                if (!spans.isEmpty()) {
+                    kept.addScopeSpans(scope.toBuilder().clearSpans().addAllSpans(spans));
+                }
+            }
+            if (kept.getScopeSpansCount() > 0) {
+                only.addResourceSpans(kept);
+            }
+        }
+        return only.build();
     }
 }
