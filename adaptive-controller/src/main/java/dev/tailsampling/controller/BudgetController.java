@@ -73,15 +73,12 @@ public final class BudgetController implements Serializable {
         state.services.forEach((name, service) -> observe(service, state.pending.get(name), seconds));
         state.pending.clear();
 
-        boolean storagePressure = false;
-        double budget = settings.budget.perSecond;
-        if (settings.storageBytes > 0) {
-            double used = (double) storageBytesUsed / settings.storageBytes;
-            if (used > ControllerSettings.STORAGE_PRESSURE_THRESHOLD) {
-                storagePressure = true;
-                budget *= Math.max(0, (1 - used) / (1 - ControllerSettings.STORAGE_PRESSURE_THRESHOLD));
-            }
-        }
+        double used = settings.storageBytes > 0 ? (double) storageBytesUsed / settings.storageBytes : 0;
+        boolean storagePressure = used > ControllerSettings.STORAGE_PRESSURE_THRESHOLD;
+        double budget = storagePressure
+                ? settings.budget.perSecond
+                        * Math.max(0, (1 - used) / (1 - ControllerSettings.STORAGE_PRESSURE_THRESHOLD))
+                : settings.budget.perSecond;
         RateReason lower = storagePressure ? RateReason.STORAGE_PRESSURE : RateReason.OVER_BUDGET;
 
         double level = waterLevel(state, budget, nowMillis);
@@ -99,14 +96,21 @@ public final class BudgetController implements Serializable {
             String reason = isDefault && !RateReason.STEADY.label().equals(state.presampleReason)
                     ? state.presampleReason
                     : service.reason;
-            rates.add(new SamplingRate(
+            SamplingRate rate = new SamplingRate(
                     name,
                     service.rate,
                     isDefault ? state.presampleRate : 1.0,
                     reason,
                     SamplingRate.SOURCE_CONTROLLER,
                     service.hasOverrideAt(nowMillis) ? service.overrideExpiresAtMillis : 0,
-                    nowMillis));
+                    nowMillis);
+            if (isDefault && settings.budgetGuard) {
+                // The budget in force, shrunk under storage pressure, for the sampler's guard (0 would be no guard).
+                rate.budgetPerSecond = Math.max(budget, Double.MIN_NORMAL);
+                rate.budgetUnit =
+                        settings.budget.unit == Budget.Unit.BYTES ? SamplingRate.UNIT_BYTES : SamplingRate.UNIT_SPANS;
+            }
+            rates.add(rate);
         });
         return rates;
     }

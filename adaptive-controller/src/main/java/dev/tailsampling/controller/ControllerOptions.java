@@ -87,6 +87,13 @@ public final class ControllerOptions {
             .noDefaultValue()
             .withDescription("YAML file of per-service min_rate, max_rate, floor_traces_per_second, rate.");
 
+    public static final ConfigOption<Boolean> BUDGET_GUARD = ConfigOptions.key("controller.budget-guard")
+            .booleanType()
+            .defaultValue(true)
+            .withDescription(
+                    "Publish the budget with the rates, so that the sampler holds its representative keeps to"
+                            + " it second by second between steps (the budget guard); false leaves a surge to the capped steps.");
+
     /** Every one of them, for the controller job to compose and the docs to be checked against. */
     public static final List<ConfigOption<?>> ALL = List.of(
             SPANS_PER_SECOND,
@@ -103,7 +110,8 @@ public final class ControllerOptions {
             MIN_RATE,
             MAX_RATE,
             FLOOR,
-            SERVICES);
+            SERVICES,
+            BUDGET_GUARD);
 
     private ControllerOptions() {}
 }

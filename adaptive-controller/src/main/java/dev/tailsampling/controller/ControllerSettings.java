@@ -28,6 +28,8 @@ public final class ControllerSettings implements Serializable {
     public final ServiceSettings defaults;
 
     public final Map<String, ServiceSettings> services;
+    /** Whether the budget goes out with the rates, for the sampler's guard to hold each second to. */
+    public final boolean budgetGuard;
 
     public ControllerSettings(
             Budget budget,
@@ -38,7 +40,8 @@ public final class ControllerSettings implements Serializable {
             Duration interval,
             double initialRate,
             ServiceSettings defaults,
-            Map<String, ServiceSettings> services) {
+            Map<String, ServiceSettings> services,
+            boolean budgetGuard) {
         if (storageBytes < 0) {
             throw new IllegalArgumentException("the storage budget must not be negative, was " + storageBytes);
         }
@@ -63,12 +66,22 @@ public final class ControllerSettings implements Serializable {
         this.initialRate = defaults.bound(initialRate);
         this.defaults = defaults;
         this.services = Map.copyOf(services);
+        this.budgetGuard = budgetGuard;
     }
 
     /** Budget and pace with the documented defaults for everything else. */
     public static ControllerSettings of(Budget budget, Duration interval) {
         return new ControllerSettings(
-                budget, 0, 0.2, 0.05, 0.5, interval, 0.01, new ServiceSettings(0.001, 1.0, 0.1, Double.NaN), Map.of());
+                budget,
+                0,
+                0.2,
+                0.05,
+                0.5,
+                interval,
+                0.01,
+                new ServiceSettings(0.001, 1.0, 0.1, Double.NaN),
+                Map.of(),
+                true);
     }
 
     public ServiceSettings forService(String service) {

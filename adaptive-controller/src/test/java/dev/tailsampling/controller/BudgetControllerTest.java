@@ -28,7 +28,8 @@ class BudgetControllerTest {
                 Duration.ofMinutes(5),
                 0.5,
                 DEFAULTS,
-                services);
+                services,
+                true);
     }
 
     /** One interval of a service's traffic as the sampler reports it, with no pre-sampling. */
@@ -139,6 +140,38 @@ class BudgetControllerTest {
         }
         // 90 % full: half the budget.
         assertThat(kept(state)).isCloseTo(250, within(250 * 0.05));
+    }
+
+    @Test
+    void theDefaultRecordCarriesTheBudgetInForceForTheGuard() {
+        BudgetController controller = new BudgetController(settings(500, 1000, Map.of()));
+        ControllerState state = new ControllerState();
+        List<SamplingRate> relaxed = step(controller, state, 500, window("frontend", 100, 10, 0.0));
+        assertThat(rate(relaxed, "*").budgetPerSecond).isEqualTo(500);
+        assertThat(rate(relaxed, "*").budgetUnit).isEqualTo("spans");
+        assertThat(rate(relaxed, "frontend").budgetPerSecond).isZero();
+        List<SamplingRate> pressed = step(controller, state, 900, window("frontend", 100, 10, 0.0));
+        assertThat(rate(pressed, "*").budgetPerSecond).isCloseTo(250, within(1e-9));
+
+        ControllerSettings bytes = new ControllerSettings(
+                Budget.bytesPerDay(86_400_000),
+                0,
+                0.2,
+                0.05,
+                0.5,
+                Duration.ofMinutes(5),
+                0.5,
+                DEFAULTS,
+                Map.of(),
+                true);
+        SamplingRate defaults = rate(step(new BudgetController(bytes), new ControllerState(), 0), "*");
+        assertThat(defaults.budgetPerSecond).isCloseTo(1000, within(1e-9));
+        assertThat(defaults.budgetUnit).isEqualTo("bytes");
+
+        ControllerSettings unguarded = new ControllerSettings(
+                Budget.spansPerSecond(500), 0, 0.2, 0.05, 0.5, Duration.ofMinutes(5), 0.5, DEFAULTS, Map.of(), false);
+        assertThat(rate(step(new BudgetController(unguarded), new ControllerState(), 0), "*").budgetPerSecond)
+                .isZero();
     }
 
     @Test

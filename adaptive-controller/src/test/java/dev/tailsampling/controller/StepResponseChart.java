@@ -16,7 +16,8 @@ import javax.imageio.ImageIO;
 /**
  * Draws the closed-loop step response for {@code docs/controller.md}: traffic, the rates the
  * controller published and the kept volume against the budget, per interval, for a 1x -> 10x -> 1x
- * traffic step at the default 20 % largest change and at 50 %.
+ * traffic step at the default 20 % largest change and at 50 %, both without the sampler's budget
+ * guard, and at 20 % with it.
  *
  * <p>{@code mvn -B -q -Pcontroller-chart -pl adaptive-controller -am verify -DskipTests}
  */
@@ -33,10 +34,14 @@ public final class StepResponseChart {
 
     public static void main(String[] args) throws IOException {
         double[][] steps = {{1, 12}, {10, 24}, {1, 24}};
-        List<Interval> slow =
-                new ClosedLoopSimulation(ClosedLoopTest.settings(0.2), ClosedLoopSimulation.shop(), 1).run(steps);
-        List<Interval> fast =
-                new ClosedLoopSimulation(ClosedLoopTest.settings(0.5), ClosedLoopSimulation.shop(), 1).run(steps);
+        List<Interval> slow = new ClosedLoopSimulation(
+                        ClosedLoopTest.settings(0.2, false), ClosedLoopSimulation.shop(), 1)
+                .run(steps);
+        List<Interval> guarded =
+                new ClosedLoopSimulation(ClosedLoopTest.settings(0.2, true), ClosedLoopSimulation.shop(), 1).run(steps);
+        List<Interval> fast = new ClosedLoopSimulation(
+                        ClosedLoopTest.settings(0.5, false), ClosedLoopSimulation.shop(), 1)
+                .run(steps);
 
         BufferedImage image = new BufferedImage(WIDTH, TOP + 3 * (PANEL + 40), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -70,9 +75,11 @@ public final class StepResponseChart {
         kept.line(slow, i -> ClosedLoopTest.BUDGET, Color.RED, true);
         kept.line(slow, Interval::keptSpansPerSecond, SERVICE_COLORS[0], false);
         kept.line(fast, Interval::keptSpansPerSecond, SERVICE_COLORS[1], false);
+        kept.line(guarded, Interval::keptSpansPerSecond, SERVICE_COLORS[2], false);
         kept.legend("budget", Color.RED, 1);
         kept.legend("max change 20 %", SERVICE_COLORS[0], 2);
         kept.legend("max change 50 %", SERVICE_COLORS[1], 3);
+        kept.legend("20 %, budget guard", SERVICE_COLORS[2], 4);
 
         File out = new File(args.length > 0 ? args[0] : "docs/controller-step-response.png");
         ImageIO.write(image, "png", out);

@@ -22,6 +22,8 @@ public final class Cli {
     static {
         for (Command command : List.of(
                 DryRun.COMMAND,
+                ReplayCommand.COMMAND,
+                ShadowCommand.COMMAND,
                 RatesCommand.COMMAND,
                 TraceCommand.COMMAND,
                 ServeCommand.COMMAND,

@@ -83,7 +83,8 @@ public final class ControllerConf implements Serializable {
                         interval,
                         number(config, ControllerOptions.INITIAL_RATE),
                         defaults,
-                        services),
+                        services,
+                        config.get(ControllerOptions.BUDGET_GUARD)),
                 "--budget.storage-bytes, --controller.max-change, --controller.tolerance," + " --controller.smoothing");
         checkpointInterval = positive(config, TailSamplingOptions.CHECKPOINT_INTERVAL);
         stateDir = config.get(TailSamplingOptions.STATE_DIR);

@@ -47,6 +47,8 @@ public final class TailSamplingConf implements Serializable {
     public final IcebergCatalogConf catalog;
     /** The policy file's policies, or null for the built-in ones. */
     public final PolicySet policyFile;
+    /** The shadow file's policies, judged beside the live ones and never acted on; null for none. */
+    public final PolicySet shadowPolicy;
     /** When the sampler decides a buffered trace. */
     public final BufferLimits bufferLimits;
     /** What the decoder accepts of a record and its spans. */
@@ -94,6 +96,12 @@ public final class TailSamplingConf implements Serializable {
             }
         }
         policyFile = file == null ? null : file.policies;
+        String shadowPath = config.get(SamplerOptions.SHADOW_POLICIES);
+        try {
+            shadowPolicy = shadowPath == null ? null : PolicyFile.load(Paths.get(shadowPath)).policies;
+        } catch (PolicyFileException e) {
+            throw new IllegalArgumentException("--sampling.shadow-policies: " + e.getMessage(), e);
+        }
         for (ConfigOption<?> builtIn : List.of(SamplerOptions.LATENCY_THRESHOLD, SamplerOptions.REPRESENTATIVE_RATE)) {
             if (file != null && params.containsKey(builtIn.key())) {
                 throw new IllegalArgumentException(

@@ -135,11 +135,17 @@ public class TailSamplingJob {
         return config;
     }
 
-    /** What the job writes to its tables: kept spans (with summaries and locations on side outputs) and metrics. */
-    public record Outputs(SingleOutputStreamOperator<Span> kept, DataStream<OperationMinute> metrics) {}
+    /**
+     * What the job writes to its tables: kept spans (with summaries and locations on side outputs)
+     * and metrics; and the fragments the tail sampler decided from, after pre-sampling.
+     */
+    public record Outputs(
+            SingleOutputStreamOperator<Span> kept,
+            DataStream<OperationMinute> metrics,
+            DataStream<TraceFragment> sampled) {}
 
-    /** Adds the job's operators to {@code env}. */
-    public void build(StreamExecutionEnvironment env) {
+    /** Adds the job's operators to {@code env}; returns what goes to the tables. */
+    public Outputs build(StreamExecutionEnvironment env) {
         Outputs outputs = outputs(env);
         SingleOutputStreamOperator<Span> kept = outputs.kept();
         TableSink.append(kept, SpansTable.COLUMNS.rows(), SpansTable.TABLE, conf.catalog);
@@ -169,6 +175,7 @@ public class TailSamplingJob {
                     AttributeIndexTable.TABLE,
                     conf.catalog);
         }
+        return outputs;
     }
 
     /**
@@ -208,7 +215,11 @@ public class TailSamplingJob {
                 .connect(rates)
                 .process(
                         new TailSamplerFunction(
-                                conf.policy(), conf.bufferLimits, conf.decisionCacheTtl, conf.indexedAttributes),
+                                conf.policy(),
+                                conf.shadowPolicy,
+                                conf.bufferLimits,
+                                conf.decisionCacheTtl,
+                                conf.indexedAttributes),
                         SamplingTypes.SPAN)
                 .uid("tail-sampler")
                 .name("tail-sampler");
@@ -228,7 +239,7 @@ public class TailSamplingJob {
                 .sinkTo(connectors.stats())
                 .uid("sampling-stats-sink")
                 .name("sampling-stats-sink");
-        return new Outputs(kept, metrics);
+        return new Outputs(kept, metrics, presampled);
     }
 
     /** The controller's rates, at parallelism 1: every subtask receives them broadcast. */

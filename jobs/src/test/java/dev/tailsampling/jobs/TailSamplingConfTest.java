@@ -80,6 +80,9 @@ class TailSamplingConfTest {
                 .hasMessageContaining("--sampling.policies")
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining("policy 'slow' (latency)");
+        assertThatThrownBy(() -> TailSamplingConf.fromMap(Map.of("sampling.shadow-policies", file.toString())))
+                .hasMessageContaining("--sampling.shadow-policies")
+                .hasMessageContaining("policy 'slow' (latency)");
 
         Files.writeString(file, "policies: [{name: all, type: always_sample}]\n");
         assertThatThrownBy(() -> TailSamplingConf.fromMap(

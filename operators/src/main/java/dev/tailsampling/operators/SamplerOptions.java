@@ -18,6 +18,12 @@ public final class SamplerOptions {
             .withDescription("Policy file in the OpenTelemetry Collector's tail_sampling shape; without it,"
                     + " errors, slow traces and a representative sample are kept.");
 
+    public static final ConfigOption<String> SHADOW_POLICIES = ConfigOptions.key("sampling.shadow-policies")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("A second policy file, judged on every decided trace beside the live one and never acted"
+                    + " on: what it would keep goes to the metrics and the statistics (shadow report).");
+
     public static final ConfigOption<Duration> DECISION_WAIT = ConfigOptions.key("sampling.decision-wait")
             .durationType()
             .defaultValue(Duration.ofSeconds(30))
@@ -80,6 +86,7 @@ public final class SamplerOptions {
     /** Every one of them, for the jobs to compose and the docs to be checked against. */
     public static final List<ConfigOption<?>> ALL = List.of(
             POLICIES,
+            SHADOW_POLICIES,
             DECISION_WAIT,
             DECISION_WAIT_AFTER_ROOT,
             MAX_TRACE_DURATION,

@@ -8,6 +8,7 @@ import dev.tailsampling.sampling.metrics.EdgeCalls;
 import dev.tailsampling.sampling.metrics.EdgeMinute;
 import dev.tailsampling.sampling.metrics.OperationMinute;
 import dev.tailsampling.sampling.metrics.OperationSample;
+import dev.tailsampling.sampling.rates.PolicyKeeps;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.ServiceStats;
 import dev.tailsampling.sampling.summary.AttributeLocation;
@@ -48,7 +49,15 @@ public final class SamplingTypes {
 
     public static final TypeInformation<SamplingRate> SAMPLING_RATE = pojo(SamplingRate.class, Map.of());
 
-    public static final TypeInformation<ServiceStats> SERVICE_STATS = pojo(ServiceStats.class, Map.of());
+    public static final TypeInformation<PolicyKeeps> POLICY_KEEPS = pojo(PolicyKeeps.class, Map.of());
+
+    public static final TypeInformation<ServiceStats> SERVICE_STATS = pojo(
+            ServiceStats.class,
+            Map.of(
+                    "keptByPolicy",
+                    Types.MAP(Types.STRING, POLICY_KEEPS),
+                    "shadowKeptByPolicy",
+                    Types.MAP(Types.STRING, POLICY_KEEPS)));
 
     public static final TypeInformation<SpanEvent> SPAN_EVENT = pojo(SpanEvent.class, Map.of("attributes", STRING_MAP));
 
@@ -119,6 +128,7 @@ public final class SamplingTypes {
                 CACHED_DECISION,
                 POLICY_STATE_ENTRY,
                 SAMPLING_RATE,
+                POLICY_KEEPS,
                 SERVICE_STATS,
                 SPAN_EVENT,
                 SPAN_LINK,

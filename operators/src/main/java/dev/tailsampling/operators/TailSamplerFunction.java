@@ -9,6 +9,7 @@ import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.metrics.EdgeCalls;
+import dev.tailsampling.sampling.rates.BudgetGuard;
 import dev.tailsampling.sampling.rates.SamplingRate;
 import dev.tailsampling.sampling.rates.SamplingRates;
 import dev.tailsampling.sampling.rates.ServiceStats;
@@ -59,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * summariesFailed}).
  *
  * <p>The budget controller's rates arrive as a broadcast stream into broadcast state; the
- * representative sample uses them from the next decision on. Every decided trace is counted per
+ * representative sample uses them from the next decision on, and the {@link BudgetGuard} the budget
+ * they carry. Every decided trace is counted per
  * root service for the controller ({@link StatsBatch}, on the {@link #STATS} side output); should
  * the subtask fall idle with counts waiting, one timer on the current key sends them: a timer that
  * is not a trace's own is that one. What policies learned is kept in union operator state.
@@ -75,6 +77,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     static final ValueStateDescriptor<TraceSummary> SUMMARY =
             new ValueStateDescriptor<>("trace-summary", SamplingTypes.TRACE_SUMMARY);
     static final String DECISION_STATE = "trace-decision";
+    /** What the shadow file's policies learned goes under this prefix beside the live file's. */
+    static final String SHADOW_STATE_PREFIX = "shadow/";
     /** What policies learned (latency sketches): a union list, so a restore merges every subtask's. */
     static final ListStateDescriptor<PolicyStateEntry> POLICY_STATE =
             new ListStateDescriptor<>("policy-state", SamplingTypes.POLICY_STATE_ENTRY);
@@ -101,6 +105,9 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
             new OutputTag<>("attribute-locations", SamplingTypes.ATTRIBUTE_LOCATION);
 
     private final PolicySet policy;
+    /** The shadow file's policies: evaluated on every decided trace, never acted on; null for none. */
+    private final PolicySet shadow;
+
     private final BufferLimits limits;
     private final Duration decisionCacheTtl;
     /** The attribute keys whose values are indexed; none by default. */
@@ -123,8 +130,14 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private transient Counter lateSpansDropped;
     private transient Counter duplicateSpans;
     private transient Counter summariesFailed;
+    /** Representative keeps the budget guard thinned away. */
+    private transient Counter tracesThrottled;
+
+    private transient Counter spansThrottled;
     /** Traces and spans kept, per policy that kept them (group {@code policy}). */
     private transient Map<String, Counter[]> keptByPolicy;
+    /** Traces, spans and bytes the shadow file would keep, per policy (group {@code shadow_policy}). */
+    private transient Map<String, Counter[]> shadowKeeps;
     /** Milliseconds from a trace's last span to its decision: the decision wait, plus how late timers fire. */
     private transient Histogram decisionLatency;
     /** The controller's rates; null until read from broadcast state. */
@@ -135,8 +148,13 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     private transient boolean statsTimerSet;
 
     public TailSamplerFunction(
-            PolicySet policy, BufferLimits limits, Duration decisionCacheTtl, Set<String> indexedAttributes) {
+            PolicySet policy,
+            PolicySet shadow,
+            BufferLimits limits,
+            Duration decisionCacheTtl,
+            Set<String> indexedAttributes) {
         this.policy = policy;
+        this.shadow = shadow;
         this.limits = limits;
         this.decisionCacheTtl = decisionCacheTtl;
         this.indexedAttributes = Set.copyOf(indexedAttributes);
@@ -159,6 +177,8 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         lateSpansDropped = getRuntimeContext().getMetricGroup().counter("lateSpansDropped");
         duplicateSpans = getRuntimeContext().getMetricGroup().counter("duplicateSpans");
         summariesFailed = getRuntimeContext().getMetricGroup().counter("summariesFailed");
+        tracesThrottled = getRuntimeContext().getMetricGroup().counter("tracesThrottled");
+        spansThrottled = getRuntimeContext().getMetricGroup().counter("spansThrottled");
         keptByPolicy = new HashMap<>();
         decisionLatency = getRuntimeContext()
                 .getMetricGroup()
@@ -172,12 +192,19 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         getRuntimeContext().getMetricGroup().<Long, Gauge<Long>>gauge("tracesBuffered", () -> Math.max(0, buffered()));
         rateGauges = new HashSet<>();
         stats = new StatsBatch();
-        decider = new TraceDecider(policy, limits);
-        // Rate limits divide their job-wide budget over the subtasks; windows run on the wall clock.
-        policy.open(new PolicyContext(
+        // Rate limits and the guard divide their job-wide budget over the subtasks; windows run on the wall clock.
+        PolicyContext context = new PolicyContext(
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
                 System::currentTimeMillis,
-                () -> rates));
+                () -> rates);
+        policy.open(context);
+        if (shadow != null) {
+            shadow.open(context);
+        }
+        shadowKeeps = new HashMap<>();
+        BudgetGuard guard = new BudgetGuard(context);
+        decider = new TraceDecider(policy, shadow, limits, guard);
+        getRuntimeContext().getMetricGroup().<Double, Gauge<Double>>gauge("budgetGuardFactor", guard::factor);
     }
 
     @Override
@@ -186,7 +213,13 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
         bufferedAtCheckpoint = context.getOperatorStateStore().getListState(BUFFERED_TRACES);
         if (context.isRestored()) {
             for (PolicyStateEntry entry : learned.get()) {
-                policy.restoreState(entry.key, entry.value);
+                if (entry.key.startsWith(SHADOW_STATE_PREFIX)) {
+                    if (shadow != null) {
+                        shadow.restoreState(entry.key.substring(SHADOW_STATE_PREFIX.length()), entry.value);
+                    }
+                } else {
+                    policy.restoreState(entry.key, entry.value);
+                }
             }
             for (Long count : bufferedAtCheckpoint.get()) {
                 restoredBuffered += count;
@@ -198,6 +231,11 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         Map<String, byte[]> state = new HashMap<>();
         policy.snapshotState(state);
+        if (shadow != null) {
+            Map<String, byte[]> shadowState = new HashMap<>();
+            shadow.snapshotState(shadowState);
+            shadowState.forEach((key, value) -> state.put(SHADOW_STATE_PREFIX + key, value));
+        }
         List<PolicyStateEntry> entries = new ArrayList<>(state.size());
         state.forEach((key, value) -> entries.add(new PolicyStateEntry(key, value)));
         learned.update(entries);
@@ -318,6 +356,21 @@ public class TailSamplerFunction extends KeyedBroadcastProcessFunction<String, T
             @Override
             public void decided(ServiceStats decided, long waitedMillis) {
                 tracesDecided.inc();
+                tracesThrottled.inc(decided.tracesThrottled);
+                spansThrottled.inc(decided.spansThrottled);
+                decided.shadowKeptByPolicy.forEach((name, keeps) -> {
+                    Counter[] counters = shadowKeeps.computeIfAbsent(name, policy -> {
+                        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("shadow_policy", policy);
+                        return new Counter[] {
+                            group.counter("shadowTracesKept"),
+                            group.counter("shadowSpansKept"),
+                            group.counter("shadowBytesKept")
+                        };
+                    });
+                    counters[0].inc(keeps.traces);
+                    counters[1].inc(keeps.spans);
+                    counters[2].inc(keeps.bytes);
+                });
                 decisionLatency.update(waitedMillis);
                 stats.add(decided);
             }

@@ -123,6 +123,7 @@ class SamplerSavepointCompatibilityTest {
                 List.of(new ErrorPolicy("errors"), learned, new RepresentativePolicy("representative", 1.0)));
         TailSamplerFunction sampler = new TailSamplerFunction(
                 policy,
+                null,
                 new BufferLimits(Duration.ofMillis(WAIT), Duration.ofMinutes(1), 1_000, 1L << 20),
                 Duration.ofMinutes(5),
                 Set.of());

@@ -12,6 +12,7 @@ import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.Span;
+import dev.tailsampling.sampling.policy.AlwaysSamplePolicy;
 import dev.tailsampling.sampling.policy.ErrorPolicy;
 import dev.tailsampling.sampling.policy.LearnedLatencyPolicy;
 import dev.tailsampling.sampling.policy.UnusualPathPolicy;
@@ -74,8 +75,14 @@ class TailSamplerFunctionTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness(
             PolicySet policy, long maxBytes) throws Exception {
+        return newHarness(policy, null, maxBytes);
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, TraceFragment, SamplingRate, Span> newHarness(
+            PolicySet policy, PolicySet shadow, long maxBytes) throws Exception {
         TailSamplerFunction sampler = new TailSamplerFunction(
                 policy,
+                shadow,
                 new BufferLimits(Duration.ofMillis(WAIT), Duration.ofMillis(MAX_AGE), MAX_SPANS, maxBytes),
                 Duration.ofMillis(CACHE_TTL),
                 Set.of("service.name"));
@@ -439,6 +446,7 @@ class TailSamplerFunctionTest {
                     new CoBroadcastWithKeyedOperator<>(
                             new TailSamplerFunction(
                                     unusualPaths(),
+                                    null,
                                     new BufferLimits(
                                             Duration.ofMillis(WAIT), Duration.ofMillis(MAX_AGE), MAX_SPANS, MAX_BYTES),
                                     Duration.ofMillis(CACHE_TTL),
@@ -621,6 +629,72 @@ class TailSamplerFunctionTest {
         assertThat(sum.spansKeptDeterministic).isEqualTo(3);
         assertThat(sum.tracesKeptRepresentative).isEqualTo(1);
         assertThat(sum.spansKept).isEqualTo(5);
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void theBudgetGuardThinsASurgeOfTheSampleFromTheNextSecondButNoErrorAndSaysSoInTheStats() throws Exception {
+        SamplingRate defaults = new SamplingRate("*", 1.0, 1.0, "steady", SamplingRate.SOURCE_CONTROLLER, 0, 0);
+        defaults.budgetPerSecond = 10;
+        defaults.budgetUnit = SamplingRate.UNIT_SPANS;
+        harness.processBroadcastElement(defaults, 0);
+        harness.setProcessingTime(0);
+        // Randomness spread evenly over the range: at half the rate, exactly the upper ten are kept.
+        for (int i = 0; i < 20; i++) {
+            send(String.format("%018x%014x", 0xa, i * ((1L << 56) / 20 + 1)), 0, false, 5);
+        }
+        harness.setProcessingTime(1_000);
+        for (int i = 0; i < 20; i++) {
+            send(String.format("%018x%014x", 0xb, i * ((1L << 56) / 20 + 1)), 0, false, 5);
+        }
+        send(FAILED, 0, true, 5);
+        // The first second decides 20 spans of the sample against a budget of 10: the next keeps half.
+        harness.setProcessingTime(WAIT);
+        harness.setProcessingTime(WAIT + 1_000);
+        harness.setProcessingTime(WAIT + 3_000);
+
+        List<Span> kept = harness.extractOutputValues();
+        assertThat(kept.stream().filter(s -> s.traceId.startsWith(String.format("%018x", 0xa))))
+                .hasSize(20)
+                .allSatisfy(s -> assertThat(s.sampleProbability).isEqualTo(1.0));
+        assertThat(kept.stream().filter(s -> s.traceId.startsWith(String.format("%018x", 0xb))))
+                .hasSize(10)
+                .allSatisfy(s -> assertThat(s.sampleProbability).isEqualTo(0.5));
+        assertThat(kept).anySatisfy(s -> assertThat(s.samplingPolicy).isEqualTo("errors"));
+        ServiceStats sum = ServiceStats.empty("shop");
+        harness.getSideOutput(TailSamplerFunction.STATS).forEach(r -> sum.add(r.getValue()));
+        assertThat(sum.tracesSeen).isEqualTo(41);
+        assertThat(sum.tracesKeptRepresentative).isEqualTo(30);
+        assertThat(sum.tracesThrottled).isEqualTo(10);
+        assertThat(sum.spansThrottled).isEqualTo(10);
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void theShadowFileIsJudgedOnTheSameTracesAndOnlyTheStatisticsHearOfIt() throws Exception {
+        harness.close();
+        harness = newHarness(
+                PolicySet.builtIn(Duration.ofSeconds(1), 0.0),
+                new PolicySet(List.of(new ErrorPolicy("shadow-errors"), new AlwaysSamplePolicy("shadow-all"))),
+                MAX_BYTES);
+        harness.open();
+        harness.setProcessingTime(0);
+        send(FAILED, 0, true, 5, 3);
+        send(PLAIN, 0, false, 5, 2);
+        harness.setProcessingTime(WAIT);
+        harness.setProcessingTime(WAIT + 2_000);
+
+        assertThat(harness.extractOutputValues())
+                .as("the live file alone decides")
+                .allSatisfy(s -> assertThat(s.traceId).isEqualTo(FAILED))
+                .hasSize(3);
+        ServiceStats sum = ServiceStats.empty("shop");
+        harness.getSideOutput(TailSamplerFunction.STATS).forEach(r -> sum.add(r.getValue()));
+        assertThat(sum.keptByPolicy).containsOnlyKeys("errors");
+        assertThat(sum.keptByPolicy.get("errors").spans).isEqualTo(3);
+        assertThat(sum.shadowKeptByPolicy).containsOnlyKeys("shadow-errors", "shadow-all");
+        assertThat(sum.shadowKeptByPolicy.get("shadow-errors").traces).isEqualTo(1);
+        assertThat(sum.shadowKeptByPolicy.get("shadow-all").spans).isEqualTo(2);
         assertNothingLeftBehind();
     }
 }

@@ -52,7 +52,7 @@ import org.apache.iceberg.Table;
  *
  * <p>Its own options: {@code --duration} (60s, or the length of the traffic steps), {@code --rate}
  * traces per second (500), {@code --traffic-steps} (multiples of the rate over time, such as
- * 1x:30s,5x:60s,1x:30s), {@code --budget} kept spans per second for the controller (1000),
+ * 1x:30s,5x:60s,1x:30s), {@code --budget} kept spans per second for the controller (2500),
  * {@code --controller-interval} (20s), {@code --error-rate} (0.02), {@code --slow-rate} (0.03),
  * {@code --fallback-rate} (0.0005: requests that payment charges through a second provider),
  * {@code --work-dir} (target/local-run: the warehouse and checkpoints, both emptied first),
@@ -85,7 +85,7 @@ public final class LocalRun {
                 ? steps.total()
                 : TimeUtils.parseDuration(params.getOrDefault("duration", "60s"));
         double rate = Double.parseDouble(params.getOrDefault("rate", "500"));
-        String budget = params.getOrDefault("budget", "1000");
+        String budget = params.getOrDefault("budget", "2500");
         String controllerInterval = params.getOrDefault("controller-interval", "20s");
         double errorRate = Double.parseDouble(params.getOrDefault("error-rate", "0.02"));
         double slowRate = Double.parseDouble(params.getOrDefault("slow-rate", "0.03"));
@@ -389,6 +389,7 @@ public final class LocalRun {
         private long lastAt = started;
         private long lastSpans;
         private long lastKept;
+        private long lastThrottled;
 
         Progress(Properties kafka, String ratesTopic, TrafficSteps steps) {
             this.kafka = kafka;
@@ -402,15 +403,17 @@ public final class LocalRun {
             long decided = ProgressReporter.total("tracesDecided");
             long kept = ProgressReporter.total("tracesKept");
             long keptSpans = ProgressReporter.total("spansKept");
+            long throttled = ProgressReporter.total("spansThrottled");
             double seconds = (now - lastAt) / 1e9;
             System.out.printf(
-                    "[%4ds %s %sx] spans in %,7.0f/s | kept %,6.0f spans/s | buffered %,6d traces | decided %,8d"
-                            + " | kept %5.1f%% | dead letters %d | rates %s%n",
+                    "[%4ds %s %sx] spans in %,7.0f/s | kept %,6.0f spans/s (guard thinned %,6.0f/s) | buffered %,6d"
+                            + " traces | decided %,8d | kept %5.1f%% | dead letters %d | rates %s%n",
                     TimeUnit.NANOSECONDS.toSeconds(now - started),
                     phase,
                     steps.multipleAt(Duration.ofNanos(now - started)),
                     (spans - lastSpans) / seconds,
                     (keptSpans - lastKept) / seconds,
+                    (throttled - lastThrottled) / seconds,
                     ProgressReporter.total("tracesStarted") - decided,
                     decided,
                     decided == 0 ? 0.0 : 100.0 * kept / decided,
@@ -419,6 +422,7 @@ public final class LocalRun {
             lastAt = now;
             lastSpans = spans;
             lastKept = keptSpans;
+            lastThrottled = throttled;
         }
 
         /** The rates in force, as {@code service=rate(reason)}, the default with its pre-sampling rate. */
@@ -431,6 +435,9 @@ public final class LocalRun {
                         .append(String.format("%.3f", rate.rate));
                 if (rate.isDefault()) {
                     line.append(String.format(" presample=%.3f", rate.presampleRate));
+                    if (rate.budgetPerSecond > 0) {
+                        line.append(String.format(" budget=%.0f %s/s", rate.budgetPerSecond, rate.budgetUnit));
+                    }
                 }
                 line.append('(').append(rate.reason).append(')');
             }

@@ -85,6 +85,7 @@ public final class DecisionWaitBenchmark {
     private static Result run(List<Arrival> arrivals, long wait, long afterRoot, long sendingMillis) throws Exception {
         TailSamplerFunction sampler = new TailSamplerFunction(
                 PolicySet.builtIn(Duration.ofHours(1), 1.0),
+                null,
                 new BufferLimits(
                         Duration.ofMillis(wait), Duration.ofMillis(afterRoot), Duration.ofMinutes(5), 10_000, 1L << 26),
                 Duration.ofHours(1),

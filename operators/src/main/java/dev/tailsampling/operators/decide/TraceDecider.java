@@ -10,6 +10,7 @@ import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.TraceView;
+import dev.tailsampling.sampling.rates.BudgetGuard;
 import dev.tailsampling.sampling.rates.ServiceStats;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,6 +30,10 @@ import java.util.Set;
  * after the root, moves it earlier. After a (re)start the spans that followed the last checkpoint are read
  * again, so that they rejoin their trace no trace is decided by its timer before one full decision
  * wait has passed since this instance first saw a fragment or a timer.
+ *
+ * <p>The decision is the policy set's, thinned by the {@link BudgetGuard} when a surge passes the
+ * budget the controller published. A shadow policy set, when there is one, judges the same view
+ * (the spans are read once for both) and only the statistics hear of it.
  *
  * <p>A span sent twice before its trace is decided (a retrying exporter) leaves once: the decision
  * reads the buffered spans and skips a span id it has already seen.
@@ -69,6 +74,10 @@ public final class TraceDecider {
     }
 
     private final PolicySet policy;
+    /** A second policy set evaluated beside {@link #policy} and never acted on; null for none. */
+    private final PolicySet shadow;
+
+    private final BudgetGuard guard;
     private final long decisionWaitMillis;
     private final long waitAfterRootMillis;
     private final long maxTraceDurationMillis;
@@ -78,8 +87,14 @@ public final class TraceDecider {
     /** Time of this instance's first fragment or timer; -1 until then. */
     private long startedMillis = -1;
 
-    public TraceDecider(PolicySet policy, BufferLimits limits) {
+    /**
+     * Decides by {@code policy}, its representative keeps thinned by {@code guard} when a surge
+     * passes the budget, and says in the statistics what {@code shadow} (null for none) would keep.
+     */
+    public TraceDecider(PolicySet policy, PolicySet shadow, BufferLimits limits, BudgetGuard guard) {
         this.policy = policy;
+        this.shadow = shadow;
+        this.guard = guard;
         this.decisionWaitMillis = limits.decisionWait().toMillis();
         this.waitAfterRootMillis = limits.decisionWaitAfterRoot().toMillis();
         this.maxTraceDurationMillis = limits.maxTraceDuration().toMillis();
@@ -178,10 +193,20 @@ public final class TraceDecider {
             throws Exception {
         // Spans are read and decoded only if a policy needs them or the trace is kept.
         TraceView view = TraceView.of(traceId, trace, () -> bufferedSpans(traceId, trace.spanCount, buffer, out));
-        Decision decision = policy.evaluate(view);
-        out.decided(
-                ServiceStats.ofDecision(trace, decision, representative, trace.presampleRate),
-                nowMillis - trace.lastSeenMillis);
+        Decision evaluated = policy.evaluate(view);
+        boolean representativeKeep = evaluated.keeps() && representative.contains(evaluated.policy());
+        Decision decision = guard.apply(view, evaluated, representativeKeep, nowMillis);
+        ServiceStats stats = ServiceStats.ofDecision(trace, decision, representative, trace.presampleRate);
+        if (representativeKeep && !decision.keeps()) {
+            stats.throttled(trace);
+        }
+        if (shadow != null) {
+            Decision would = shadow.evaluate(view);
+            if (would.keeps()) {
+                stats.shadowKept(would.policy(), trace);
+            }
+        }
+        out.decided(stats, nowMillis - trace.lastSeenMillis);
         boolean incomplete = !trace.rootSeen;
         // The head's, pre-sampling's and the policy's probabilities compose into the trace's weight.
         double probability = trace.keptProbability(decision.probability());

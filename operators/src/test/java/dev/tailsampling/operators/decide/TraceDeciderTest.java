@@ -12,10 +12,12 @@ import dev.tailsampling.operators.TraceFragment;
 import dev.tailsampling.operators.otlp.CollectingOutput;
 import dev.tailsampling.operators.otlp.DecodeLimits;
 import dev.tailsampling.operators.otlp.OtlpDecoder;
+import dev.tailsampling.sampling.PolicyContext;
 import dev.tailsampling.sampling.PolicySet;
 import dev.tailsampling.sampling.Span;
 import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.policy.ErrorPolicy;
+import dev.tailsampling.sampling.rates.BudgetGuard;
 import dev.tailsampling.sampling.rates.ServiceStats;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,12 +44,14 @@ class TraceDeciderTest {
     private static TraceDecider decider(int maxSpans, long waitAfterRootMillis) {
         return new TraceDecider(
                 new PolicySet(List.of(new ErrorPolicy("errors"))),
+                null,
                 new BufferLimits(
                         Duration.ofMillis(WAIT),
                         Duration.ofMillis(waitAfterRootMillis),
                         Duration.ofMillis(MAX_AGE),
                         maxSpans,
-                        1L << 20));
+                        1L << 20),
+                new BudgetGuard(PolicyContext.standalone()));
     }
 
     /** {@code count} spans from {@code first} on, in one record; span 0 is the root. */

@@ -15,11 +15,21 @@ public class SamplingRate {
     /** A tombstone on the topic: the service's rate is removed. */
     public static final String SOURCE_REMOVED = "removed";
 
+    public static final String UNIT_SPANS = "spans";
+    public static final String UNIT_BYTES = "bytes";
+
     public String service;
     /** Keep probability of the representative sample, in [0, 1]. */
     public double rate;
     /** Keep probability of the pre-sampling stage, in (0, 1]; read from the default record only. */
     public double presampleRate = 1.0;
+    /**
+     * The job-wide budget per second that the sampler's budget guard holds representative keeps
+     * to, in {@link #budgetUnit}; read from the default record only, 0 for no guard.
+     */
+    public double budgetPerSecond;
+    /** {@value #UNIT_SPANS} or {@value #UNIT_BYTES} (OTLP bytes): what {@link #budgetPerSecond} counts. */
+    public String budgetUnit;
     /** Why the rate is what it is: steady, over_budget, under_budget, storage_pressure, floor, override, no_traffic. */
     public String reason;
     /** {@value #SOURCE_CONTROLLER}, {@value #SOURCE_MANUAL}, or {@value #SOURCE_REMOVED} for a tombstone. */
@@ -80,6 +90,13 @@ public class SamplingRate {
         }
         if (!(presampleRate > 0.0 && presampleRate <= 1.0)) {
             throw new IllegalArgumentException("presample_rate must be in (0, 1], was " + presampleRate);
+        }
+        if (!(budgetPerSecond >= 0.0) || Double.isInfinite(budgetPerSecond)) {
+            throw new IllegalArgumentException("budget_per_second must be a number, 0 or more, was " + budgetPerSecond);
+        }
+        if (budgetPerSecond > 0 && !UNIT_SPANS.equals(budgetUnit) && !UNIT_BYTES.equals(budgetUnit)) {
+            throw new IllegalArgumentException(
+                    "budget_unit must be " + UNIT_SPANS + " or " + UNIT_BYTES + ", was " + budgetUnit);
         }
         if (expiresAtMillis < 0) {
             throw new IllegalArgumentException("expires_at_millis must not be negative");

@@ -62,6 +62,18 @@ public final class SamplingRates {
         return stale ? 1.0 : fallback.presampleRate;
     }
 
+    /** The job-wide budget per second the controller published for the budget guard; 0 for none. */
+    public double budgetPerSecond() {
+        SamplingRate fallback = byService.get(SamplingRate.DEFAULT_KEY);
+        return fallback == null ? 0.0 : fallback.budgetPerSecond;
+    }
+
+    /** Whether {@link #budgetPerSecond} counts OTLP bytes rather than spans. */
+    public boolean budgetInBytes() {
+        SamplingRate fallback = byService.get(SamplingRate.DEFAULT_KEY);
+        return fallback != null && SamplingRate.UNIT_BYTES.equals(fallback.budgetUnit);
+    }
+
     /** Milliseconds since the controller last wrote a rate, or -1 if it never did. */
     public long controllerAgeMillis(long nowMillis) {
         long newest = -1;

@@ -2,6 +2,8 @@ package dev.tailsampling.sampling.rates;
 
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.TraceSummary;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,6 +29,21 @@ public class ServiceStats {
     public long bytesKept;
     public long spansKeptDeterministic;
     public long bytesKeptDeterministic;
+    /**
+     * Representative keeps the sampler's budget guard thinned away (traces, spans, bytes): the
+     * controller's rate would have kept them, the budget of that second had no room.
+     */
+    public long tracesThrottled;
+
+    public long spansThrottled;
+    public long bytesThrottled;
+    /** What each policy of the live file kept, by the policy that named the decision. */
+    public Map<String, PolicyKeeps> keptByPolicy = new HashMap<>();
+    /**
+     * What each policy of the shadow file ({@code --sampling.shadow-policies}) would have kept of
+     * the same traces; empty without one.
+     */
+    public Map<String, PolicyKeeps> shadowKeptByPolicy = new HashMap<>();
     /** The lowest pre-sampling rate the window's traces passed at. */
     public double presampleRate = 1.0;
 
@@ -48,6 +65,7 @@ public class ServiceStats {
         if (decision.keeps()) {
             stats.spansKept = trace.spanCount;
             stats.bytesKept = trace.byteCount;
+            stats.keptByPolicy.put(decision.policy(), PolicyKeeps.of(trace));
         }
         if (deterministic) {
             stats.tracesKeptDeterministic = 1;
@@ -58,6 +76,20 @@ public class ServiceStats {
         }
         stats.presampleRate = presampleRate;
         return stats;
+    }
+
+    /** Counts the record's trace as a representative keep that the budget guard thinned away. */
+    public ServiceStats throttled(TraceSummary trace) {
+        tracesThrottled = 1;
+        spansThrottled = trace.spanCount;
+        bytesThrottled = trace.byteCount;
+        return this;
+    }
+
+    /** Counts the record's trace as kept by the shadow file's policy {@code policy}. */
+    public ServiceStats shadowKept(String policy, TraceSummary trace) {
+        shadowKeptByPolicy.put(policy, PolicyKeeps.of(trace));
+        return this;
     }
 
     /** Adds {@code other}'s counts to this record's, in place; the window grows to cover both. */
@@ -77,6 +109,11 @@ public class ServiceStats {
         bytesKept += other.bytesKept;
         spansKeptDeterministic += other.spansKeptDeterministic;
         bytesKeptDeterministic += other.bytesKeptDeterministic;
+        tracesThrottled += other.tracesThrottled;
+        spansThrottled += other.spansThrottled;
+        bytesThrottled += other.bytesThrottled;
+        other.keptByPolicy.forEach((policy, keeps) -> keptByPolicy.merge(policy, keeps, PolicyKeeps::plus));
+        other.shadowKeptByPolicy.forEach((policy, keeps) -> shadowKeptByPolicy.merge(policy, keeps, PolicyKeeps::plus));
         presampleRate = Math.min(presampleRate, other.presampleRate);
         return this;
     }
