@@ -19,17 +19,13 @@ class BudgetControllerTest {
 
     private static ControllerSettings settings(
             double budget, long storageBytes, Map<String, ServiceSettings> services) {
+        return settings(Budget.spansPerSecond(budget), storageBytes, services, true);
+    }
+
+    private static ControllerSettings settings(
+            Budget budget, long storageBytes, Map<String, ServiceSettings> services, boolean guard) {
         return new ControllerSettings(
-                Budget.spansPerSecond(budget),
-                storageBytes,
-                0.2,
-                0.05,
-                0.5,
-                Duration.ofMinutes(5),
-                0.5,
-                DEFAULTS,
-                services,
-                true);
+                budget, storageBytes, 0.2, 0.05, 0.5, Duration.ofMinutes(5), 0.5, DEFAULTS, services, guard);
     }
 
     /** One interval of a service's traffic as the sampler reports it, with no pre-sampling. */
@@ -153,23 +149,12 @@ class BudgetControllerTest {
         List<SamplingRate> pressed = step(controller, state, 900, window("frontend", 100, 10, 0.0));
         assertThat(rate(pressed, "*").budgetPerSecond).isCloseTo(250, within(1e-9));
 
-        ControllerSettings bytes = new ControllerSettings(
-                Budget.bytesPerDay(86_400_000),
-                0,
-                0.2,
-                0.05,
-                0.5,
-                Duration.ofMinutes(5),
-                0.5,
-                DEFAULTS,
-                Map.of(),
-                true);
+        ControllerSettings bytes = settings(Budget.bytesPerDay(86_400_000), 0, Map.of(), true);
         SamplingRate defaults = rate(step(new BudgetController(bytes), new ControllerState(), 0), "*");
         assertThat(defaults.budgetPerSecond).isCloseTo(1000, within(1e-9));
         assertThat(defaults.budgetUnit).isEqualTo("bytes");
 
-        ControllerSettings unguarded = new ControllerSettings(
-                Budget.spansPerSecond(500), 0, 0.2, 0.05, 0.5, Duration.ofMinutes(5), 0.5, DEFAULTS, Map.of(), false);
+        ControllerSettings unguarded = settings(Budget.spansPerSecond(500), 0, Map.of(), false);
         assertThat(rate(step(new BudgetController(unguarded), new ControllerState(), 0), "*").budgetPerSecond)
                 .isZero();
     }

@@ -79,7 +79,7 @@ public final class StepResponseChart {
         kept.legend("budget", Color.RED, 1);
         kept.legend("max change 20 %", SERVICE_COLORS[0], 2);
         kept.legend("max change 50 %", SERVICE_COLORS[1], 3);
-        kept.legend("20 %, budget guard", SERVICE_COLORS[2], 4);
+        kept.legend("20 %, guard", SERVICE_COLORS[2], 4);
 
         File out = new File(args.length > 0 ? args[0] : "docs/controller-step-response.png");
         ImageIO.write(image, "png", out);

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.operators.DeadLetter;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -80,16 +78,7 @@ class DeadLettersCommandITCase {
         return letter;
     }
 
-    /** What the command printed, after checking its exit status. */
     private static String run(int status, String... args) throws Exception {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--kafka.bootstrap-servers";
-        all[args.length + 1] = kafka.bootstrapServers();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = DeadLettersCommand.run(all, new PrintStream(out), new PrintStream(err));
-        assertThat(exit).as("exit status; stderr: %s", err).isEqualTo(status);
-        return out.toString(StandardCharsets.UTF_8);
+        return JobTestSupport.runCommand(DeadLettersCommand::run, kafka.bootstrapServers(), status, args);
     }
 }

@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailsampling.local.cluster.EmbeddedKafka;
 import dev.tailsampling.local.cluster.ProgressReporter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,22 @@ final class JobTestSupport {
     private JobTestSupport() {}
 
     /** One task manager with two slots whose counters {@link ProgressReporter#total} reads. */
+    /**
+     * What a command printed on the broker at {@code bootstrapServers}, after checking that it
+     * exited with {@code status}.
+     */
+    static String runCommand(Command.Runner command, String bootstrapServers, int status, String... args)
+            throws Exception {
+        String[] all = Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--kafka.bootstrap-servers";
+        all[args.length + 1] = bootstrapServers;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = command.run(all, new PrintStream(out), new PrintStream(err));
+        assertThat(exit).as("exit status; stderr: %s", err).isEqualTo(status);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     static MiniClusterExtension miniCluster() {
         return miniCluster(new Configuration());
     }

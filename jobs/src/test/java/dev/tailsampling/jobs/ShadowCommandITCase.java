@@ -7,8 +7,6 @@ import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.rates.PolicyKeeps;
 import dev.tailsampling.sampling.rates.RatesJson;
 import dev.tailsampling.sampling.rates.ServiceStats;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -91,15 +89,7 @@ class ShadowCommandITCase {
                 .get();
     }
 
-    private static String run(int status, String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--kafka.bootstrap-servers";
-        all[args.length + 1] = kafka.bootstrapServers();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ShadowCommand.run(all, new PrintStream(out), new PrintStream(err));
-        assertThat(exit).as("exit status; stderr: %s", err).isEqualTo(status);
-        return out.toString(StandardCharsets.UTF_8);
+    private static String run(int status, String... args) throws Exception {
+        return JobTestSupport.runCommand(ShadowCommand::run, kafka.bootstrapServers(), status, args);
     }
 }
