@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,17 +106,18 @@ final class ReplayCommand {
         String into = params.get("into");
         Map<String, String> jobParams = new HashMap<>(params);
         OWN.forEach(jobParams::remove);
-        IcebergCatalogConf live = JobParameters.catalog(jobParams);
-        jobParams.put("sampling.policies", params.get("policies"));
-        if (into != null) {
-            if (into.equals(live.namespace())) {
-                err.println("error: --into " + into + " is the live namespace; give a scratch namespace");
-                return 2;
-            }
-            jobParams.put(IcebergOptions.NAMESPACE.key(), into);
-        }
+        IcebergCatalogConf live;
         TailSamplingConf conf;
         try {
+            live = JobParameters.catalog(jobParams);
+            jobParams.put("sampling.policies", params.get("policies"));
+            if (into != null) {
+                if (into.equals(live.namespace())) {
+                    throw new IllegalArgumentException(
+                            "--into " + into + " is the live namespace; give a scratch namespace");
+                }
+                jobParams.put(IcebergOptions.NAMESPACE.key(), into);
+            }
             conf = TailSamplingConf.fromMap(jobParams);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
@@ -210,19 +210,14 @@ final class ReplayCommand {
         }
         Map<String, Tuple2<Long, Long>> liveKept = liveCounts(live, from, to);
         Map<String, PolicyCounts> byName = new TreeMap<>();
-        for (String policy : new TreeSet<>(union(kept.keySet(), liveKept.keySet()))) {
+        TreeSet<String> names = new TreeSet<>(kept.keySet());
+        names.addAll(liveKept.keySet());
+        for (String policy : names) {
             Tuple2<Long, Long> replayed = kept.getOrDefault(policy, Tuple2.of(0L, 0L));
             Tuple2<Long, Long> lived = liveKept.getOrDefault(policy, Tuple2.of(0L, 0L));
             byName.put(policy, new PolicyCounts(replayed.f0, replayed.f1, lived.f0, lived.f1));
         }
         return new Result(byName, all.f0, all.f1, all.f2);
-    }
-
-    private static List<String> union(Iterable<String> a, Iterable<String> b) {
-        List<String> all = new ArrayList<>();
-        a.forEach(all::add);
-        b.forEach(all::add);
-        return all;
     }
 
     /**

@@ -49,6 +49,7 @@ class ReadmeCommandsIT {
         kafka.createTopic("sampling_rates", 1, Map.of("cleanup.policy", "compact"));
         kafka.createTopic("otlp_spans", 1, Map.of());
         kafka.createTopic("otlp_spans_dlq", 1, Map.of());
+        kafka.createTopic("sampling_stats", 1, Map.of());
     }
 
     @AfterAll
@@ -117,6 +118,8 @@ class ReadmeCommandsIT {
         assertThat(commands)
                 .as("the README's tool commands")
                 .anyMatch(c -> c.contains(" dry-run "))
+                .anyMatch(c -> c.contains(" replay "))
+                .anyMatch(c -> c.contains(" shadow report "))
                 .anyMatch(c -> c.contains(" rates set "))
                 .anyMatch(c -> c.contains(" rates show "))
                 .anyMatch(c -> c.contains(" trace "))
