@@ -136,6 +136,12 @@ public class ServiceStats {
         if (!(presampleRate > 0.0 && presampleRate <= 1.0)) {
             throw new IllegalArgumentException("presample_rate must be in (0, 1], was " + presampleRate);
         }
+        if (keptByPolicy == null || keptByPolicy.containsValue(null)) {
+            throw new IllegalArgumentException("kept_by_policy must be an object of policy counts");
+        }
+        if (shadowKeptByPolicy == null || shadowKeptByPolicy.containsValue(null)) {
+            throw new IllegalArgumentException("shadow_kept_by_policy must be an object of policy counts");
+        }
         return this;
     }
 }

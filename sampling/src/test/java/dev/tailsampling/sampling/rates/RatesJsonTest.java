@@ -33,6 +33,12 @@ class RatesJsonTest {
                 .hasMessageContaining("service is missing");
         assertThatThrownBy(() -> RatesJson.readStats("[1,2]".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("not a JSON ServiceStats");
+        assertThatThrownBy(() -> RatesJson.readStats(
+                        "{\"service\":\"a\",\"kept_by_policy\":null}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("kept_by_policy");
+        assertThatThrownBy(() -> RatesJson.readStats(
+                        "{\"service\":\"a\",\"shadow_kept_by_policy\":{\"x\":null}}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("shadow_kept_by_policy");
     }
 
     @Test
