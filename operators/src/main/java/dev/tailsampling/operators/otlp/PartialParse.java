@@ -6,13 +6,14 @@ import static dev.tailsampling.operators.otlp.WireSlices.SCHEMA_URL;
 import static dev.tailsampling.operators.otlp.WireSlices.SCOPE;
 import static dev.tailsampling.operators.otlp.WireSlices.SCOPE_SPANS;
 import static dev.tailsampling.operators.otlp.WireSlices.SPANS;
+import static dev.tailsampling.operators.otlp.WireSlices.fields;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.WireFormat;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.tailsampling.operators.DeadLetter;
+import dev.tailsampling.operators.otlp.WireSlices.Field;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -39,12 +40,12 @@ final class PartialParse {
     static ExportTraceServiceRequest parse(byte[] record, OtlpDecoder.Output out) {
         ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
         try {
-            for (Field field : fields(ByteString.copyFrom(record))) {
-                if (field.number == RESOURCE_SPANS) {
+            for (Field field : fields(UnsafeByteOperations.unsafeWrap(record))) {
+                if (field.number() == RESOURCE_SPANS) {
                     try {
-                        request.addResourceSpans(ResourceSpans.parseFrom(field.bytes));
+                        request.addResourceSpans(ResourceSpans.parseFrom(field.bytes()));
                     } catch (InvalidProtocolBufferException e) {
-                        resourceSpans(field.bytes, request, out);
+                        resourceSpans(field.bytes(), request, out);
                     }
                 }
             }
@@ -61,12 +62,12 @@ final class PartialParse {
         List<ByteString> scopes = new ArrayList<>();
         ResourceSpans.Builder parsed = ResourceSpans.newBuilder();
         for (Field field : fields(bytes)) {
-            if (field.number == RESOURCE) {
-                resourceBytes = field.bytes;
-            } else if (field.number == SCOPE_SPANS) {
-                scopes.add(field.bytes);
-            } else if (field.number == SCHEMA_URL && field.bytes.isValidUtf8()) {
-                parsed.setSchemaUrl(field.bytes.toStringUtf8());
+            if (field.number() == RESOURCE) {
+                resourceBytes = field.bytes();
+            } else if (field.number() == SCOPE_SPANS) {
+                scopes.add(field.bytes());
+            } else if (field.number() == SCHEMA_URL && field.bytes().isValidUtf8()) {
+                parsed.setSchemaUrl(field.bytes().toStringUtf8());
             }
         }
         try {
@@ -92,12 +93,12 @@ final class PartialParse {
         List<ByteString> spans = new ArrayList<>();
         ScopeSpans.Builder scope = ScopeSpans.newBuilder();
         for (Field field : fields(bytes)) {
-            if (field.number == SCOPE) {
-                scopeBytes = field.bytes;
-            } else if (field.number == SPANS) {
-                spans.add(field.bytes);
-            } else if (field.number == SCHEMA_URL && field.bytes.isValidUtf8()) {
-                scope.setSchemaUrl(field.bytes.toStringUtf8());
+            if (field.number() == SCOPE) {
+                scopeBytes = field.bytes();
+            } else if (field.number() == SPANS) {
+                spans.add(field.bytes());
+            } else if (field.number() == SCHEMA_URL && field.bytes().isValidUtf8()) {
+                scope.setSchemaUrl(field.bytes().toStringUtf8());
             }
         }
         try {
@@ -152,22 +153,5 @@ final class PartialParse {
             throw new UncheckedIOException(e);
         }
         return ByteString.copyFrom(buffer.toByteArray());
-    }
-
-    private record Field(int number, ByteString bytes) {}
-
-    /** The length-delimited fields of a message, in order; others are skipped. */
-    private static List<Field> fields(ByteString message) throws IOException {
-        CodedInputStream in = message.newCodedInput();
-        List<Field> fields = new ArrayList<>();
-        while (!in.isAtEnd()) {
-            int tag = in.readTag();
-            if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                fields.add(new Field(WireFormat.getTagFieldNumber(tag), in.readBytes()));
-            } else {
-                in.skipField(tag);
-            }
-        }
-        return fields;
     }
 }

@@ -35,7 +35,8 @@ final class WireSlices {
     /** One {@code ResourceSpans}: its resource's bytes (null if it came twice) and its scopes. */
     record Resource(ByteString resource, List<Scope> scopes) {}
 
-    private record Field(int number, int offset, int length) {}
+    /** A length-delimited field of a message: its number and its bytes, which share the message's array. */
+    record Field(int number, ByteString bytes) {}
 
     private WireSlices() {}
 
@@ -43,9 +44,9 @@ final class WireSlices {
     static List<Resource> of(byte[] record) {
         try {
             List<Resource> resources = new ArrayList<>();
-            for (Field resourceSpans : fields(record, 0, record.length)) {
+            for (Field resourceSpans : fields(UnsafeByteOperations.unsafeWrap(record))) {
                 if (resourceSpans.number == RESOURCE_SPANS) {
-                    resources.add(resource(record, resourceSpans));
+                    resources.add(resource(resourceSpans.bytes));
                 }
             }
             return resources;
@@ -54,55 +55,53 @@ final class WireSlices {
         }
     }
 
-    private static Resource resource(byte[] record, Field resourceSpans) throws IOException {
-        List<Field> resource = new ArrayList<>(1);
+    private static Resource resource(ByteString resourceSpans) throws IOException {
+        List<ByteString> resource = new ArrayList<>(1);
         List<Scope> scopes = new ArrayList<>();
-        for (Field field : fields(record, resourceSpans.offset, resourceSpans.length)) {
+        for (Field field : fields(resourceSpans)) {
             if (field.number == RESOURCE) {
-                resource.add(field);
+                resource.add(field.bytes);
             } else if (field.number == SCOPE_SPANS) {
-                scopes.add(scope(record, field));
+                scopes.add(scope(field.bytes));
             }
         }
-        return new Resource(only(record, resource), scopes);
+        return new Resource(only(resource), scopes);
     }
 
-    private static Scope scope(byte[] record, Field scopeSpans) throws IOException {
-        List<Field> scope = new ArrayList<>(1);
+    private static Scope scope(ByteString scopeSpans) throws IOException {
+        List<ByteString> scope = new ArrayList<>(1);
         List<ByteString> spans = new ArrayList<>();
-        for (Field field : fields(record, scopeSpans.offset, scopeSpans.length)) {
+        for (Field field : fields(scopeSpans)) {
             if (field.number == SCOPE) {
-                scope.add(field);
+                scope.add(field.bytes);
             } else if (field.number == SPANS) {
-                spans.add(bytes(record, field));
+                spans.add(field.bytes);
             }
         }
-        return new Scope(only(record, scope), spans);
+        return new Scope(only(scope), spans);
     }
 
     /** The field's bytes if it came once, empty if never (the parser's default), null if more often. */
-    private static ByteString only(byte[] record, List<Field> occurrences) {
+    private static ByteString only(List<ByteString> occurrences) {
         return switch (occurrences.size()) {
             case 0 -> ByteString.EMPTY;
-            case 1 -> bytes(record, occurrences.get(0));
+            case 1 -> occurrences.get(0);
             default -> null;
         };
     }
 
-    private static ByteString bytes(byte[] record, Field field) {
-        return UnsafeByteOperations.unsafeWrap(record, field.offset, field.length);
-    }
-
-    /** The length-delimited fields of the message at {@code offset}, in order; others are skipped. */
-    private static List<Field> fields(byte[] record, int offset, int length) throws IOException {
-        CodedInputStream in = CodedInputStream.newInstance(record, offset, length);
+    /**
+     * The length-delimited fields of {@code message}, in order; others are skipped. Each field's
+     * bytes alias the message's array (a message that wraps an array, as every one here does).
+     */
+    static List<Field> fields(ByteString message) throws IOException {
+        CodedInputStream in = message.newCodedInput();
+        in.enableAliasing(true);
         List<Field> fields = new ArrayList<>();
         while (!in.isAtEnd()) {
             int tag = in.readTag();
             if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                int size = in.readRawVarint32();
-                fields.add(new Field(WireFormat.getTagFieldNumber(tag), offset + in.getTotalBytesRead(), size));
-                in.skipRawBytes(size);
+                fields.add(new Field(WireFormat.getTagFieldNumber(tag), in.readBytes()));
             } else {
                 in.skipField(tag);
             }
