@@ -183,14 +183,10 @@ final class ClosedLoopSimulation {
             spans.spanCount = spanCount;
             summary.add(spans, spanCount * 300L, now);
             summary.presampleRate = presample;
-            TraceView view = TraceView.of(traceId, summary, List::of);
-            Decision evaluated = policy.evaluate(view);
-            boolean representativeKeep = evaluated.keeps() && representative.contains(evaluated.policy());
-            Decision decision = guard.apply(view, evaluated, representativeKeep, now);
-            ServiceStats stats = ServiceStats.ofDecision(summary, decision, representative, presample);
-            if (representativeKeep && !decision.keeps()) {
-                stats.throttled(summary);
-            }
+            BudgetGuard.Decided guarded =
+                    guard.decide(policy, representative, TraceView.of(traceId, summary, List::of), now);
+            Decision decision = guarded.decision();
+            ServiceStats stats = guarded.stats();
             window.computeIfAbsent(load.name(), ServiceStats::empty).add(stats);
             if (decision.keeps()) {
                 double p = summary.keptProbability(decision.probability());

@@ -9,7 +9,6 @@ import dev.tailsampling.sampling.rates.SamplingRate;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,16 +87,12 @@ final class ReplayCommand {
         double price;
         try {
             params = new HashMap<>(JobParameters.parse(args));
-            for (String required : List.of("policies", "from", "to")) {
-                if (!params.containsKey(required)) {
-                    throw new IllegalArgumentException("--" + required + " is required");
-                }
+            if (!params.containsKey("policies")) {
+                throw new IllegalArgumentException("--policies is required");
             }
-            from = instant(params, "from");
-            to = instant(params, "to");
-            if (!from.isBefore(to)) {
-                throw new IllegalArgumentException("--from must be before --to");
-            }
+            TimeWindow window = TimeWindow.parse(params.get("from"), params.get("to"));
+            from = window.from();
+            to = window.to();
             price = price(params.getOrDefault("price-per-gb", "0"));
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage() + "\n" + USAGE);
@@ -142,15 +137,6 @@ final class ReplayCommand {
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(kafka, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             return !TopicReads.partitions(consumer, topic).isEmpty();
-        }
-    }
-
-    private static Instant instant(Map<String, String> params, String key) {
-        try {
-            return Instant.parse(params.get(key));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(
-                    "--" + key + ": '" + params.get(key) + "' is not an ISO-8601 instant such as 2026-12-03T10:00:00Z");
         }
     }
 

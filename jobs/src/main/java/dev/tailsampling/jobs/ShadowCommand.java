@@ -5,7 +5,6 @@ import dev.tailsampling.sampling.rates.RatesJson;
 import dev.tailsampling.sampling.rates.ServiceStats;
 import java.io.PrintStream;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -46,11 +45,9 @@ final class ShadowCommand {
             options = KafkaCommandOptions.parse(
                     Arrays.copyOfRange(args, 1, args.length),
                     Map.of("from", "", "to", "", "kafka.topic.stats", "sampling_stats"));
-            from = instant(options, "from");
-            to = instant(options, "to");
-            if (!from.isBefore(to)) {
-                throw new IllegalArgumentException("--from must be before --to");
-            }
+            TimeWindow window = TimeWindow.parse(options.get("from"), options.get("to"));
+            from = window.from();
+            to = window.to();
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage() + "\n" + USAGE);
             return 2;
@@ -82,19 +79,6 @@ final class ShadowCommand {
             out.printf("%-9s %-24s %,14d %,14d %,16d%n", file, e.getKey(), keeps.traces, keeps.spans, keeps.bytes);
         }
         out.printf("%-9s %-24s %,14d %,14d %,16d%n", file, "(all)", total.traces, total.spans, total.bytes);
-    }
-
-    private static Instant instant(KafkaCommandOptions options, String key) {
-        String text = options.get(key);
-        if (text.isEmpty()) {
-            throw new IllegalArgumentException("--" + key + " is required");
-        }
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(
-                    "--" + key + ": '" + text + "' is not an ISO-8601 instant such as 2026-12-03T10:00:00Z");
-        }
     }
 
     /** Each statistics record Kafka received between the two times, by the offsets of those times. */

@@ -193,13 +193,9 @@ public final class TraceDecider {
             throws Exception {
         // Spans are read and decoded only if a policy needs them or the trace is kept.
         TraceView view = TraceView.of(traceId, trace, () -> bufferedSpans(traceId, trace.spanCount, buffer, out));
-        Decision evaluated = policy.evaluate(view);
-        boolean representativeKeep = evaluated.keeps() && representative.contains(evaluated.policy());
-        Decision decision = guard.apply(view, evaluated, representativeKeep, nowMillis);
-        ServiceStats stats = ServiceStats.ofDecision(trace, decision, representative, trace.presampleRate);
-        if (representativeKeep && !decision.keeps()) {
-            stats.throttled(trace);
-        }
+        BudgetGuard.Decided guarded = guard.decide(policy, representative, view, nowMillis);
+        Decision decision = guarded.decision();
+        ServiceStats stats = guarded.stats();
         if (shadow != null) {
             Decision would = shadow.evaluate(view);
             if (would.keeps()) {

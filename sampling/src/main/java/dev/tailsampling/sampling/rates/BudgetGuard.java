@@ -2,7 +2,10 @@ package dev.tailsampling.sampling.rates;
 
 import dev.tailsampling.sampling.Decision;
 import dev.tailsampling.sampling.PolicyContext;
+import dev.tailsampling.sampling.PolicySet;
+import dev.tailsampling.sampling.TraceSummary;
 import dev.tailsampling.sampling.TraceView;
+import java.util.Set;
 
 /**
  * Holds one subtask's representative keeps to its share of the budget, second by second, between
@@ -35,6 +38,26 @@ public final class BudgetGuard {
 
     public BudgetGuard(PolicyContext context) {
         this.context = context;
+    }
+
+    /** A trace decided by a policy set and the guard, with its counts for the controller. */
+    public record Decided(Decision decision, ServiceStats stats) {}
+
+    /**
+     * Decides {@code trace} by {@code policy} at {@code nowMillis}, a keep by one of {@code
+     * representative} (the set's {@link PolicySet#representativeNames()}) thinned by the guard, and
+     * counts it for the controller, a thinned keep as throttled.
+     */
+    public Decided decide(PolicySet policy, Set<String> representative, TraceView trace, long nowMillis) {
+        Decision evaluated = policy.evaluate(trace);
+        boolean representativeKeep = evaluated.keeps() && representative.contains(evaluated.policy());
+        Decision decision = apply(trace, evaluated, representativeKeep, nowMillis);
+        TraceSummary summary = trace.summary();
+        ServiceStats stats = ServiceStats.ofDecision(summary, decision, representative, summary.presampleRate);
+        if (representativeKeep && !decision.keeps()) {
+            stats.throttled(summary);
+        }
+        return new Decided(decision, stats);
     }
 
     /**
